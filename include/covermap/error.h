@@ -4,6 +4,7 @@
 #define COVERMAP_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef enum {
     CM_OK = 0,

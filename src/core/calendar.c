@@ -64,7 +64,10 @@ cm_day cm_add_months(cm_day day, int months)
 void cm_day_format_iso(cm_day day, char out[11])
 {
     cm_civil_date c = cm_civil_from_day(day);
-    snprintf(out, 11, "%04d-%02d-%02d", c.year % 10000, c.month, c.day);
+    char text[48];
+    snprintf(text, sizeof text, "%04d-%02d-%02d", c.year, c.month, c.day);
+    memcpy(out, text, 10);
+    out[10] = '\0';
 }
 
 bool cm_day_parse_iso(const char *text, cm_day *out)

@@ -87,7 +87,15 @@ void cm_error_prefix(cm_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->message, sizeof old);
-    snprintf(err->message, sizeof err->message, "%s: %s", prefix, old);
+    size_t plen = strlen(prefix);
+    if (plen + 2 >= sizeof err->message)
+        return;
+    memcpy(err->message, prefix, plen);
+    memcpy(err->message + plen, ": ", 2);
+    size_t room = sizeof err->message - plen - 3;
+    size_t olen = strnlen(old, room);
+    memcpy(err->message + plen + 2, old, olen);
+    err->message[plen + 2 + olen] = '\0';
 }
 
 static void append(char *buf, size_t size, size_t *used, const char *fmt, ...)

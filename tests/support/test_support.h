@@ -1,0 +1,27 @@
+/* Helpers shared by the Check suites: temp folders, running the CLI, reading files. */
+#ifndef COVERMAP_TEST_SUPPORT_H
+#define COVERMAP_TEST_SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Creates a fresh temporary folder; returns a malloc'd path (caller frees). */
+char *ts_make_temp_dir(void);
+/* rm -rf path (best effort). */
+void ts_remove_tree(const char *path);
+/* Runs a shell command; returns its exit status (or -1). Captures stdout and
+ * stderr into malloc'd strings when the pointers are not NULL (caller frees). */
+int ts_run(const char *command, char **out, char **err);
+/* Runs the covermap binary with the given argument string (already quoted). */
+int ts_run_covermap(const char *args, char **out, char **err);
+/* Reads a whole file; malloc'd, NUL-terminated; NULL if unreadable. */
+char *ts_read_file(const char *path, size_t *size);
+bool ts_file_exists(const char *path);
+/* Path under tests/data; returns a static buffer overwritten by the next call. */
+const char *ts_data_path(const char *relative);
+/* Path of ../shared/geodata/montreal/...; NULL when the shared folder is absent. */
+const char *ts_montreal_path(void);
+/* Counts entries in a folder (excluding . and ..); -1 if it does not exist. */
+int ts_count_entries(const char *dir);
+
+#endif
