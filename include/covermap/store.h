@@ -1,0 +1,77 @@
+/* The working store: one SpatiaLite database per run (OUTDIR/covermap.sqlite).
+ *
+ * Schema (the contract between the pipeline stages, and what an analyst queries):
+ *
+ *   run_info(name TEXT PRIMARY KEY, value TEXT)
+ *       title, as_of (ISO), horizon_months, horizon_end (ISO, first day after the
+ *       horizon), coordination_cost, locale ("fr-CA"/"en-CA"), project (file name),
+ *       source_line (credit line for maps and reports), territories_source, srid.
+ *
+ *   territories(fid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT,
+ *               key_folded TEXT, repaired INTEGER, <every source attribute>, geom)
+ *       geom: MULTIPOLYGON in the source CRS (run_info.srid), spatially indexed.
+ *       Source attributes keep their names; one that collides with ours gets "src_".
+ *
+ *   territory_repairs(key TEXT, note TEXT)     one row per repaired geometry
+ *
+ *   table_<n> (n = 1.. in project order): one row per source row, with
+ *       line INTEGER (line or row of the source file), source_key TEXT,
+ *       territory_key TEXT NULL (the matched territory), match_status TEXT,
+ *       the mapped columns under covermap's names, typed (children_0_5 REAL,
+ *       families_reached REAL, children_reached REAL, coordinator_fte REAL,
+ *       name TEXT, sector TEXT, funder TEXT, amount REAL, start TEXT (ISO),
+ *       "end" TEXT (ISO or NULL), kind TEXT ('recurrent'/'project'),
+ *       coordination INTEGER 0/1), and every unmapped column as TEXT.
+ *   data_tables(n INTEGER, source TEXT, role TEXT, table_name TEXT)
+ *
+ *   join_report(seq INTEGER PRIMARY KEY, table_name TEXT, source_key TEXT,
+ *               status TEXT, territory_key TEXT, note TEXT, line INTEGER)
+ *       status: matched | normalised | unmatched | duplicate | no-data
+ *       (table_name is the source file name as written in the project file).
+ *
+ *   gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT, risk_rank INTEGER,
+ *       months_funded INTEGER, shortfall REAL, families_reached REAL,
+ *       coverage_rate REAL, partners INTEGER, sectors INTEGER, risk_reasons TEXT,
+ *       coordination_funded_until TEXT (ISO), funded_never_stops INTEGER,
+ *       coordination_rate REAL (on as_of), children_0_5 REAL, children_reached REAL,
+ *       coordinator_fte REAL, partners_per_1000_children REAL)
+ *       One row per territory; NULL means no data. risk_rank: 0 no-coordination,
+ *       1 at-risk, 2 fragile, 3 stable. Report order: risk_rank, shortfall DESC,
+ *       families_reached DESC (NULLs last), key.
+ *
+ *   joined (VIEW): every territories column (geom included) + every gap column
+ *       (but key/name once) + the unmapped columns of the indicator tables.
+ *       A map's `value` is evaluated over this view.
+ */
+#ifndef COVERMAP_STORE_H
+#define COVERMAP_STORE_H
+
+#include <sqlite3.h>
+
+#include "covermap/error.h"
+
+typedef struct cm_store cm_store;
+
+/* Creates (truncating) a SpatiaLite database at path, with metadata initialised.
+ * On success *out is a new store; release with cm_store_close. */
+cm_status cm_store_create(const char *path, cm_store **out, cm_error *err);
+/* Opens an existing store read-only (SpatiaLite loaded). */
+cm_status cm_store_open_readonly(const char *path, cm_store **out, cm_error *err);
+void cm_store_close(cm_store *store);
+
+sqlite3 *cm_store_db(cm_store *store);
+const char *cm_store_path(const cm_store *store);
+
+/* Runs one or more statements without results; errors carry sqlite3_errmsg. */
+cm_status cm_store_exec(cm_store *store, const char *sql, cm_error *err);
+/* Prepares one statement; *out released with sqlite3_finalize by the caller. */
+cm_status cm_store_prepare(cm_store *store, const char *sql, sqlite3_stmt **out, cm_error *err);
+/* Sets/gets a run_info value (get returns a malloc'd copy or NULL; caller frees). */
+cm_status cm_store_set_info(cm_store *store, const char *name, const char *value, cm_error *err);
+char *cm_store_get_info(cm_store *store, const char *name);
+
+cm_status cm_store_begin(cm_store *store, cm_error *err);
+cm_status cm_store_commit(cm_store *store, cm_error *err);
+void cm_store_rollback(cm_store *store);
+
+#endif
