@@ -43,7 +43,7 @@ typedef enum {
 } cm_class_method;
 
 /* A style is a flat set of settings (`key: value` pairs, as strings) read from
- * styles/*.yaml and overridden by the map entry's own `style_overrides:`; the
+ * a styles/ YAML file and overridden by the map entry's own `style_overrides:`; the
  * renderer interprets them (see docs/styles.md). */
 typedef struct {
     char *key;

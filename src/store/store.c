@@ -1,0 +1,166 @@
+#include "covermap/store.h"
+
+#include <spatialite.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cm_store {
+    sqlite3 *db;
+    void *spatialite_cache;
+    char *path;
+};
+
+static cm_status sql_error(cm_store *store, cm_error *err, const char *what)
+{
+    cm_error_set(err, CM_ERR_SQL, "%s: %s", what, sqlite3_errmsg(store->db));
+    cm_error_set_file(err, store->path);
+    return CM_ERR_SQL;
+}
+
+static cm_status open_store(const char *path, int flags, cm_store **out, cm_error *err)
+{
+    cm_store *store = calloc(1, sizeof *store);
+    if (!store || !(store->path = strdup(path))) {
+        free(store);
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory opening the store");
+    }
+    if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+        cm_error_set(err, CM_ERR_IO, "cannot open database: %s",
+                     store->db ? sqlite3_errmsg(store->db) : "out of memory");
+        cm_error_set_file(err, path);
+        cm_store_close(store);
+        return CM_ERR_IO;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    store->spatialite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(store->db, store->spatialite_cache, 0);
+    *out = store;
+    return CM_OK;
+}
+
+cm_status cm_store_create(const char *path, cm_store **out, cm_error *err)
+{
+    *out = NULL;
+    if (unlink(path) != 0) {
+        /* absent is fine: the store is always created afresh */
+    }
+    cm_store *store = NULL;
+    cm_status st = open_store(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &store, err);
+    if (st != CM_OK)
+        return st;
+    /* The store is rebuilt from the inputs on every run, so durability during the
+     * build buys nothing; the final file is renamed into place once complete. */
+    st = cm_store_exec(store,
+                       "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                       "SELECT InitSpatialMetadata(1);"
+                       "CREATE TABLE run_info(name TEXT PRIMARY KEY, value TEXT);",
+                       err);
+    if (st != CM_OK) {
+        cm_store_close(store);
+        return st;
+    }
+    *out = store;
+    return CM_OK;
+}
+
+cm_status cm_store_open_readonly(const char *path, cm_store **out, cm_error *err)
+{
+    *out = NULL;
+    return open_store(path, SQLITE_OPEN_READONLY, out, err);
+}
+
+void cm_store_close(cm_store *store)
+{
+    if (!store)
+        return;
+    if (store->db)
+        sqlite3_close(store->db);
+    if (store->spatialite_cache)
+        spatialite_cleanup_ex(store->spatialite_cache);
+    free(store->path);
+    free(store);
+}
+
+sqlite3 *cm_store_db(cm_store *store)
+{
+    return store->db;
+}
+
+const char *cm_store_path(const cm_store *store)
+{
+    return store->path;
+}
+
+cm_status cm_store_exec(cm_store *store, const char *sql, cm_error *err)
+{
+    char *message = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+        cm_error_set(err, CM_ERR_SQL, "SQL failed: %s", message ? message : sqlite3_errmsg(store->db));
+        sqlite3_free(message);
+        return CM_ERR_SQL;
+    }
+    return CM_OK;
+}
+
+cm_status cm_store_prepare(cm_store *store, const char *sql, sqlite3_stmt **out, cm_error *err)
+{
+    *out = NULL;
+    if (sqlite3_prepare_v2(store->db, sql, -1, out, NULL) != SQLITE_OK) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        return sql_error(store, err, "cannot prepare SQL");
+    }
+    return CM_OK;
+}
+
+cm_status cm_store_set_info(cm_store *store, const char *name, const char *value, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(
+        store, "INSERT OR REPLACE INTO run_info(name, value) VALUES (?, ?)", &stmt, err);
+    if (st != CM_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+    if (value)
+        sqlite3_bind_text(stmt, 2, value, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, 2);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = sql_error(store, err, "cannot write run_info");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+char *cm_store_get_info(cm_store *store, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *value = NULL;
+    if (sqlite3_prepare_v2(store->db, "SELECT value FROM run_info WHERE name = ?", -1, &stmt,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return NULL;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+        value = strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+cm_status cm_store_begin(cm_store *store, cm_error *err)
+{
+    return cm_store_exec(store, "BEGIN", err);
+}
+
+cm_status cm_store_commit(cm_store *store, cm_error *err)
+{
+    return cm_store_exec(store, "COMMIT", err);
+}
+
+void cm_store_rollback(cm_store *store)
+{
+    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
