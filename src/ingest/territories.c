@@ -1,0 +1,498 @@
+/* Territories: any OGR polygon source into the store's `territories` table. */
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <glib.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/ingest.h"
+#include "covermap/text.h"
+#include "ingest/ogr_source.h"
+
+/* Names that covermap's own columns use; a source field with one of these names
+ * (compared without case, as SQLite does) is stored as src_<name>. */
+static const char *const reserved_columns[] = {"fid", "key", "name", "key_folded", "repaired",
+                                               "geom", NULL};
+
+typedef struct {
+    char *column;      /* column name in the store */
+    OGRFieldType type; /* source type, decides the SQLite type */
+} stored_field;
+
+typedef struct {
+    const cm_source *source;
+    GDALDatasetH dataset;
+    OGRLayerH layer;
+    OGRSpatialReferenceH srs; /* owned */
+    int srid;
+    int key_index, name_index;
+    stored_field *fields;
+    int field_count;
+    char *encoding; /* recoding of raw DBF text; NULL: OGR already gives UTF-8 */
+} territory_reader;
+
+static void reader_close(territory_reader *r)
+{
+    for (int i = 0; i < r->field_count; i++)
+        free(r->fields[i].column);
+    free(r->fields);
+    if (r->srs)
+        OSRDestroySpatialReference(r->srs);
+    if (r->dataset)
+        GDALClose(r->dataset);
+    free(r->encoding);
+}
+
+static int is_reserved(const char *name)
+{
+    for (int i = 0; reserved_columns[i]; i++)
+        if (g_ascii_strcasecmp(name, reserved_columns[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static cm_status check_geometry_type(territory_reader *r, cm_error *err)
+{
+    OGRwkbGeometryType type = wkbFlatten(OGR_L_GetGeomType(r->layer));
+    if (type == wkbPolygon || type == wkbMultiPolygon || type == wkbUnknown ||
+        type == wkbGeometryCollection || type == wkbCurvePolygon || type == wkbMultiSurface)
+        return CM_OK;
+    cm_error_set(err, CM_ERR_INPUT, "the layer holds %s geometries, territories must be polygons",
+                 OGRGeometryTypeToName(type));
+    cm_error_set_file(err, r->source->source);
+    cm_error_set_hint(err, "point the project's territories: source at a polygon layer");
+    return CM_ERR_INPUT;
+}
+
+/* SPEC: no CRS and no `srs:` is an error; `srs:` overrides whatever the file says. */
+static cm_status resolve_srs(territory_reader *r, cm_error *err)
+{
+    const cm_source *src = r->source;
+    if (src->srs && src->srs[0]) {
+        r->srs = OSRNewSpatialReference(NULL);
+        if (OSRSetFromUserInput(r->srs, src->srs) != OGRERR_NONE) {
+            cm_error_set(err, CM_ERR_PROJECT, "srs '%s' is not a CRS PROJ knows", src->srs);
+            cm_error_at(err, NULL, src->line, "srs");
+            cm_error_set_hint(err, "write it as EPSG:32188 or a WKT/PROJ string");
+            return CM_ERR_PROJECT;
+        }
+    } else {
+        OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(r->layer);
+        if (!layer_srs) {
+            cm_error_set(err, CM_ERR_INPUT, "the boundaries have no coordinate reference system");
+            cm_error_set_file(err, src->source);
+            cm_error_set_hint(err, "add a .prj beside the file, or give territories: srs: "
+                                   "(e.g. EPSG:32188)");
+            return CM_ERR_INPUT;
+        }
+        r->srs = OSRClone(layer_srs);
+    }
+    OSRSetAxisMappingStrategy(r->srs, OAMS_TRADITIONAL_GIS_ORDER);
+    return CM_OK;
+}
+
+/* A SpatiaLite SRID for the CRS: its EPSG code when it has one, otherwise a
+ * private code registered in spatial_ref_sys with the CRS's WKT. */
+static cm_status register_srid(cm_store *store, territory_reader *r, cm_error *err)
+{
+    OGRSpatialReferenceH probe = OSRClone(r->srs);
+    const char *code = NULL;
+    if (OSRAutoIdentifyEPSG(probe) == OGRERR_NONE || OSRGetAuthorityCode(probe, NULL))
+        code = OSRGetAuthorityCode(probe, NULL);
+    const char *authority = OSRGetAuthorityName(probe, NULL);
+    if (code && authority && g_ascii_strcasecmp(authority, "EPSG") == 0)
+        r->srid = atoi(code);
+    OSRDestroySpatialReference(probe);
+
+    sqlite3_stmt *stmt = NULL;
+    cm_status st;
+    if (r->srid > 0) {
+        st = cm_store_prepare(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid = ?", &stmt,
+                              err);
+        if (st != CM_OK)
+            return st;
+        sqlite3_bind_int(stmt, 1, r->srid);
+        int known = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0;
+        sqlite3_finalize(stmt);
+        if (known)
+            return CM_OK;
+    } else {
+        r->srid = 990001;
+    }
+    char *wkt = NULL;
+    char *proj4 = NULL;
+    OSRExportToWkt(r->srs, &wkt);
+    OSRExportToProj4(r->srs, &proj4);
+    st = cm_store_prepare(store,
+                          "INSERT OR REPLACE INTO spatial_ref_sys(srid, auth_name, auth_srid, "
+                          "ref_sys_name, proj4text, srtext) VALUES (?, 'covermap', ?, ?, ?, ?)",
+                          &stmt, err);
+    if (st == CM_OK) {
+        const char *name = OSRGetName(r->srs);
+        sqlite3_bind_int(stmt, 1, r->srid);
+        sqlite3_bind_int(stmt, 2, r->srid);
+        sqlite3_bind_text(stmt, 3, name ? name : "unnamed CRS", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 4, proj4 ? proj4 : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 5, wkt ? wkt : "", -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = cm_error_set(err, CM_ERR_SQL, "cannot register the CRS: %s",
+                              sqlite3_errmsg(cm_store_db(store)));
+        sqlite3_finalize(stmt);
+    }
+    CPLFree(wkt);
+    CPLFree(proj4);
+    return st;
+}
+
+static cm_status find_fields(territory_reader *r, cm_error *err)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(r->layer);
+    const cm_source *src = r->source;
+    cm_status st = cm_ogr_find_field(defn, src->key, src->source, "key", src->line, r->encoding,
+                                     &r->key_index, err);
+    if (st != CM_OK)
+        return st;
+    const char *name_field = src->name && src->name[0] ? src->name : src->key;
+    return cm_ogr_find_field(defn, name_field, src->source, "name", src->line, r->encoding,
+                             &r->name_index, err);
+}
+
+static char *unique_column_name(const char *wanted, stored_field *fields, int count)
+{
+    char *candidate = is_reserved(wanted) ? g_strdup_printf("src_%s", wanted) : g_strdup(wanted);
+    for (int suffix = 2;; suffix++) {
+        int clash = 0;
+        for (int i = 0; i < count && !clash; i++)
+            clash = g_ascii_strcasecmp(fields[i].column, candidate) == 0;
+        if (!clash)
+            break;
+        g_free(candidate);
+        candidate = g_strdup_printf("%s_%d", wanted, suffix);
+    }
+    char *result = strdup(candidate);
+    g_free(candidate);
+    return result;
+}
+
+static const char *sql_type(OGRFieldType type)
+{
+    switch (type) {
+    case OFTInteger:
+    case OFTInteger64: return "INTEGER";
+    case OFTReal: return "REAL";
+    default: return "TEXT";
+    }
+}
+
+static cm_status create_table(cm_store *store, territory_reader *r, cm_error *err)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(r->layer);
+    r->field_count = OGR_FD_GetFieldCount(defn);
+    r->fields = calloc((size_t)r->field_count + 1, sizeof *r->fields);
+    if (!r->fields)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    GString *sql = g_string_new("CREATE TABLE territories(fid INTEGER PRIMARY KEY, "
+                                "key TEXT NOT NULL UNIQUE, name TEXT, key_folded TEXT, "
+                                "repaired INTEGER NOT NULL DEFAULT 0");
+    for (int i = 0; i < r->field_count; i++) {
+        OGRFieldDefnH field = OGR_FD_GetFieldDefn(defn, i);
+        char *utf8 = cm_text_to_utf8(OGR_Fld_GetNameRef(field), r->encoding);
+        r->fields[i].column = unique_column_name(utf8 ? utf8 : "field", r->fields, i);
+        r->fields[i].type = OGR_Fld_GetType(field);
+        free(utf8);
+        char *quoted = sqlite3_mprintf(", \"%w\" %s", r->fields[i].column,
+                                       sql_type(r->fields[i].type));
+        g_string_append(sql, quoted);
+        sqlite3_free(quoted);
+    }
+    g_string_append(sql, ")");
+    cm_status st = cm_store_exec(store, sql->str, err);
+    g_string_free(sql, TRUE);
+    if (st != CM_OK)
+        return st;
+    char add_geom[160];
+    snprintf(add_geom, sizeof add_geom,
+             "SELECT AddGeometryColumn('territories', 'geom', %d, 'MULTIPOLYGON', 'XY');"
+             "CREATE TABLE territory_repairs(key TEXT, note TEXT);",
+             r->srid);
+    return cm_store_exec(store, add_geom, err);
+}
+
+static cm_status prepare_insert(cm_store *store, territory_reader *r, sqlite3_stmt **out,
+                                cm_error *err)
+{
+    GString *sql = g_string_new("INSERT INTO territories(key, name, key_folded, repaired");
+    for (int i = 0; i < r->field_count; i++) {
+        char *quoted = sqlite3_mprintf(", \"%w\"", r->fields[i].column);
+        g_string_append(sql, quoted);
+        sqlite3_free(quoted);
+    }
+    g_string_append_printf(sql, ", geom) VALUES (?, ?, ?, ?");
+    for (int i = 0; i < r->field_count; i++)
+        g_string_append(sql, ", ?");
+    g_string_append_printf(sql, ", CastToMultiPolygon(GeomFromWKB(?, %d)))", r->srid);
+    cm_status st = cm_store_prepare(store, sql->str, out, err);
+    g_string_free(sql, TRUE);
+    return st;
+}
+
+/* Makes a polygonal geometry valid with GEOS, keeping only its polygonal parts;
+ * returns a new geometry (caller destroys) or NULL when nothing polygonal is left. */
+static OGRGeometryH repair_geometry(OGRGeometryH geometry)
+{
+    OGRGeometryH valid = OGR_G_MakeValid(geometry);
+    if (!valid)
+        return NULL;
+    OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(valid));
+    if (type == wkbPolygon || type == wkbMultiPolygon)
+        return valid;
+    OGRGeometryH polygons = OGR_G_CreateGeometry(wkbMultiPolygon);
+    int parts = OGR_G_GetGeometryCount(valid);
+    for (int i = 0; i < parts; i++) {
+        OGRGeometryH part = OGR_G_GetGeometryRef(valid, i);
+        OGRwkbGeometryType part_type = wkbFlatten(OGR_G_GetGeometryType(part));
+        if (part_type == wkbPolygon) {
+            OGR_G_AddGeometry(polygons, part);
+        } else if (part_type == wkbMultiPolygon) {
+            for (int j = 0; j < OGR_G_GetGeometryCount(part); j++)
+                OGR_G_AddGeometry(polygons, OGR_G_GetGeometryRef(part, j));
+        }
+    }
+    OGR_G_DestroyGeometry(valid);
+    if (OGR_G_GetGeometryCount(polygons) == 0) {
+        OGR_G_DestroyGeometry(polygons);
+        return NULL;
+    }
+    return polygons;
+}
+
+typedef struct {
+    unsigned char *wkb;
+    size_t size;
+    int repaired;
+    const char *note; /* why it was changed, NULL if untouched */
+} prepared_geometry;
+
+/* Flattens curves and Z, checks validity, repairs. Fills out->wkb (malloc'd). */
+static cm_status prepare_geometry(OGRFeatureH feature, prepared_geometry *out)
+{
+    memset(out, 0, sizeof *out);
+    OGRGeometryH source = OGR_F_GetGeometryRef(feature);
+    if (!source || OGR_G_IsEmpty(source)) {
+        out->note = "no geometry in the source: kept without a shape";
+        return CM_OK;
+    }
+    OGRGeometryH geometry = OGR_G_GetLinearGeometry(source, 0, NULL);
+    OGR_G_FlattenTo2D(geometry);
+    OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(geometry));
+    if (type != wkbPolygon && type != wkbMultiPolygon) {
+        OGRGeometryH polygonal = repair_geometry(geometry);
+        OGR_G_DestroyGeometry(geometry);
+        if (!polygonal) {
+            out->note = "not a polygon: kept without a shape";
+            return CM_OK;
+        }
+        geometry = polygonal;
+        out->repaired = 1;
+        out->note = "polygons extracted from a mixed geometry";
+    }
+    if (!OGR_G_IsValid(geometry)) {
+        OGRGeometryH valid = repair_geometry(geometry);
+        if (valid) {
+            OGR_G_DestroyGeometry(geometry);
+            geometry = valid;
+            out->repaired = 1;
+            out->note = "invalid geometry (self-intersection or touching ring) made valid";
+        } else {
+            out->note = "invalid geometry that could not be repaired: kept as it is";
+        }
+    }
+    out->size = (size_t)OGR_G_WkbSize(geometry);
+    out->wkb = malloc(out->size ? out->size : 1);
+    if (!out->wkb) {
+        OGR_G_DestroyGeometry(geometry);
+        return CM_ERR_NOMEM;
+    }
+    OGR_G_ExportToIsoWkb(geometry, wkbNDR, out->wkb);
+    OGR_G_DestroyGeometry(geometry);
+    return CM_OK;
+}
+
+static void bind_field(sqlite3_stmt *stmt, int index, OGRFeatureH feature, int field,
+                       const stored_field *stored, const char *encoding)
+{
+    if (!OGR_F_IsFieldSetAndNotNull(feature, field)) {
+        sqlite3_bind_null(stmt, index);
+        return;
+    }
+    switch (stored->type) {
+    case OFTInteger:
+    case OFTInteger64:
+        sqlite3_bind_int64(stmt, index, OGR_F_GetFieldAsInteger64(feature, field));
+        return;
+    case OFTReal:
+        sqlite3_bind_double(stmt, index, OGR_F_GetFieldAsDouble(feature, field));
+        return;
+    default: {
+        char *text = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, field), encoding);
+        if (text)
+            sqlite3_bind_text(stmt, index, text, -1, free);
+        else
+            sqlite3_bind_null(stmt, index);
+    }
+    }
+}
+
+static cm_status record_repair(cm_store *store, const char *key, const char *note, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, "INSERT INTO territory_repairs VALUES (?, ?)", &stmt,
+                                    err);
+    if (st != CM_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, note, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "cannot record a repair: %s",
+                          sqlite3_errmsg(cm_store_db(store)));
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+static cm_status key_error(const territory_reader *r, OGRFeatureH feature, const char *message,
+                           const char *key, cm_error *err)
+{
+    cm_error_set(err, CM_ERR_INPUT, "feature %lld: %s%s%s", (long long)OGR_F_GetFID(feature),
+                 message, key ? " " : "", key ? key : "");
+    cm_error_set_file(err, r->source->source);
+    cm_error_set_field(err, r->source->key);
+    cm_error_set_hint(err, "every territory needs its own non-empty key");
+    return CM_ERR_INPUT;
+}
+
+static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_stmt *insert,
+                                OGRFeatureH feature, cm_territory_summary *summary,
+                                cm_error *err)
+{
+    char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_index), r->encoding);
+    if (!key || cm_text_is_blank(key)) {
+        free(key);
+        return key_error(r, feature, "empty or unreadable key", NULL, err);
+    }
+    g_strstrip(key);
+    char *name = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->name_index), r->encoding);
+    prepared_geometry geometry;
+    cm_status st = prepare_geometry(feature, &geometry);
+    if (st != CM_OK) {
+        free(key);
+        free(name);
+        return cm_error_set(err, st, "out of memory reading a geometry");
+    }
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    sqlite3_bind_text(insert, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 2, name ? g_strstrip(name) : key, -1, SQLITE_TRANSIENT);
+    char *folded = cm_fold_key(key);
+    sqlite3_bind_text(insert, 3, folded ? folded : key, -1, SQLITE_TRANSIENT);
+    free(folded);
+    sqlite3_bind_int(insert, 4, geometry.repaired);
+    for (int i = 0; i < r->field_count; i++)
+        bind_field(insert, 5 + i, feature, i, &r->fields[i], r->encoding);
+    if (geometry.wkb)
+        sqlite3_bind_blob(insert, 5 + r->field_count, geometry.wkb, (int)geometry.size, free);
+    else
+        sqlite3_bind_null(insert, 5 + r->field_count);
+    int rc = sqlite3_step(insert);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        st = key_error(r, feature, "duplicate territory key", key, err);
+    else if (rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "cannot store territory %s: %s", key,
+                          sqlite3_errmsg(cm_store_db(store)));
+    if (st == CM_OK && geometry.note) {
+        st = record_repair(store, key, geometry.note, err);
+        summary->repaired_count += geometry.repaired;
+    }
+    summary->territory_count += st == CM_OK;
+    free(key);
+    free(name);
+    return st;
+}
+
+static cm_status copy_features(cm_store *store, territory_reader *r,
+                               cm_territory_summary *summary, cm_error *err)
+{
+    sqlite3_stmt *insert = NULL;
+    cm_status st = prepare_insert(store, r, &insert, err);
+    if (st != CM_OK)
+        return st;
+    OGR_L_ResetReading(r->layer);
+    OGRFeatureH feature;
+    while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
+        st = insert_feature(store, r, insert, feature, summary, err);
+        OGR_F_Destroy(feature);
+    }
+    sqlite3_finalize(insert);
+    if (st == CM_OK && summary->territory_count == 0) {
+        cm_error_set(err, CM_ERR_INPUT, "the boundary layer has no territories");
+        cm_error_set_file(err, r->source->source);
+        st = CM_ERR_INPUT;
+    }
+    return st;
+}
+
+static cm_status record_info(cm_store *store, const territory_reader *r,
+                             cm_territory_summary *summary, cm_error *err)
+{
+    summary->srid = r->srid;
+    summary->geographic = OSRIsGeographic(r->srs);
+    const char *name = OSRGetName(r->srs);
+    snprintf(summary->srs_name, sizeof summary->srs_name, "%s", name ? name : "");
+    char srid[32];
+    snprintf(srid, sizeof srid, "%d", r->srid);
+    cm_status st = cm_store_set_info(store, "srid", srid, err);
+    if (st == CM_OK)
+        st = cm_store_set_info(store, "geographic", summary->geographic ? "1" : "0", err);
+    if (st == CM_OK)
+        st = cm_store_set_info(store, "territories_source", r->source->source, err);
+    if (st == CM_OK)
+        st = cm_store_exec(store,
+                           "SELECT CreateSpatialIndex('territories', 'geom');"
+                           "CREATE INDEX territories_key_folded ON territories(key_folded);",
+                           err);
+    return st;
+}
+
+cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
+                                cm_territory_summary *summary, cm_error *err)
+{
+    memset(summary, 0, sizeof *summary);
+    territory_reader r = {0};
+    r.source = &project->territories;
+    cm_status st = cm_ogr_open_vector(r.source, &r.dataset, &r.layer, &r.encoding, err);
+    if (st == CM_OK)
+        st = check_geometry_type(&r, err);
+    if (st == CM_OK)
+        st = resolve_srs(&r, err);
+    if (st == CM_OK)
+        st = find_fields(&r, err);
+    if (st == CM_OK)
+        st = cm_store_begin(store, err);
+    if (st == CM_OK) {
+        st = register_srid(store, &r, err);
+        if (st == CM_OK)
+            st = create_table(store, &r, err);
+        if (st == CM_OK)
+            st = copy_features(store, &r, summary, err);
+        if (st == CM_OK)
+            st = record_info(store, &r, summary, err);
+        if (st == CM_OK)
+            st = cm_store_commit(store, err);
+        else
+            cm_store_rollback(store);
+    }
+    reader_close(&r);
+    return st;
+}
