@@ -69,10 +69,24 @@ include CMakeFiles/covermap_lib.dir/progress.make
 # Include the compile flags for this target's objects.
 include CMakeFiles/covermap_lib.dir/flags.make
 
+CMakeFiles/covermap_lib.dir/src/classify/classify.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/classify/classify.c.o: /work/main/src/classify/classify.c
+CMakeFiles/covermap_lib.dir/src/classify/classify.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/covermap_lib.dir/src/classify/classify.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/classify/classify.c.o -MF CMakeFiles/covermap_lib.dir/src/classify/classify.c.o.d -o CMakeFiles/covermap_lib.dir/src/classify/classify.c.o -c /work/main/src/classify/classify.c
+
+CMakeFiles/covermap_lib.dir/src/classify/classify.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/classify/classify.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/classify/classify.c > CMakeFiles/covermap_lib.dir/src/classify/classify.c.i
+
+CMakeFiles/covermap_lib.dir/src/classify/classify.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/classify/classify.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/classify/classify.c -o CMakeFiles/covermap_lib.dir/src/classify/classify.c.s
+
 CMakeFiles/covermap_lib.dir/src/core/calendar.c.o: CMakeFiles/covermap_lib.dir/flags.make
 CMakeFiles/covermap_lib.dir/src/core/calendar.c.o: /work/main/src/core/calendar.c
 CMakeFiles/covermap_lib.dir/src/core/calendar.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/covermap_lib.dir/src/core/calendar.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/covermap_lib.dir/src/core/calendar.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/core/calendar.c.o -MF CMakeFiles/covermap_lib.dir/src/core/calendar.c.o.d -o CMakeFiles/covermap_lib.dir/src/core/calendar.c.o -c /work/main/src/core/calendar.c
 
 CMakeFiles/covermap_lib.dir/src/core/calendar.c.i: cmake_force
@@ -86,7 +100,7 @@ CMakeFiles/covermap_lib.dir/src/core/calendar.c.s: cmake_force
 CMakeFiles/covermap_lib.dir/src/core/error.c.o: CMakeFiles/covermap_lib.dir/flags.make
 CMakeFiles/covermap_lib.dir/src/core/error.c.o: /work/main/src/core/error.c
 CMakeFiles/covermap_lib.dir/src/core/error.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/covermap_lib.dir/src/core/error.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/covermap_lib.dir/src/core/error.c.o"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/core/error.c.o -MF CMakeFiles/covermap_lib.dir/src/core/error.c.o.d -o CMakeFiles/covermap_lib.dir/src/core/error.c.o -c /work/main/src/core/error.c
 
 CMakeFiles/covermap_lib.dir/src/core/error.c.i: cmake_force
@@ -97,19 +111,213 @@ CMakeFiles/covermap_lib.dir/src/core/error.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/core/error.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/error.c -o CMakeFiles/covermap_lib.dir/src/core/error.c.s
 
+CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o: /work/main/src/indicators/funding.c
+CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o -MF CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o.d -o CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o -c /work/main/src/indicators/funding.c
+
+CMakeFiles/covermap_lib.dir/src/indicators/funding.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/indicators/funding.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/indicators/funding.c > CMakeFiles/covermap_lib.dir/src/indicators/funding.c.i
+
+CMakeFiles/covermap_lib.dir/src/indicators/funding.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/indicators/funding.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/indicators/funding.c -o CMakeFiles/covermap_lib.dir/src/indicators/funding.c.s
+
+CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o: /work/main/src/ingest/encoding.c
+CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o -MF CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o.d -o CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o -c /work/main/src/ingest/encoding.c
+
+CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/ingest/encoding.c > CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.i
+
+CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/ingest/encoding.c -o CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.s
+
+CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o: /work/main/src/ingest/ogr_source.c
+CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o -MF CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o.d -o CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o -c /work/main/src/ingest/ogr_source.c
+
+CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/ingest/ogr_source.c > CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.i
+
+CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/ingest/ogr_source.c -o CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.s
+
+CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o: /work/main/src/ingest/tables.c
+CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o -MF CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o.d -o CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o -c /work/main/src/ingest/tables.c
+
+CMakeFiles/covermap_lib.dir/src/ingest/tables.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/ingest/tables.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/ingest/tables.c > CMakeFiles/covermap_lib.dir/src/ingest/tables.c.i
+
+CMakeFiles/covermap_lib.dir/src/ingest/tables.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/ingest/tables.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/ingest/tables.c -o CMakeFiles/covermap_lib.dir/src/ingest/tables.c.s
+
+CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o: /work/main/src/ingest/territories.c
+CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o -MF CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o.d -o CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o -c /work/main/src/ingest/territories.c
+
+CMakeFiles/covermap_lib.dir/src/ingest/territories.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/ingest/territories.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/ingest/territories.c > CMakeFiles/covermap_lib.dir/src/ingest/territories.c.i
+
+CMakeFiles/covermap_lib.dir/src/ingest/territories.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/ingest/territories.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/ingest/territories.c -o CMakeFiles/covermap_lib.dir/src/ingest/territories.c.s
+
+CMakeFiles/covermap_lib.dir/src/render/features.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/render/features.c.o: /work/main/src/render/features.c
+CMakeFiles/covermap_lib.dir/src/render/features.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/covermap_lib.dir/src/render/features.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/render/features.c.o -MF CMakeFiles/covermap_lib.dir/src/render/features.c.o.d -o CMakeFiles/covermap_lib.dir/src/render/features.c.o -c /work/main/src/render/features.c
+
+CMakeFiles/covermap_lib.dir/src/render/features.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/render/features.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/render/features.c > CMakeFiles/covermap_lib.dir/src/render/features.c.i
+
+CMakeFiles/covermap_lib.dir/src/render/features.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/render/features.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/render/features.c -o CMakeFiles/covermap_lib.dir/src/render/features.c.s
+
+CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o: /work/main/src/render/sandbox.c
+CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o -MF CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o.d -o CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o -c /work/main/src/render/sandbox.c
+
+CMakeFiles/covermap_lib.dir/src/render/sandbox.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/render/sandbox.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/render/sandbox.c > CMakeFiles/covermap_lib.dir/src/render/sandbox.c.i
+
+CMakeFiles/covermap_lib.dir/src/render/sandbox.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/render/sandbox.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/render/sandbox.c -o CMakeFiles/covermap_lib.dir/src/render/sandbox.c.s
+
+CMakeFiles/covermap_lib.dir/src/render/settings.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/render/settings.c.o: /work/main/src/render/settings.c
+CMakeFiles/covermap_lib.dir/src/render/settings.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/covermap_lib.dir/src/render/settings.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/render/settings.c.o -MF CMakeFiles/covermap_lib.dir/src/render/settings.c.o.d -o CMakeFiles/covermap_lib.dir/src/render/settings.c.o -c /work/main/src/render/settings.c
+
+CMakeFiles/covermap_lib.dir/src/render/settings.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/render/settings.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/render/settings.c > CMakeFiles/covermap_lib.dir/src/render/settings.c.i
+
+CMakeFiles/covermap_lib.dir/src/render/settings.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/render/settings.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/render/settings.c -o CMakeFiles/covermap_lib.dir/src/render/settings.c.s
+
+CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o: /work/main/src/report/report_csv.c
+CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o -MF CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o.d -o CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o -c /work/main/src/report/report_csv.c
+
+CMakeFiles/covermap_lib.dir/src/report/report_csv.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/report/report_csv.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/report/report_csv.c > CMakeFiles/covermap_lib.dir/src/report/report_csv.c.i
+
+CMakeFiles/covermap_lib.dir/src/report/report_csv.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/report/report_csv.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/report/report_csv.c -o CMakeFiles/covermap_lib.dir/src/report/report_csv.c.s
+
+CMakeFiles/covermap_lib.dir/src/report/report_load.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/report/report_load.c.o: /work/main/src/report/report_load.c
+CMakeFiles/covermap_lib.dir/src/report/report_load.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/covermap_lib.dir/src/report/report_load.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/report/report_load.c.o -MF CMakeFiles/covermap_lib.dir/src/report/report_load.c.o.d -o CMakeFiles/covermap_lib.dir/src/report/report_load.c.o -c /work/main/src/report/report_load.c
+
+CMakeFiles/covermap_lib.dir/src/report/report_load.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/report/report_load.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/report/report_load.c > CMakeFiles/covermap_lib.dir/src/report/report_load.c.i
+
+CMakeFiles/covermap_lib.dir/src/report/report_load.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/report/report_load.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/report/report_load.c -o CMakeFiles/covermap_lib.dir/src/report/report_load.c.s
+
+CMakeFiles/covermap_lib.dir/src/report/report_output.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/report/report_output.c.o: /work/main/src/report/report_output.c
+CMakeFiles/covermap_lib.dir/src/report/report_output.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/covermap_lib.dir/src/report/report_output.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/report/report_output.c.o -MF CMakeFiles/covermap_lib.dir/src/report/report_output.c.o.d -o CMakeFiles/covermap_lib.dir/src/report/report_output.c.o -c /work/main/src/report/report_output.c
+
+CMakeFiles/covermap_lib.dir/src/report/report_output.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/report/report_output.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/report/report_output.c > CMakeFiles/covermap_lib.dir/src/report/report_output.c.i
+
+CMakeFiles/covermap_lib.dir/src/report/report_output.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/report/report_output.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/report/report_output.c -o CMakeFiles/covermap_lib.dir/src/report/report_output.c.s
+
+CMakeFiles/covermap_lib.dir/src/store/store.c.o: CMakeFiles/covermap_lib.dir/flags.make
+CMakeFiles/covermap_lib.dir/src/store/store.c.o: /work/main/src/store/store.c
+CMakeFiles/covermap_lib.dir/src/store/store.c.o: CMakeFiles/covermap_lib.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/covermap_lib.dir/src/store/store.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/covermap_lib.dir/src/store/store.c.o -MF CMakeFiles/covermap_lib.dir/src/store/store.c.o.d -o CMakeFiles/covermap_lib.dir/src/store/store.c.o -c /work/main/src/store/store.c
+
+CMakeFiles/covermap_lib.dir/src/store/store.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/covermap_lib.dir/src/store/store.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/store/store.c > CMakeFiles/covermap_lib.dir/src/store/store.c.i
+
+CMakeFiles/covermap_lib.dir/src/store/store.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/covermap_lib.dir/src/store/store.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/store/store.c -o CMakeFiles/covermap_lib.dir/src/store/store.c.s
+
 # Object files for target covermap_lib
 covermap_lib_OBJECTS = \
+"CMakeFiles/covermap_lib.dir/src/classify/classify.c.o" \
 "CMakeFiles/covermap_lib.dir/src/core/calendar.c.o" \
-"CMakeFiles/covermap_lib.dir/src/core/error.c.o"
+"CMakeFiles/covermap_lib.dir/src/core/error.c.o" \
+"CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o" \
+"CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o" \
+"CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o" \
+"CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o" \
+"CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o" \
+"CMakeFiles/covermap_lib.dir/src/render/features.c.o" \
+"CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o" \
+"CMakeFiles/covermap_lib.dir/src/render/settings.c.o" \
+"CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o" \
+"CMakeFiles/covermap_lib.dir/src/report/report_load.c.o" \
+"CMakeFiles/covermap_lib.dir/src/report/report_output.c.o" \
+"CMakeFiles/covermap_lib.dir/src/store/store.c.o"
 
 # External object files for target covermap_lib
 covermap_lib_EXTERNAL_OBJECTS =
 
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/classify/classify.c.o
 libcovermap.a: CMakeFiles/covermap_lib.dir/src/core/calendar.c.o
 libcovermap.a: CMakeFiles/covermap_lib.dir/src/core/error.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/indicators/funding.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/ingest/encoding.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/ingest/ogr_source.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/ingest/tables.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/ingest/territories.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/render/features.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/render/sandbox.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/render/settings.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/report/report_csv.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/report/report_load.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/report/report_output.c.o
+libcovermap.a: CMakeFiles/covermap_lib.dir/src/store/store.c.o
 libcovermap.a: CMakeFiles/covermap_lib.dir/build.make
 libcovermap.a: CMakeFiles/covermap_lib.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Linking C static library libcovermap.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Linking C static library libcovermap.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/covermap_lib.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/covermap_lib.dir/link.txt --verbose=$(VERBOSE)
 
