@@ -1,0 +1,559 @@
+/* Per-territory tables (CSV from Excel, TSV, .xlsx, .ods, any OGR table) into the
+ * store's table_<n>, with the mapped columns typed under covermap's names. */
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <glib.h>
+#include <ogr_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/ingest.h"
+#include "covermap/text.h"
+#include "ingest/ogr_source.h"
+
+typedef enum {
+    VALUE_COUNT,   /* non-negative whole number */
+    VALUE_NUMBER,  /* non-negative number */
+    VALUE_MONEY,   /* non-negative amount of dollars */
+    VALUE_TEXT,
+    VALUE_DATE,    /* stored as ISO text */
+    VALUE_KIND,    /* 'recurrent' / 'project' */
+    VALUE_BOOLEAN  /* 0 / 1 */
+} value_type;
+
+typedef struct {
+    const char *name;
+    cm_table_role role;
+    value_type type;
+} canonical_column;
+
+static const canonical_column canonical_columns[] = {
+    {"children_0_5", CM_ROLE_INDICATORS, VALUE_COUNT},
+    {"families_reached", CM_ROLE_INDICATORS, VALUE_COUNT},
+    {"children_reached", CM_ROLE_INDICATORS, VALUE_COUNT},
+    {"coordinator_fte", CM_ROLE_INDICATORS, VALUE_NUMBER},
+    {"name", CM_ROLE_PARTNERS, VALUE_TEXT},
+    {"sector", CM_ROLE_PARTNERS, VALUE_TEXT},
+    {"funder", CM_ROLE_FUNDING, VALUE_TEXT},
+    {"amount", CM_ROLE_FUNDING, VALUE_MONEY},
+    {"start", CM_ROLE_FUNDING, VALUE_DATE},
+    {"end", CM_ROLE_FUNDING, VALUE_DATE},
+    {"kind", CM_ROLE_FUNDING, VALUE_KIND},
+    {"coordination", CM_ROLE_FUNDING, VALUE_BOOLEAN},
+    {NULL, CM_ROLE_INDICATORS, VALUE_TEXT},
+};
+
+/* Columns of table_<n> that covermap itself fills. */
+static const char *const meta_columns[] = {"line", "source_key", "source_key_folded",
+                                           "territory_key", "match_status", NULL};
+
+typedef struct {
+    const canonical_column *canonical; /* NULL for a carried (unmapped) column */
+    char *column;                      /* column name in the store */
+    char *source_name;                 /* column name in the file (UTF-8) */
+    int field;                         /* OGR field index */
+} table_column;
+
+typedef struct {
+    const cm_source *source;
+    int number; /* n of table_<n> */
+    GDALDatasetH dataset;
+    OGRLayerH layer;
+    char *encoding; /* recoding of the values; "" detects UTF-8 else CP1252 */
+    bool comma_is_decimal;
+    bool spreadsheet;
+    int key_field;
+    table_column *columns;
+    int column_count;
+} table_reader;
+
+static void reader_close(table_reader *r)
+{
+    for (int i = 0; i < r->column_count; i++) {
+        free(r->columns[i].column);
+        free(r->columns[i].source_name);
+    }
+    free(r->columns);
+    free(r->encoding);
+    if (r->dataset)
+        GDALClose(r->dataset);
+}
+
+static const char *extension_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+static bool is_text_table(const char *ext)
+{
+    return g_ascii_strcasecmp(ext, "csv") == 0 || g_ascii_strcasecmp(ext, "tsv") == 0 ||
+           g_ascii_strcasecmp(ext, "txt") == 0 || g_ascii_strcasecmp(ext, "tab") == 0;
+}
+
+static bool is_spreadsheet(const char *ext)
+{
+    return g_ascii_strcasecmp(ext, "xlsx") == 0 || g_ascii_strcasecmp(ext, "ods") == 0 ||
+           g_ascii_strcasecmp(ext, "xls") == 0;
+}
+
+/* Reads the bytes to decide the encoding (SPEC: valid UTF-8 is UTF-8, anything else
+ * CP1252) and whether a comma in a number is a decimal mark (it is, unless commas
+ * separate the fields). */
+static cm_status sniff_text_table(table_reader *r, cm_error *err)
+{
+    gchar *bytes = NULL;
+    gsize size = 0;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(r->source->path, &bytes, &size, &gerr)) {
+        cm_error_set(err, CM_ERR_IO, "cannot read: %s", gerr->message);
+        cm_error_set_file(err, r->source->source);
+        g_error_free(gerr);
+        return CM_ERR_IO;
+    }
+    const char *text = bytes;
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3;
+    if (!r->encoding)
+        r->encoding = strdup(g_utf8_validate(text, (gssize)(size - (gsize)(text - bytes)), NULL)
+                                 ? "UTF-8"
+                                 : "CP1252");
+    const char *end_of_header = strpbrk(text, "\r\n");
+    size_t header_length = end_of_header ? (size_t)(end_of_header - text) : strlen(text);
+    size_t commas = 0, semicolons = 0, tabs = 0;
+    for (size_t i = 0; i < header_length; i++) {
+        commas += text[i] == ',';
+        semicolons += text[i] == ';';
+        tabs += text[i] == '\t';
+    }
+    r->comma_is_decimal = !(commas > semicolons && commas > tabs);
+    g_free(bytes);
+    if (header_length == 0) {
+        cm_error_set(err, CM_ERR_INPUT, "the table is empty (no header line)");
+        cm_error_set_file(err, r->source->source);
+        return CM_ERR_INPUT;
+    }
+    return CM_OK;
+}
+
+static cm_status open_table(table_reader *r, cm_error *err)
+{
+    const cm_source *src = r->source;
+    const char *ext = extension_of(src->path);
+    if (!g_file_test(src->path, G_FILE_TEST_EXISTS)) {
+        cm_error_set(err, CM_ERR_IO, "file not found: %s", src->path);
+        cm_error_at(err, src->source, 0, "source");
+        cm_error_set_hint(err, "paths are relative to the project file (data entry at line %ld)",
+                          src->line);
+        return CM_ERR_IO;
+    }
+    r->encoding = src->encoding && src->encoding[0] ? strdup(src->encoding) : NULL;
+    char *open_path = NULL;
+    char **options = NULL;
+    if (is_text_table(ext)) {
+        cm_status st = sniff_text_table(r, err);
+        if (st != CM_OK)
+            return st;
+        options = CSLSetNameValue(options, "AUTODETECT_TYPE", "NO");
+        options = CSLSetNameValue(options, "HEADERS", "YES");
+        open_path = g_ascii_strcasecmp(ext, "csv") == 0 || g_ascii_strcasecmp(ext, "tsv") == 0
+                        ? g_strdup(src->path)
+                        : g_strconcat("CSV:", src->path, NULL);
+    } else {
+        r->spreadsheet = is_spreadsheet(ext);
+        open_path = g_strdup(src->path);
+        if (!r->encoding)
+            r->encoding = strdup("");
+    }
+    /* Spreadsheets: the first row is always the header, and every cell is read as
+     * text so that our own parsers apply the same rules as for CSV. */
+    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", "FORCE");
+    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", "FORCE");
+    CPLSetThreadLocalConfigOption("OGR_XLSX_FIELD_TYPES", "STRING");
+    CPLSetThreadLocalConfigOption("OGR_ODS_FIELD_TYPES", "STRING");
+    cm_gdal_clear_error();
+    r->dataset = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                            (const char *const *)options, NULL);
+    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", NULL);
+    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", NULL);
+    CPLSetThreadLocalConfigOption("OGR_XLSX_FIELD_TYPES", NULL);
+    CPLSetThreadLocalConfigOption("OGR_ODS_FIELD_TYPES", NULL);
+    CSLDestroy(options);
+    g_free(open_path);
+    if (!r->dataset) {
+        const char *why = cm_gdal_last_error();
+        cm_error_set(err, CM_ERR_GDAL, "cannot read as a table%s%s", why[0] ? ": " : "", why);
+        cm_error_set_file(err, src->source);
+        cm_error_set_hint(err, "give a CSV, TSV, .xlsx or .ods file");
+        return CM_ERR_GDAL;
+    }
+    return CM_OK;
+}
+
+static cm_status pick_sheet(table_reader *r, cm_error *err)
+{
+    const cm_source *src = r->source;
+    const char *wanted = src->sheet && src->sheet[0] ? src->sheet : src->layer;
+    if (wanted && wanted[0]) {
+        r->layer = GDALDatasetGetLayerByName(r->dataset, wanted);
+        if (r->layer)
+            return CM_OK;
+        GString *names = g_string_new(NULL);
+        for (int i = 0; i < GDALDatasetGetLayerCount(r->dataset); i++)
+            g_string_append_printf(names, "%s%s", i ? ", " : "",
+                                   OGR_L_GetName(GDALDatasetGetLayer(r->dataset, i)));
+        cm_error_set(err, CM_ERR_INPUT, "no sheet '%s'; the file has: %s", wanted, names->str);
+        g_string_free(names, TRUE);
+        cm_error_set_file(err, src->source);
+        cm_error_set_field(err, "sheet");
+        return CM_ERR_INPUT;
+    }
+    if (GDALDatasetGetLayerCount(r->dataset) < 1) {
+        cm_error_set(err, CM_ERR_INPUT, "the file holds no table");
+        cm_error_set_file(err, src->source);
+        return CM_ERR_INPUT;
+    }
+    /* A workbook's first sheet is the table unless `sheet:` says otherwise. */
+    r->layer = GDALDatasetGetLayer(r->dataset, 0);
+    return CM_OK;
+}
+
+static const canonical_column *find_canonical(const char *name)
+{
+    for (int i = 0; canonical_columns[i].name; i++)
+        if (strcmp(canonical_columns[i].name, name) == 0)
+            return &canonical_columns[i];
+    return NULL;
+}
+
+static bool is_taken(const char *name, const table_column *columns, int count)
+{
+    for (int i = 0; meta_columns[i]; i++)
+        if (g_ascii_strcasecmp(meta_columns[i], name) == 0)
+            return true;
+    for (int i = 0; canonical_columns[i].name; i++)
+        if (g_ascii_strcasecmp(canonical_columns[i].name, name) == 0)
+            return true;
+    for (int i = 0; i < count; i++)
+        if (columns[i].column && g_ascii_strcasecmp(columns[i].column, name) == 0)
+            return true;
+    return false;
+}
+
+static char *carried_column_name(const char *source_name, const table_column *columns, int count)
+{
+    char *candidate = g_strdup(source_name[0] ? source_name : "column");
+    for (int suffix = 1; is_taken(candidate, columns, count); suffix++) {
+        g_free(candidate);
+        candidate = suffix == 1 ? g_strdup_printf("src_%s", source_name)
+                                : g_strdup_printf("src_%s_%d", source_name, suffix);
+    }
+    char *result = strdup(candidate);
+    g_free(candidate);
+    return result;
+}
+
+/* Maps the project's `columns:` onto the file's fields; every other field except
+ * the key is carried along as text. */
+static cm_status map_columns(table_reader *r, cm_error *err)
+{
+    const cm_source *src = r->source;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(r->layer);
+    cm_status st = cm_ogr_find_field(defn, src->key, src->source, "key", src->line, r->encoding,
+                                     &r->key_field, err);
+    if (st != CM_OK)
+        return st;
+    int field_count = OGR_FD_GetFieldCount(defn);
+    r->columns = calloc((size_t)field_count + src->column_count + 1, sizeof *r->columns);
+    if (!r->columns)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    bool *used = calloc((size_t)field_count + 1, sizeof *used);
+    if (!used)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    used[r->key_field] = true;
+    for (size_t i = 0; i < src->column_count && st == CM_OK; i++) {
+        const cm_column_map *map = &src->columns[i];
+        const canonical_column *canonical = find_canonical(map->canonical);
+        int field = -1;
+        if (!canonical) {
+            st = cm_error_set(err, CM_ERR_PROJECT, "unknown column name '%s'", map->canonical);
+            cm_error_at(err, src->source, 0, map->canonical);
+            break;
+        }
+        st = cm_ogr_find_field(defn, map->source, src->source, map->canonical, src->line,
+                               r->encoding, &field, err);
+        if (st != CM_OK)
+            break;
+        table_column *c = &r->columns[r->column_count++];
+        c->canonical = canonical;
+        c->column = strdup(canonical->name);
+        c->source_name = strdup(map->source);
+        c->field = field;
+        used[field] = true;
+    }
+    for (int f = 0; f < field_count && st == CM_OK; f++) {
+        if (used[f])
+            continue;
+        char *name = cm_text_to_utf8(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, f)), r->encoding);
+        table_column *c = &r->columns[r->column_count++];
+        c->source_name = name ? name : strdup("?");
+        c->column = carried_column_name(c->source_name, r->columns, r->column_count - 1);
+        c->field = f;
+    }
+    free(used);
+    return st;
+}
+
+static const char *column_sql_type(const table_column *c)
+{
+    if (!c->canonical)
+        return "TEXT";
+    switch (c->canonical->type) {
+    case VALUE_COUNT: return "INTEGER";
+    case VALUE_NUMBER:
+    case VALUE_MONEY: return "REAL";
+    case VALUE_BOOLEAN: return "INTEGER";
+    default: return "TEXT";
+    }
+}
+
+static cm_status create_store_table(cm_store *store, table_reader *r, cm_error *err)
+{
+    GString *sql = g_string_new(NULL);
+    g_string_append_printf(sql,
+                           "CREATE TABLE table_%d(line INTEGER, source_key TEXT, "
+                           "source_key_folded TEXT, territory_key TEXT, match_status TEXT",
+                           r->number);
+    for (int i = 0; i < r->column_count; i++) {
+        char *col = sqlite3_mprintf(", \"%w\" %s", r->columns[i].column,
+                                    column_sql_type(&r->columns[i]));
+        g_string_append(sql, col);
+        sqlite3_free(col);
+    }
+    g_string_append(sql, ");");
+    char *registry = sqlite3_mprintf(
+        "INSERT INTO data_tables(n, source, role, table_name) VALUES (%d, %Q, %Q, 'table_%d');",
+        r->number, r->source->source, cm_table_role_name(r->source->role), r->number);
+    g_string_append(sql, registry);
+    sqlite3_free(registry);
+    cm_status st = cm_store_exec(store, sql->str, err);
+    g_string_free(sql, TRUE);
+    return st;
+}
+
+static cm_status prepare_insert(cm_store *store, const table_reader *r, sqlite3_stmt **out,
+                                cm_error *err)
+{
+    GString *sql = g_string_new(NULL);
+    g_string_append_printf(sql, "INSERT INTO table_%d(line, source_key, source_key_folded",
+                           r->number);
+    for (int i = 0; i < r->column_count; i++) {
+        char *col = sqlite3_mprintf(", \"%w\"", r->columns[i].column);
+        g_string_append(sql, col);
+        sqlite3_free(col);
+    }
+    g_string_append(sql, ") VALUES (?, ?, ?");
+    for (int i = 0; i < r->column_count; i++)
+        g_string_append(sql, ", ?");
+    g_string_append(sql, ")");
+    cm_status st = cm_store_prepare(store, sql->str, out, err);
+    g_string_free(sql, TRUE);
+    return st;
+}
+
+static cm_status value_error(const table_reader *r, long line, const table_column *c,
+                             const char *text, const char *problem, const char *hint,
+                             cm_error *err)
+{
+    cm_error_set(err, CM_ERR_INPUT, "\"%s\" %s", text, problem);
+    char field[160];
+    snprintf(field, sizeof field, "%s", c->source_name);
+    cm_error_at(err, r->source->source, line, field);
+    cm_error_set_hint(err, "%s (column mapped to %s)", hint, c->canonical->name);
+    return CM_ERR_INPUT;
+}
+
+static cm_status bind_number(sqlite3_stmt *stmt, int index, const table_reader *r, long line,
+                             const table_column *c, const char *text, cm_error *err)
+{
+    if (c->canonical->type == VALUE_COUNT) {
+        long long count;
+        if (!cm_parse_integer(text, r->comma_is_decimal, &count))
+            return value_error(r, line, c, text, "is not a whole number",
+                               "write a count such as 12 400", err);
+        if (count < 0)
+            return value_error(r, line, c, text, "is negative", "a count cannot be below 0", err);
+        sqlite3_bind_int64(stmt, index, count);
+        return CM_OK;
+    }
+    double number;
+    if (!cm_parse_number(text, r->comma_is_decimal, &number))
+        return value_error(r, line, c, text, "is not a number",
+                           "write digits, with a comma or a point for decimals", err);
+    if (number < 0)
+        return value_error(r, line, c, text, "is negative", "amounts cannot be below 0", err);
+    sqlite3_bind_double(stmt, index, number);
+    return CM_OK;
+}
+
+/* Parses one mapped cell and binds it; a blank cell is NULL (no data). */
+static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r, long line,
+                            const table_column *c, char *text, cm_error *err)
+{
+    if (!text || cm_text_is_blank(text)) {
+        sqlite3_bind_null(stmt, index);
+        return CM_OK;
+    }
+    g_strstrip(text);
+    if (!c->canonical) {
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+        return CM_OK;
+    }
+    switch (c->canonical->type) {
+    case VALUE_COUNT:
+    case VALUE_NUMBER:
+    case VALUE_MONEY: return bind_number(stmt, index, r, line, c, text, err);
+    case VALUE_TEXT: sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT); return CM_OK;
+    case VALUE_DATE: {
+        cm_day day;
+        if (!cm_parse_date(text, &day))
+            return value_error(r, line, c, text, "is not a date",
+                               "write 2025-03-31 or 31/03/2025", err);
+        char iso[11];
+        cm_day_format_iso(day, iso);
+        sqlite3_bind_text(stmt, index, iso, -1, SQLITE_TRANSIENT);
+        return CM_OK;
+    }
+    case VALUE_KIND: {
+        cm_grant_kind kind;
+        if (!cm_parse_grant_kind(text, &kind))
+            return value_error(r, line, c, text, "is not a kind of grant",
+                               "write récurrent or projet (recurrent or project)", err);
+        sqlite3_bind_text(stmt, index, kind == CM_GRANT_RECURRENT ? "recurrent" : "project", -1,
+                          SQLITE_STATIC);
+        return CM_OK;
+    }
+    case VALUE_BOOLEAN: {
+        bool value;
+        if (!cm_parse_bool(text, &value))
+            return value_error(r, line, c, text, "is not yes or no",
+                               "write oui/non, yes/no, vrai/faux or 1/0", err);
+        sqlite3_bind_int(stmt, index, value);
+        return CM_OK;
+    }
+    }
+    return CM_OK;
+}
+
+static bool row_is_blank(OGRFeatureH feature, int field_count)
+{
+    for (int f = 0; f < field_count; f++)
+        if (OGR_F_IsFieldSetAndNotNull(feature, f) &&
+            !cm_text_is_blank(OGR_F_GetFieldAsString(feature, f)))
+            return false;
+    return true;
+}
+
+/* The row's line in the file: the header is line 1, and OGR numbers data rows from 1
+ * (CSV, XLSX and ODS drivers alike). */
+static long feature_line(OGRFeatureH feature)
+{
+    GIntBig fid = OGR_F_GetFID(feature);
+    return fid == OGRNullFID ? 0 : (long)fid + 1;
+}
+
+static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeatureH feature,
+                            cm_store *store, cm_error *err)
+{
+    long line = feature_line(feature);
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    sqlite3_bind_int64(insert, 1, line);
+    char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
+    if (key && !cm_text_is_blank(key)) {
+        g_strstrip(key);
+        char *folded = cm_fold_key(key);
+        sqlite3_bind_text(insert, 2, key, -1, SQLITE_TRANSIENT);
+        if (folded)
+            sqlite3_bind_text(insert, 3, folded, -1, free);
+    }
+    free(key);
+    cm_status st = CM_OK;
+    for (int i = 0; i < r->column_count && st == CM_OK; i++) {
+        const table_column *c = &r->columns[i];
+        char *text = OGR_F_IsFieldSetAndNotNull(feature, c->field)
+                         ? cm_text_to_utf8(OGR_F_GetFieldAsString(feature, c->field), r->encoding)
+                         : NULL;
+        st = bind_value(insert, 4 + i, r, line, c, text, err);
+        free(text);
+    }
+    if (st == CM_OK && sqlite3_step(insert) != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "cannot store a row of %s: %s", r->source->source,
+                          sqlite3_errmsg(cm_store_db(store)));
+    return st;
+}
+
+static cm_status copy_rows(cm_store *store, table_reader *r, cm_error *err)
+{
+    sqlite3_stmt *insert = NULL;
+    cm_status st = prepare_insert(store, r, &insert, err);
+    if (st != CM_OK)
+        return st;
+    int field_count = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(r->layer));
+    OGR_L_ResetReading(r->layer);
+    OGRFeatureH feature;
+    while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
+        if (!row_is_blank(feature, field_count))
+            st = insert_row(insert, r, feature, store, err);
+        OGR_F_Destroy(feature);
+    }
+    sqlite3_finalize(insert);
+    if (st != CM_OK)
+        return st;
+    char *index = sqlite3_mprintf(
+        "CREATE INDEX table_%d_source_key ON table_%d(source_key);"
+        "CREATE INDEX table_%d_source_key_folded ON table_%d(source_key_folded);",
+        r->number, r->number, r->number, r->number);
+    st = cm_store_exec(store, index, err);
+    sqlite3_free(index);
+    return st;
+}
+
+static cm_status ingest_table(cm_store *store, const cm_source *source, int number,
+                              cm_error *err)
+{
+    table_reader r = {0};
+    r.source = source;
+    r.number = number;
+    cm_status st = open_table(&r, err);
+    if (st == CM_OK)
+        st = pick_sheet(&r, err);
+    if (st == CM_OK)
+        st = map_columns(&r, err);
+    if (st == CM_OK)
+        st = create_store_table(store, &r, err);
+    if (st == CM_OK)
+        st = copy_rows(store, &r, err);
+    reader_close(&r);
+    return st;
+}
+
+cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_error *err)
+{
+    cm_status st = cm_store_begin(store, err);
+    if (st != CM_OK)
+        return st;
+    st = cm_store_exec(store,
+                       "CREATE TABLE data_tables(n INTEGER PRIMARY KEY, source TEXT, role TEXT, "
+                       "table_name TEXT)",
+                       err);
+    for (size_t i = 0; i < project->table_count && st == CM_OK; i++)
+        st = ingest_table(store, &project->tables[i], (int)i + 1, err);
+    if (st == CM_OK)
+        return cm_store_commit(store, err);
+    cm_store_rollback(store);
+    return st;
+}
