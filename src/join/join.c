@@ -1,0 +1,383 @@
+/* The join and its report: exact keys first, then folded keys, and a suggestion
+ * for every key that matches nothing. */
+#include "covermap/join.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/text.h"
+
+typedef struct {
+    char *key;
+    char *name;
+    char *key_folded;
+    char *name_folded;
+} candidate;
+
+typedef struct {
+    candidate *items;
+    size_t count;
+} candidate_list;
+
+static void candidates_free(candidate_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].key);
+        free(list->items[i].name);
+        free(list->items[i].key_folded);
+        free(list->items[i].name_folded);
+    }
+    free(list->items);
+}
+
+static char *column_copy(sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, column);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error *err)
+{
+    memset(list, 0, sizeof *list);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, "SELECT key, name FROM territories ORDER BY key",
+                                    &stmt, err);
+    if (st != CM_OK)
+        return st;
+    size_t capacity = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        if (list->count == capacity) {
+            capacity = capacity ? capacity * 2 : 64;
+            candidate *bigger = realloc(list->items, capacity * sizeof *bigger);
+            if (!bigger) {
+                sqlite3_finalize(stmt);
+                return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+            }
+            list->items = bigger;
+        }
+        candidate *c = &list->items[list->count++];
+        c->key = column_copy(stmt, 0);
+        c->name = column_copy(stmt, 1);
+        c->key_folded = c->key ? cm_fold_key(c->key) : NULL;
+        c->name_folded = c->name ? cm_fold_key(c->name) : NULL;
+    }
+    sqlite3_finalize(stmt);
+    return CM_OK;
+}
+
+static size_t utf8_length(const char *s)
+{
+    return s ? (size_t)g_utf8_strlen(s, -1) : 0;
+}
+
+/* Distance between two folded strings, or SIZE_MAX when their lengths alone
+ * already exceed the limit (keeps the search cheap on large layers). */
+static size_t bounded_distance(const char *a, const char *b, size_t limit)
+{
+    if (!a || !b)
+        return (size_t)-1;
+    size_t la = utf8_length(a), lb = utf8_length(b);
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return (size_t)-1;
+    return cm_edit_distance(a, b);
+}
+
+/* The closest territory key or name to an unmatched key; NULL when nothing is
+ * close enough to be a plausible typo (at most a third of the letters differ). */
+static const candidate *closest_candidate(const candidate_list *list, const char *folded,
+                                          int *by_name)
+{
+    if (!folded || !folded[0])
+        return NULL;
+    size_t limit = utf8_length(folded) / 3;
+    if (limit < 1)
+        limit = 1;
+    const candidate *best = NULL;
+    size_t best_distance = limit + 1;
+    for (size_t i = 0; i < list->count; i++) {
+        const candidate *c = &list->items[i];
+        size_t dk = bounded_distance(folded, c->key_folded, limit);
+        size_t dn = bounded_distance(folded, c->name_folded, limit);
+        size_t d = dk < dn ? dk : dn;
+        if (d < best_distance) {
+            best_distance = d;
+            best = c;
+            *by_name = dn < dk;
+        }
+    }
+    return best;
+}
+
+static cm_status run_sql(cm_store *store, const char *sql, cm_error *err)
+{
+    return cm_store_exec(store, sql, err);
+}
+
+/* Exact keys, then folded keys that name a single territory; the rest unmatched. */
+static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "UPDATE table_%d SET territory_key = t.key, match_status = 'matched' "
+        "  FROM territories t WHERE t.key = table_%d.source_key;"
+        "UPDATE table_%d SET territory_key = t.key, match_status = 'normalised' "
+        "  FROM (SELECT key_folded, min(key) AS key FROM territories "
+        "        GROUP BY key_folded HAVING count(*) = 1) t "
+        "  WHERE table_%d.territory_key IS NULL AND t.key_folded = table_%d.source_key_folded;"
+        "UPDATE table_%d SET match_status = 'unmatched' WHERE territory_key IS NULL;"
+        "CREATE INDEX table_%d_territory_key ON table_%d(territory_key, line);",
+        n, n, n, n, n, n, n, n);
+    cm_status st = run_sql(store, sql, err);
+    sqlite3_free(sql);
+    if (st != CM_OK || !is_indicators)
+        return st;
+    sql = sqlite3_mprintf(
+        "UPDATE table_%d SET match_status = 'duplicate' WHERE territory_key IS NOT NULL AND "
+        "EXISTS (SELECT 1 FROM table_%d b WHERE b.territory_key = table_%d.territory_key "
+        "        AND b.line < table_%d.line)",
+        n, n, n, n);
+    st = run_sql(store, sql, err);
+    sqlite3_free(sql);
+    return st;
+}
+
+typedef struct {
+    sqlite3_stmt *insert;
+    const char *table;
+    const candidate_list *candidates;
+    cm_join_counts *counts;
+} report_writer;
+
+static cm_status add_report_row(report_writer *w, const char *source_key, const char *status,
+                                const char *territory_key, const char *note, long line,
+                                cm_error *err)
+{
+    sqlite3_stmt *s = w->insert;
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, w->table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, source_key ? source_key : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, territory_key ? territory_key : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, note ? note : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 6, line);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return cm_error_set(err, CM_ERR_SQL, "cannot write the join report: %s",
+                            sqlite3_errmsg(sqlite3_db_handle(s)));
+    if (strcmp(status, "matched") == 0)
+        w->counts->matched++;
+    else if (strcmp(status, "normalised") == 0)
+        w->counts->normalised++;
+    else if (strcmp(status, "unmatched") == 0)
+        w->counts->unmatched++;
+    else if (strcmp(status, "duplicate") == 0)
+        w->counts->duplicate++;
+    else
+        w->counts->no_data++;
+    return CM_OK;
+}
+
+static char *normalised_note(const char *source_key, const char *territory_key)
+{
+    char how[160];
+    cm_fold_describe(cm_fold_differences(source_key, territory_key), how, sizeof how);
+    return g_strdup_printf("%s from \"%s\"", how, territory_key);
+}
+
+static char *unmatched_note(const report_writer *w, const char *source_key)
+{
+    if (!source_key || !source_key[0])
+        return g_strdup("empty key: the row matches no territory");
+    char *folded = cm_fold_key(source_key);
+    int by_name = 0;
+    const candidate *best = closest_candidate(w->candidates, folded, &by_name);
+    free(folded);
+    if (!best)
+        return g_strdup("no such territory");
+    if (by_name && best->name && strcmp(best->name, best->key) != 0)
+        return g_strdup_printf("no such territory; closest: \"%s\" (key %s)", best->name,
+                               best->key);
+    return g_strdup_printf("no such territory; closest: \"%s\"", best->key);
+}
+
+static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_indicators,
+                             cm_error *err)
+{
+    /* Indicators: one entry per row (a second row is a duplicate). Partners and
+     * funding have many rows per territory: one entry per key, at its first line. */
+    char *sql = is_indicators
+                    ? sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, 1 "
+                                      "FROM table_%d ORDER BY line",
+                                      n)
+                    : sqlite3_mprintf("SELECT source_key, match_status, territory_key, "
+                                      "min(line), count(*) FROM table_%d "
+                                      "GROUP BY source_key ORDER BY min(line)",
+                                      n);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, sql, &stmt, err);
+    sqlite3_free(sql);
+    while (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *source_key = (const char *)sqlite3_column_text(stmt, 0);
+        const char *status = (const char *)sqlite3_column_text(stmt, 1);
+        const char *territory_key = (const char *)sqlite3_column_text(stmt, 2);
+        long line = (long)sqlite3_column_int64(stmt, 3);
+        long rows = (long)sqlite3_column_int64(stmt, 4);
+        char *note = NULL;
+        if (strcmp(status, "normalised") == 0)
+            note = normalised_note(source_key, territory_key);
+        else if (strcmp(status, "unmatched") == 0)
+            note = unmatched_note(w, source_key);
+        else if (strcmp(status, "duplicate") == 0)
+            note = g_strdup_printf("second row for this territory (line %ld)", line);
+        else if (rows > 1)
+            note = g_strdup_printf("%ld rows", rows);
+        char *with_rows = rows > 1 && strcmp(status, "matched") != 0
+                              ? g_strdup_printf("%s (%ld rows)", note, rows)
+                              : NULL;
+        st = add_report_row(w, source_key, status, territory_key, with_rows ? with_rows : note,
+                            line, err);
+        g_free(with_rows);
+        g_free(note);
+    }
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+static cm_status report_no_data(report_writer *w, cm_store *store, int n, cm_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT key FROM territories t WHERE NOT EXISTS "
+                                "(SELECT 1 FROM table_%d d WHERE d.territory_key = t.key) "
+                                "ORDER BY key",
+                                n);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, sql, &stmt, err);
+    sqlite3_free(sql);
+    while (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        st = add_report_row(w, "", "no-data", (const char *)sqlite3_column_text(stmt, 0),
+                            "no row for this territory", 0, err);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* The first duplicate of an indicators table, as an error naming both lines. */
+static cm_status check_duplicates(cm_store *store, const cm_source *source, int n, cm_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "SELECT d.line, d.territory_key, d.source_key, "
+        "  (SELECT min(b.line) FROM table_%d b WHERE b.territory_key = d.territory_key) "
+        "FROM table_%d d WHERE d.match_status = 'duplicate' ORDER BY d.line LIMIT 1",
+        n, n);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, sql, &stmt, err);
+    sqlite3_free(sql);
+    if (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        long line = (long)sqlite3_column_int64(stmt, 0);
+        long first = (long)sqlite3_column_int64(stmt, 3);
+        cm_error_set(err, CM_ERR_INPUT,
+                     "lines %ld and %ld are both for territory '%s' (key \"%s\")", first, line,
+                     (const char *)sqlite3_column_text(stmt, 1),
+                     (const char *)sqlite3_column_text(stmt, 2));
+        cm_error_at(err, source->source, line, source->key);
+        cm_error_set_hint(err, "an indicators table has one row per territory: remove or merge "
+                               "one of them");
+        st = CM_ERR_INPUT;
+    }
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+cm_status cm_join_tables(cm_store *store, const cm_project *project, cm_join_counts *counts,
+                         cm_error *err)
+{
+    memset(counts, 0, sizeof *counts);
+    candidate_list candidates;
+    cm_status st = load_candidates(store, &candidates, err);
+    if (st != CM_OK)
+        return st;
+    report_writer w = {NULL, NULL, &candidates, counts};
+    st = cm_store_begin(store, err);
+    if (st == CM_OK)
+        st = cm_store_exec(store,
+                           "CREATE TABLE join_report(seq INTEGER PRIMARY KEY, table_name TEXT, "
+                           "source_key TEXT, status TEXT, territory_key TEXT, note TEXT, "
+                           "line INTEGER)",
+                           err);
+    if (st == CM_OK)
+        st = cm_store_prepare(store,
+                              "INSERT INTO join_report(table_name, source_key, status, "
+                              "territory_key, note, line) VALUES (?, ?, ?, ?, ?, ?)",
+                              &w.insert, err);
+    for (size_t i = 0; i < project->table_count && st == CM_OK; i++) {
+        const cm_source *source = &project->tables[i];
+        int n = (int)i + 1;
+        int is_indicators = source->role == CM_ROLE_INDICATORS;
+        w.table = source->source;
+        st = match_keys(store, n, is_indicators, err);
+        if (st == CM_OK)
+            st = report_rows(&w, store, n, is_indicators, err);
+        if (st == CM_OK)
+            st = report_no_data(&w, store, n, err);
+    }
+    sqlite3_finalize(w.insert);
+    if (st == CM_OK)
+        st = cm_store_commit(store, err);
+    else
+        cm_store_rollback(store);
+    for (size_t i = 0; i < project->table_count && st == CM_OK; i++)
+        if (project->tables[i].role == CM_ROLE_INDICATORS)
+            st = check_duplicates(store, &project->tables[i], (int)i + 1, err);
+    candidates_free(&candidates);
+    return st;
+}
+
+static void describe_row(FILE *out, const char *table, const char *source_key, const char *status,
+                         const char *territory_key, const char *note, long line)
+{
+    if (strcmp(status, "no-data") == 0)
+        fprintf(out, "  %s: no row for territory %s (no data)\n", table, territory_key);
+    else if (strcmp(status, "normalised") == 0)
+        fprintf(out, "  %s:%ld: \"%s\" joined to %s after folding (%s)\n", table, line,
+                source_key, territory_key, note);
+    else if (strcmp(status, "unmatched") == 0)
+        fprintf(out, "  %s:%ld: \"%s\" matches no territory (%s)\n", table, line, source_key,
+                note);
+    else if (strcmp(status, "duplicate") == 0)
+        fprintf(out, "  %s:%ld: \"%s\" is a second row for %s (error)\n", table, line,
+                source_key, territory_key);
+}
+
+cm_status cm_join_describe(cm_store *store, FILE *out, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store,
+                                    "SELECT table_name, source_key, status, territory_key, note, "
+                                    "line FROM join_report ORDER BY seq",
+                                    &stmt, err);
+    if (st != CM_OK)
+        return st;
+    const char *last_table = NULL;
+    char *current = NULL;
+    size_t matched = 0, oddities = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(stmt, 0);
+        const char *status = (const char *)sqlite3_column_text(stmt, 2);
+        if (!last_table || strcmp(current, table) != 0) {
+            free(current);
+            current = strdup(table);
+            last_table = current;
+            fprintf(out, "%s:\n", table);
+        }
+        if (strcmp(status, "matched") == 0) {
+            matched++;
+            continue;
+        }
+        oddities++;
+        describe_row(out, table, (const char *)sqlite3_column_text(stmt, 1), status,
+                     (const char *)sqlite3_column_text(stmt, 3),
+                     (const char *)sqlite3_column_text(stmt, 4),
+                     (long)sqlite3_column_int64(stmt, 5));
+    }
+    free(current);
+    sqlite3_finalize(stmt);
+    fprintf(out, "join: %zu keys matched exactly, %zu entries to look at\n", matched, oddities);
+    return CM_OK;
+}
