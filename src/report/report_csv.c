@@ -1,0 +1,111 @@
+/* The CSV outputs, for programs (Excel, R, pandas): UTF-8 without BOM, commas,
+ * RFC 4180 quoting, "\n" line ends, "." decimals, empty fields for NULL. */
+#include <math.h>
+#include <string.h>
+
+#include "covermap/funding.h"
+#include "report/report_internal.h"
+
+/* A field is quoted only when it must be: it holds a comma, a quote or a line
+ * break. Quotes inside are doubled. NULL is an empty field. */
+static void csv_field(FILE *fp, const char *text)
+{
+    if (!text)
+        return;
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', fp);
+        fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+static void csv_integer(FILE *fp, bool has, long long value)
+{
+    if (has)
+        fprintf(fp, "%lld", value);
+}
+
+/* Rounded to 2 decimals, trailing zeros dropped: 12.5, 40, 33.33. */
+static void csv_decimal(FILE *fp, bool has, double value)
+{
+    if (!has)
+        return;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.2f", value);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *end = buf + strlen(buf) - 1;
+        while (end > dot && *end == '0')
+            *end-- = '\0';
+        if (end == dot)
+            *end = '\0';
+    }
+    fputs(strcmp(buf, "-0") == 0 ? "0" : buf, fp);
+}
+
+static void write_gap_row(FILE *fp, const cm_report_territory *t)
+{
+    csv_field(fp, t->key);
+    fputc(',', fp);
+    csv_field(fp, t->name);
+    fputc(',', fp);
+    csv_field(fp, cm_risk_level_name(t->risk));
+    fputc(',', fp);
+    csv_integer(fp, t->has_months_funded, t->months_funded);
+    fputc(',', fp);
+    csv_integer(fp, t->has_shortfall, t->has_shortfall ? llround(t->shortfall) : 0);
+    fputc(',', fp);
+    csv_decimal(fp, t->has_families_reached, t->families_reached);
+    fputc(',', fp);
+    csv_decimal(fp, t->has_coverage_rate, t->coverage_rate);
+    fputc(',', fp);
+    csv_integer(fp, t->has_partners, t->partners);
+    fputc(',', fp);
+    csv_integer(fp, t->has_sectors, t->sectors);
+    fputc(',', fp);
+    csv_field(fp, t->risk_reasons);
+    fputc('\n', fp);
+}
+
+cm_status cm_report_write_gap_csv(const cm_report *r, const char *path, cm_error *err)
+{
+    report_outfile out;
+    cm_status st = report_outfile_open(&out, path, err);
+    if (st != CM_OK)
+        return st;
+    fputs("key,name,risk_level,months_funded,shortfall,families_reached,coverage_rate,"
+          "partners,sectors,risk_reasons\n",
+          out.fp);
+    for (size_t i = 0; i < r->territory_count; i++)
+        write_gap_row(out.fp, &r->territories[i]);
+    return report_outfile_commit(&out, err);
+}
+
+cm_status cm_report_write_join_csv(const cm_report *r, const char *path, cm_error *err)
+{
+    report_outfile out;
+    cm_status st = report_outfile_open(&out, path, err);
+    if (st != CM_OK)
+        return st;
+    fputs("table,source_key,status,territory_key,note\n", out.fp);
+    for (size_t i = 0; i < r->join_row_count; i++) {
+        const cm_report_join_row *row = &r->join_rows[i];
+        csv_field(out.fp, row->table_name);
+        fputc(',', out.fp);
+        csv_field(out.fp, row->source_key);
+        fputc(',', out.fp);
+        csv_field(out.fp, row->status);
+        fputc(',', out.fp);
+        csv_field(out.fp, row->territory_key);
+        fputc(',', out.fp);
+        csv_field(out.fp, row->note);
+        fputc('\n', out.fp);
+    }
+    return report_outfile_commit(&out, err);
+}
