@@ -1,0 +1,48 @@
+/* Choropleth maps: one page per map of the project file, drawn from the working
+ * store's `joined` view with cairo and pango, written as PNG (+ world file),
+ * SVG and PDF. Also the QGIS styles (QML, SLD) that reproduce a map's classes. */
+#ifndef COVERMAP_RENDER_H
+#define COVERMAP_RENDER_H
+
+#include <sqlite3.h>
+
+#include "covermap/error.h"
+#include "covermap/project.h"
+
+/* Draws one map. Opens db_path read-only (SpatiaLite loaded), reads run_info and
+ * the joined view, evaluates map->value in the sandbox (cm_map_validate_value),
+ * classifies, and writes out_dir/NAME.png + NAME.pgw, NAME.svg, NAME.pdf as the
+ * map's formats say. Each file is written under a temporary name in out_dir and
+ * renamed, so a failure never leaves a half-written map. out_dir must exist. */
+cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                        const char *out_dir, cm_error *err);
+
+/* Checks a map's name and value expression without a database: the name is a
+ * file stem (no '/', '\\', "..", leading '.'), the value is non-empty and holds
+ * no ';', no comment, no unbalanced parenthesis outside string literals. */
+cm_status cm_map_check_value_text(const cm_map_spec *map, cm_error *err);
+
+/* Prepares `SELECT key, (value) FROM joined` on db under the sandbox authorizer
+ * (reads of the joined view only, a whitelist of harmless functions; no ATTACH,
+ * PRAGMA, load_extension, other tables, writes or second statement) and
+ * discards it. The error names the map and what was refused. db is left with
+ * no authorizer installed. */
+cm_status cm_map_validate_value_db(sqlite3 *db, const cm_map_spec *map, cm_error *err);
+
+/* cm_map_validate_value_db on db_path opened read-only. */
+cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_error *err);
+
+/* The attribute a QGIS style classifies on: map->value when it is a plain column
+ * name, otherwise map->name (an exporter that wants the style to work for an
+ * expression adds a column of that name holding the map's values). */
+const char *cm_map_value_attribute(const cm_map_spec *map);
+
+/* Builds the QGIS styles of a map, with the same classes and colours as the
+ * rendered page: *qml a QML document (graduated renderer for numbers,
+ * categorized renderer for text such as risk_level) and *sld an SLD 1.1
+ * document with one rule per class (plus no data). Both malloc'd; the caller
+ * frees them with free(). Reads db_path read-only, like cm_render_map. */
+cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project,
+                             const cm_map_spec *map, char **qml, char **sld, cm_error *err);
+
+#endif

@@ -1,0 +1,466 @@
+/* Reading a map's territories from the store: geometry (projected to the
+ * drawing CRS), names, interior points, risk levels and the sandboxed values. */
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <spatialite/gaiageo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/funding.h"
+#include "covermap/render.h"
+#include "render_internal.h"
+
+cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_error *err)
+{
+    *db = NULL;
+    *cache = NULL;
+    if (sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        cm_error_set(err, CM_ERR_SQL, "cannot open the working database read-only: %s",
+                     *db ? sqlite3_errmsg(*db) : "out of memory");
+        cm_error_set_file(err, db_path);
+        sqlite3_close(*db);
+        *db = NULL;
+        return CM_ERR_SQL;
+    }
+    *cache = spatialite_alloc_connection();
+    spatialite_init_ex(*db, *cache, 0);
+    return CM_OK;
+}
+
+void cm_render_close_db(sqlite3 *db, void *cache)
+{
+    sqlite3_close(db);
+    if (cache)
+        spatialite_cleanup_ex(cache);
+}
+
+static char *dup_text(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+static char *read_info(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    char *value = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM run_info WHERE name = ?", -1, &stmt, NULL) !=
+        SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        value = dup_text((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    return value;
+}
+
+cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,
+                            cm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *probe = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT name, value FROM run_info", -1, &probe, NULL) !=
+        SQLITE_OK) {
+        cm_error_set(err, CM_ERR_SQL, "the working database has no run_info table: %s",
+                     sqlite3_errmsg(db));
+        return CM_ERR_SQL;
+    }
+    sqlite3_finalize(probe);
+    out->title = read_info(db, "title");
+    if (!out->title && project && project->title)
+        out->title = strdup(project->title);
+    out->as_of = read_info(db, "as_of");
+    out->source_line = read_info(db, "source_line");
+    if (!out->source_line && project && project->source_line)
+        out->source_line = strdup(project->source_line);
+    char *locale = read_info(db, "locale");
+    out->locale = locale ? (strncmp(locale, "en", 2) == 0 ? CM_LOCALE_EN_CA : CM_LOCALE_FR_CA)
+                         : (project ? project->locale : CM_LOCALE_FR_CA);
+    free(locale);
+    char *srid = read_info(db, "srid");
+    out->srid = srid ? atoi(srid) : 0;
+    free(srid);
+    return CM_OK;
+}
+
+void cm_run_facts_free(cm_run_facts *facts)
+{
+    free(facts->title);
+    free(facts->as_of);
+    free(facts->source_line);
+    memset(facts, 0, sizeof *facts);
+}
+
+static void feature_free(cm_feature *f)
+{
+    free(f->key);
+    free(f->name);
+    free(f->text);
+    for (size_t i = 0; i < f->ring_count; i++)
+        free(f->rings[i].xy);
+    free(f->rings);
+}
+
+void cm_feature_set_free(cm_feature_set *set)
+{
+    for (size_t i = 0; i < set->count; i++)
+        feature_free(&set->items[i]);
+    free(set->items);
+    memset(set, 0, sizeof *set);
+}
+
+static int coord_stride(int dimension_model)
+{
+    switch (dimension_model) {
+    case GAIA_XY_Z:
+    case GAIA_XY_M: return 3;
+    case GAIA_XY_Z_M: return 4;
+    default: return 2;
+    }
+}
+
+static cm_status copy_ring(gaiaRingPtr ring, bool exterior, cm_ring *out)
+{
+    int stride = coord_stride(ring->DimensionModel);
+    out->count = (size_t)ring->Points;
+    out->exterior = exterior;
+    out->xy = malloc(sizeof(double) * 2 * (out->count ? out->count : 1));
+    if (!out->xy)
+        return CM_ERR_NOMEM;
+    for (size_t i = 0; i < out->count; i++) {
+        out->xy[2 * i] = ring->Coords[i * stride];
+        out->xy[2 * i + 1] = ring->Coords[i * stride + 1];
+    }
+    return CM_OK;
+}
+
+static cm_status copy_geometry(const unsigned char *blob, int size, cm_feature *f)
+{
+    if (!blob || size <= 0)
+        return CM_OK; /* no geometry: listed, not drawn */
+    gaiaGeomCollPtr geom = gaiaFromSpatiaLiteBlobWkb(blob, (unsigned int)size);
+    if (!geom)
+        return CM_ERR_INPUT;
+    size_t rings = 0;
+    for (gaiaPolygonPtr pg = geom->FirstPolygon; pg; pg = pg->Next)
+        rings += 1 + (size_t)pg->NumInteriors;
+    f->rings = calloc(rings ? rings : 1, sizeof *f->rings);
+    if (!f->rings) {
+        gaiaFreeGeomColl(geom);
+        return CM_ERR_NOMEM;
+    }
+    cm_status st = CM_OK;
+    for (gaiaPolygonPtr pg = geom->FirstPolygon; pg && st == CM_OK; pg = pg->Next) {
+        st = copy_ring(pg->Exterior, true, &f->rings[f->ring_count++]);
+        for (int i = 0; i < pg->NumInteriors && st == CM_OK; i++)
+            st = copy_ring(&pg->Interiors[i], false, &f->rings[f->ring_count++]);
+    }
+    gaiaFreeGeomColl(geom);
+    return st;
+}
+
+static double ring_area(const cm_ring *ring)
+{
+    double sum = 0;
+    for (size_t i = 0; i + 1 < ring->count; i++)
+        sum += ring->xy[2 * i] * ring->xy[2 * i + 3] - ring->xy[2 * i + 2] * ring->xy[2 * i + 1];
+    return fabs(sum) / 2;
+}
+
+static void measure_feature(cm_feature *f)
+{
+    f->minx = f->miny = INFINITY;
+    f->maxx = f->maxy = -INFINITY;
+    f->area = 0;
+    double largest = -1;
+    for (size_t r = 0; r < f->ring_count; r++) {
+        const cm_ring *ring = &f->rings[r];
+        for (size_t i = 0; i < ring->count; i++) {
+            f->minx = fmin(f->minx, ring->xy[2 * i]);
+            f->maxx = fmax(f->maxx, ring->xy[2 * i]);
+            f->miny = fmin(f->miny, ring->xy[2 * i + 1]);
+            f->maxy = fmax(f->maxy, ring->xy[2 * i + 1]);
+        }
+        double area = ring_area(ring);
+        f->area += ring->exterior ? area : -area;
+        /* Fallback label point: the centre of the largest exterior ring's box. */
+        if (!f->has_label_point && ring->exterior && area > largest && ring->count) {
+            largest = area;
+            double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+            for (size_t i = 0; i < ring->count; i++) {
+                x0 = fmin(x0, ring->xy[2 * i]);
+                x1 = fmax(x1, ring->xy[2 * i]);
+                y0 = fmin(y0, ring->xy[2 * i + 1]);
+                y1 = fmax(y1, ring->xy[2 * i + 1]);
+            }
+            f->label_x = (x0 + x1) / 2;
+            f->label_y = (y0 + y1) / 2;
+        }
+    }
+    if (largest >= 0)
+        f->has_label_point = true;
+}
+
+static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
+{
+    const char *sql =
+        "SELECT key, name, geom, X(ST_PointOnSurface(geom)), Y(ST_PointOnSurface(geom)), "
+        "risk_level FROM joined ORDER BY key";
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        cm_error_set(err, CM_ERR_SQL, "cannot read the territories from the joined view: %s",
+                     sqlite3_errmsg(db));
+        return CM_ERR_SQL;
+    }
+    size_t capacity = 0;
+    cm_status st = CM_OK;
+    int rc;
+    while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (set->count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 64;
+            cm_feature *items = realloc(set->items, grown * sizeof *items);
+            if (!items) {
+                st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+                break;
+            }
+            set->items = items;
+            capacity = grown;
+        }
+        cm_feature *f = &set->items[set->count++];
+        memset(f, 0, sizeof *f);
+        f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
+        f->name = dup_text((const char *)sqlite3_column_text(stmt, 1));
+        f->class_index = -1;
+        f->risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 5));
+        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
+            f->has_label_point = true;
+            f->label_x = sqlite3_column_double(stmt, 3);
+            f->label_y = sqlite3_column_double(stmt, 4);
+        }
+        st = copy_geometry(sqlite3_column_blob(stmt, 2), sqlite3_column_bytes(stmt, 2), f);
+        if (st != CM_OK)
+            cm_error_set(err, st, "territory '%s': its geometry cannot be read",
+                         f->key ? f->key : "?");
+    }
+    if (st == CM_OK && rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "reading the territories: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+static void extent_of(const cm_feature_set *set, double *minx, double *miny, double *maxx,
+                      double *maxy)
+{
+    *minx = *miny = INFINITY;
+    *maxx = *maxy = -INFINITY;
+    for (size_t i = 0; i < set->count; i++) {
+        const cm_feature *f = &set->items[i];
+        if (!f->ring_count)
+            continue;
+        *minx = fmin(*minx, f->minx);
+        *miny = fmin(*miny, f->miny);
+        *maxx = fmax(*maxx, f->maxx);
+        *maxy = fmax(*maxy, f->maxy);
+    }
+}
+
+static cm_status transform_points(OGRCoordinateTransformationH ct, double *xy, size_t count)
+{
+    if (!count)
+        return CM_OK;
+    double *x = malloc(sizeof(double) * count);
+    double *y = malloc(sizeof(double) * count);
+    cm_status st = CM_OK;
+    if (!x || !y) {
+        st = CM_ERR_NOMEM;
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            x[i] = xy[2 * i];
+            y[i] = xy[2 * i + 1];
+        }
+        if (!OCTTransform(ct, (int)count, x, y, NULL))
+            st = CM_ERR_GDAL;
+        for (size_t i = 0; i < count && st == CM_OK; i++) {
+            xy[2 * i] = x[i];
+            xy[2 * i + 1] = y[i];
+        }
+    }
+    free(x);
+    free(y);
+    return st;
+}
+
+static cm_status transform_features(cm_feature_set *set, OGRCoordinateTransformationH ct,
+                                    cm_error *err)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        cm_feature *f = &set->items[i];
+        cm_status st = CM_OK;
+        for (size_t r = 0; r < f->ring_count && st == CM_OK; r++)
+            st = transform_points(ct, f->rings[r].xy, f->rings[r].count);
+        if (st == CM_OK && f->has_label_point) {
+            double point[2] = {f->label_x, f->label_y};
+            st = transform_points(ct, point, 1);
+            f->label_x = point[0];
+            f->label_y = point[1];
+        }
+        if (st != CM_OK)
+            return cm_error_set(err, st == CM_ERR_NOMEM ? st : CM_ERR_GDAL,
+                                "territory '%s' cannot be projected to the map's CRS%s%s",
+                                f->key ? f->key : "?", cm_gdal_last_error()[0] ? ": " : "",
+                                cm_gdal_last_error());
+    }
+    return CM_OK;
+}
+
+static int epsg_of(OGRSpatialReferenceH srs)
+{
+    const char *name = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    if (name && code && !strcmp(name, "EPSG"))
+        return atoi(code);
+    return 0;
+}
+
+/* Chooses the drawing CRS and projects every feature into it. */
+static cm_status project_features(const cm_map_spec *map, int srid, cm_feature_set *set,
+                                  cm_error *err)
+{
+    double minx, miny, maxx, maxy;
+    extent_of(set, &minx, &miny, &maxx, &maxy);
+    bool looks_geographic = minx >= -180.5 && maxx <= 180.5 && miny >= -90.5 && maxy <= 90.5;
+    OGRSpatialReferenceH src = OSRNewSpatialReference(NULL);
+    OGRSpatialReferenceH dst = NULL;
+    cm_status st = CM_OK;
+    bool src_known = srid > 0 && OSRImportFromEPSG(src, srid) == OGRERR_NONE;
+    if (!src_known && looks_geographic && (map->srs || isfinite(minx)))
+        src_known = OSRImportFromEPSG(src, 4326) == OGRERR_NONE && isfinite(minx);
+    set->metres_per_unit = 1.0;
+    set->epsg = src_known ? epsg_of(src) : 0;
+    if (src_known) {
+        OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+        if (map->srs && map->srs[0]) {
+            dst = OSRNewSpatialReference(NULL);
+            if (OSRSetFromUserInput(dst, map->srs) != OGRERR_NONE) {
+                st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': srs '%s' is not a CRS GDAL "
+                                  "knows", map->name, map->srs);
+                cm_error_set_field(err, "srs");
+            }
+        } else if (OSRIsGeographic(src) && isfinite(minx)) {
+            /* Never draw in degrees: the UTM zone of the data's centre. */
+            double lon = (minx + maxx) / 2, lat = (miny + maxy) / 2;
+            int zone = (int)floor((lon + 180.0) / 6.0) + 1;
+            zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
+            dst = OSRNewSpatialReference(NULL);
+            if (OSRImportFromEPSG(dst, (lat >= 0 ? 32600 : 32700) + zone) != OGRERR_NONE)
+                st = cm_error_set(err, CM_ERR_GDAL, "cannot build the UTM zone %d CRS: %s", zone,
+                                  cm_gdal_last_error());
+        }
+    } else if (map->srs && map->srs[0]) {
+        st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': srs is given but the territories' "
+                          "CRS is unknown (run_info.srid = %d)", map->name, srid);
+    }
+    if (st == CM_OK && dst) {
+        OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+        OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(src, dst);
+        if (!ct)
+            st = cm_error_set(err, CM_ERR_GDAL, "map '%s': no transformation to the map's "
+                              "CRS: %s", map->name, cm_gdal_last_error());
+        else
+            st = transform_features(set, ct, err);
+        OCTDestroyCoordinateTransformation(ct);
+        set->epsg = epsg_of(dst);
+    }
+    OGRSpatialReferenceH drawn = dst ? dst : src;
+    if (st == CM_OK && src_known) {
+        if (OSRIsGeographic(drawn))
+            st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': the map's CRS is geographic; "
+                              "maps are drawn in a projected CRS", map->name);
+        else
+            set->metres_per_unit = OSRGetLinearUnits(drawn, NULL);
+    }
+    OSRDestroySpatialReference(src);
+    if (dst)
+        OSRDestroySpatialReference(dst);
+    return st;
+}
+
+static bool text_is_number(const char *text, double *out)
+{
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (end == text)
+        return false;
+    while (*end == ' ')
+        end++;
+    if (*end || !isfinite(value))
+        return false;
+    *out = value;
+    return true;
+}
+
+/* Reads the sandboxed values, in the same key order as the features. */
+static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set,
+                             cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_sandbox_prepare_value(db, map, &stmt, err);
+    if (st != CM_OK)
+        return st;
+    size_t row = 0;
+    int rc;
+    set->numeric_values = true;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (row >= set->count || !key || strcmp(key, set->items[row].key)) {
+            rc = SQLITE_MISUSE;
+            break;
+        }
+        cm_feature *f = &set->items[row++];
+        int type = sqlite3_column_type(stmt, 1);
+        f->value_null = type == SQLITE_NULL;
+        if (f->value_null)
+            continue;
+        f->text = dup_text((const char *)sqlite3_column_text(stmt, 1));
+        if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+            f->value = sqlite3_column_double(stmt, 1);
+            f->value_null = !isfinite(f->value); /* 1/0 gives NULL already; inf is no data */
+        } else if (!f->text || !text_is_number(f->text, &f->value)) {
+            set->numeric_values = false;
+        }
+    }
+    if (rc == SQLITE_MISUSE || (rc == SQLITE_DONE && row != set->count))
+        st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': the value must give one value per "
+                          "territory (an aggregate such as max(x) is not allowed)", map->name);
+    else if (rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "map '%s': evaluating the value: %s", map->name,
+                          sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
+                           cm_feature_set *out, cm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cm_status st = read_geometry(db, out, err);
+    for (size_t i = 0; st == CM_OK && i < out->count; i++)
+        measure_feature(&out->items[i]);
+    if (st == CM_OK)
+        st = project_features(map, facts->srid, out, err);
+    for (size_t i = 0; st == CM_OK && i < out->count; i++)
+        measure_feature(&out->items[i]);
+    if (st == CM_OK) {
+        extent_of(out, &out->minx, &out->miny, &out->maxx, &out->maxy);
+        if (!isfinite(out->minx))
+            st = cm_error_set(err, CM_ERR_INPUT, "map '%s': no territory has a geometry",
+                              map->name);
+    }
+    if (st == CM_OK)
+        st = read_values(db, map, out, err);
+    if (st != CM_OK)
+        cm_feature_set_free(out);
+    return st;
+}

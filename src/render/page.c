@@ -1,0 +1,334 @@
+/* The map page: layout, title, the territories, scale bar, north arrow, footer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "covermap/calendar.h"
+#include "covermap/text.h"
+#include "render_internal.h"
+
+static const cm_color ink = {0.13, 0.13, 0.13};
+static const cm_color grey = {0.40, 0.40, 0.40};
+
+double cm_page_factor(const cm_page *page)
+{
+    /* Text grows with the page: 1 on Letter/A4, about 1.3 on Tabloid/A3. */
+    return sqrt(page->layout.page_w * page->layout.page_h / (612.0 * 792.0));
+}
+
+static void page_size(const cm_map_spec *map, double *width, double *height)
+{
+    const char *size = cm_render_setting(map, "page.size", "letter");
+    double w = 612, h = 792;
+    if (!strcasecmp(size, "tabloid") || !strcasecmp(size, "ledger") || !strcasecmp(size, "11x17")) {
+        w = 792;
+        h = 1224;
+    } else if (!strcasecmp(size, "a4")) {
+        w = 595.276;
+        h = 841.89;
+    } else if (!strcasecmp(size, "a3")) {
+        w = 841.89;
+        h = 1190.551;
+    }
+    const char *orientation = cm_render_setting(map, "page.orientation", "landscape");
+    bool portrait = !strcasecmp(orientation, "portrait");
+    *width = portrait ? w : h;
+    *height = portrait ? h : w;
+}
+
+void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py)
+{
+    *px = layout->frame_x + (x - layout->map_x0) * layout->scale;
+    *py = layout->frame_y + (layout->map_y0 - y) * layout->scale;
+}
+
+void cm_layout_page(cm_page *page)
+{
+    cm_layout *l = &page->layout;
+    page_size(page->map, &l->page_w, &l->page_h);
+    double s = cm_page_factor(page);
+    l->margin = cm_render_setting_number(page->map, "page.margin", 36);
+    double header = 20 * s * 1.4 + 12 * s * 1.5 + 10 * s;
+    double footer = 8 * s * 1.6 + 6 * s;
+    l->legend_w = fmax(150 * s, l->page_w * 0.24);
+    double gap = 12 * s;
+    l->frame_x = l->margin;
+    l->frame_y = l->margin + header;
+    l->frame_w = l->page_w - 2 * l->margin - l->legend_w - gap;
+    l->frame_h = l->page_h - 2 * l->margin - header - footer;
+    l->legend_x = l->frame_x + l->frame_w + gap;
+    l->legend_y = l->frame_y;
+
+    const cm_feature_set *set = page->features;
+    double pad = 0.03;
+    double ew = (set->maxx - set->minx) * (1 + 2 * pad);
+    double eh = (set->maxy - set->miny) * (1 + 2 * pad);
+    if (ew <= 0)
+        ew = eh > 0 ? eh : 1;
+    if (eh <= 0)
+        eh = ew;
+    l->scale = fmin(l->frame_w / ew, l->frame_h / eh);
+    double cx = (set->minx + set->maxx) / 2, cy = (set->miny + set->maxy) / 2;
+    l->map_x0 = cx - l->frame_w / 2 / l->scale;
+    l->map_y0 = cy + l->frame_h / 2 / l->scale;
+}
+
+void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f)
+{
+    for (size_t r = 0; r < f->ring_count; r++) {
+        const cm_ring *ring = &f->rings[r];
+        for (size_t i = 0; i < ring->count; i++) {
+            double px, py;
+            cm_map_to_page(layout, ring->xy[2 * i], ring->xy[2 * i + 1], &px, &py);
+            if (i == 0)
+                cairo_move_to(cr, px, py);
+            else
+                cairo_line_to(cr, px, py);
+        }
+        if (ring->count)
+            cairo_close_path(cr);
+    }
+}
+
+static void feature_page_box(const cm_page *page, const cm_feature *f, double box[4])
+{
+    cm_map_to_page(&page->layout, f->minx, f->maxy, &box[0], &box[1]);
+    cm_map_to_page(&page->layout, f->maxx, f->miny, &box[2], &box[3]);
+}
+
+static bool is_emphasised(const cm_feature *f)
+{
+    return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
+}
+
+static void draw_territories(cairo_t *cr, const cm_page *page)
+{
+    const cm_feature_set *set = page->features;
+    const cm_symbology *sym = page->symbology;
+    double s = cm_page_factor(page);
+    cm_color nodata_bg = cm_render_setting_color(page->map, "nodata.color", (cm_color){1, 1, 1});
+    cm_color nodata_hatch =
+        cm_render_setting_color(page->map, "nodata.hatch_color", (cm_color){0.45, 0.45, 0.45});
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (size_t i = 0; i < set->count; i++) {
+        const cm_feature *f = &set->items[i];
+        cairo_new_path(cr);
+        cm_feature_path(cr, &page->layout, f);
+        if (f->class_index >= 0) {
+            cm_color c = sym->colors[f->class_index];
+            cairo_set_source_rgb(cr, c.r, c.g, c.b);
+            cairo_fill(cr);
+        } else {
+            cairo_set_source_rgb(cr, nodata_bg.r, nodata_bg.g, nodata_bg.b);
+            cairo_fill_preserve(cr);
+            double box[4];
+            feature_page_box(page, f, box);
+            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 4 * s, 0.8 * s, nodata_hatch);
+        }
+    }
+    cm_color boundary = cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
+    cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
+    cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_new_path(cr);
+    for (size_t i = 0; i < set->count; i++)
+        cm_feature_path(cr, &page->layout, &set->items[i]);
+    cairo_stroke(cr);
+}
+
+/* At-risk territories: a thick outline kept inside the territory (so it never
+ * hides a neighbour's colour), or a hatch. */
+static void draw_emphasis(cairo_t *cr, const cm_page *page)
+{
+    const cm_map_spec *map = page->map;
+    double s = cm_page_factor(page);
+    const char *mode = cm_render_setting(map, "emphasis", "outline");
+    if (!strcasecmp(mode, "none"))
+        return;
+    bool hatch = !strcasecmp(mode, "hatch");
+    cm_color color = cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0});
+    double width = cm_render_setting_number(map, "outline.width", 2.0) * s;
+    for (size_t i = 0; i < page->features->count; i++) {
+        const cm_feature *f = &page->features->items[i];
+        if (!is_emphasised(f) || !f->ring_count)
+            continue;
+        cairo_save(cr);
+        cairo_new_path(cr);
+        cm_feature_path(cr, &page->layout, f);
+        if (hatch) {
+            double box[4];
+            feature_page_box(page, f, box);
+            cairo_path_t *path = cairo_copy_path(cr);
+            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 6 * s, 0.9 * s, color);
+            cairo_append_path(cr, path);
+            cairo_path_destroy(path);
+            width = fmin(width, 1.2 * s);
+        }
+        cairo_clip_preserve(cr);
+        cairo_set_source_rgb(cr, color.r, color.g, color.b);
+        cairo_set_line_width(cr, 2 * width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+}
+
+/* 1, 2 or 5 times a power of ten, at most limit. */
+static double round_length(double limit)
+{
+    double power = pow(10, floor(log10(limit)));
+    if (5 * power <= limit)
+        return 5 * power;
+    if (2 * power <= limit)
+        return 2 * power;
+    return power;
+}
+
+static void draw_scale_bar(cairo_t *cr, const cm_page *page, double box[4])
+{
+    const cm_layout *l = &page->layout;
+    double s = cm_page_factor(page);
+    double metres_per_point = page->features->metres_per_unit / l->scale;
+    double metres = round_length(l->frame_w * 0.22 * metres_per_point);
+    double length = metres / metres_per_point;
+    double x = l->frame_x + 12 * s, y = l->frame_y + l->frame_h - 14 * s, h = 4 * s;
+    char number[64], label[96];
+    if (metres >= 1000) {
+        cm_format_number(metres / 1000, 0, page->facts->locale, number, sizeof number);
+        snprintf(label, sizeof label, "%s km", number);
+    } else {
+        cm_format_number(metres, 0, page->facts->locale, number, sizeof number);
+        snprintf(label, sizeof label, "%s m", number);
+    }
+    cairo_set_line_width(cr, 0.6 * s);
+    for (int half = 0; half < 2; half++) {
+        cairo_rectangle(cr, x + half * length / 2, y, length / 2, h);
+        if (half == 0)
+            cairo_set_source_rgb(cr, ink.r, ink.g, ink.b);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, ink.r, ink.g, ink.b);
+        cairo_stroke(cr);
+    }
+    cm_draw_text(cr, page, "0", 7 * s, false, x, y - 10 * s, 1, ink);
+    cm_draw_text(cr, page, label, 7 * s, false, x + length, y - 10 * s, 1, ink);
+    box[0] = x - 6 * s;
+    box[1] = y - 10 * s - 1;
+    box[2] = x + length + 20 * s;
+    box[3] = y + h + 1;
+}
+
+static void draw_north_arrow(cairo_t *cr, const cm_page *page, double box[4])
+{
+    const cm_layout *l = &page->layout;
+    double s = cm_page_factor(page);
+    double cx = l->frame_x + l->frame_w - 18 * s, top = l->frame_y + 10 * s;
+    double h = 22 * s, w = 9 * s;
+    cairo_set_line_width(cr, 0.6 * s);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_move_to(cr, cx, top);
+    cairo_line_to(cr, cx - w / 2, top + h);
+    cairo_line_to(cr, cx, top + h * 0.75);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, ink.r, ink.g, ink.b);
+    cairo_fill_preserve(cr);
+    cairo_stroke(cr);
+    cairo_move_to(cr, cx, top);
+    cairo_line_to(cr, cx + w / 2, top + h);
+    cairo_line_to(cr, cx, top + h * 0.75);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, ink.r, ink.g, ink.b);
+    cairo_stroke(cr);
+    double th = cm_draw_text(cr, page, "N", 9 * s, true, cx, top + h + 1 * s, 1, ink);
+    box[0] = cx - w;
+    box[1] = top - 2;
+    box[2] = cx + w;
+    box[3] = top + h + th + 2 * s;
+}
+
+static void format_as_of(const cm_page *page, char *buf, size_t size)
+{
+    cm_day day;
+    buf[0] = '\0';
+    if (page->facts->as_of && cm_day_parse_iso(page->facts->as_of, &day))
+        cm_format_date(day, page->facts->locale, buf, size);
+}
+
+static void draw_header(cairo_t *cr, const cm_page *page)
+{
+    const cm_layout *l = &page->layout;
+    double s = cm_page_factor(page);
+    const char *title = page->map->title ? page->map->title : page->map->name;
+    double y = l->margin;
+    y += cm_draw_text(cr, page, title, 20 * s, true, l->margin, y, 0, ink) + 2 * s;
+    char subtitle[1024], date[128];
+    if (page->map->subtitle) {
+        snprintf(subtitle, sizeof subtitle, "%s", page->map->subtitle);
+    } else {
+        format_as_of(page, date, sizeof date);
+        bool fr = page->facts->locale == CM_LOCALE_FR_CA;
+        const char *project = page->facts->title ? page->facts->title : "";
+        if (date[0])
+            snprintf(subtitle, sizeof subtitle, "%s%s%s %s", project, project[0] ? " — " : "",
+                     fr ? "au" : "as of", date);
+        else
+            snprintf(subtitle, sizeof subtitle, "%s", project);
+    }
+    cm_draw_text(cr, page, subtitle, 12 * s, false, l->margin, y, 0, grey);
+}
+
+static void draw_footer(cairo_t *cr, const cm_page *page)
+{
+    const cm_layout *l = &page->layout;
+    double s = cm_page_factor(page);
+    bool fr = page->facts->locale == CM_LOCALE_FR_CA;
+    double y = l->page_h - l->margin - 8 * s * 1.3;
+    char text[1024], date[128];
+    if (page->facts->source_line && page->facts->source_line[0]) {
+        snprintf(text, sizeof text, "%s %s", fr ? "Source :" : "Source:", page->facts->source_line);
+        cm_draw_text(cr, page, text, 8 * s, false, l->margin, y, 0, grey);
+    }
+    format_as_of(page, date, sizeof date);
+    if (date[0]) {
+        snprintf(text, sizeof text, "%s %s", fr ? "Données au" : "Data as of", date);
+        cm_draw_text(cr, page, text, 8 * s, false, l->page_w - l->margin, y, 2, grey);
+    }
+}
+
+cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
+{
+    const cm_layout *l = &page->layout;
+    double s = cm_page_factor(page);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    draw_header(cr, page);
+
+    cairo_save(cr);
+    cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_clip(cr);
+    draw_territories(cr, page);
+    draw_emphasis(cr, page);
+    double obstacles[8];
+    draw_scale_bar(cr, page, obstacles);
+    draw_north_arrow(cr, page, obstacles + 4);
+    cm_status st = CM_OK;
+    if (cm_render_setting_bool(page->map, "labels", true))
+        st = cm_draw_labels(cr, page, obstacles, 2, err);
+    cairo_restore(cr);
+
+    cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+    cairo_set_line_width(cr, 0.5 * s);
+    cairo_stroke(cr);
+    cm_draw_legend(cr, page);
+    draw_footer(cr, page);
+    if (st == CM_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        st = cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
+                          cairo_status_to_string(cairo_status(cr)));
+    return st;
+}

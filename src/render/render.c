@@ -1,0 +1,229 @@
+/* cm_render_map: from the store to NAME.png (+ .pgw), NAME.svg and NAME.pdf.
+ * Every file is written under a temporary name in the output folder, then
+ * renamed, so that a failed run never leaves a half-written map. */
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "covermap/render.h"
+#include "render_internal.h"
+
+/* A temporary file beside the final one; *tmp is malloc'd (caller frees). */
+static cm_status make_temp(const char *out_dir, const char *name, const char *ext, char **tmp,
+                           cm_error *err)
+{
+    size_t size = strlen(out_dir) + strlen(name) + strlen(ext) + 32;
+    *tmp = malloc(size);
+    if (!*tmp)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    snprintf(*tmp, size, "%s/.%s.%s.XXXXXX", out_dir, name, ext);
+    int fd = mkstemp(*tmp);
+    if (fd < 0) {
+        cm_error_set(err, CM_ERR_IO, "cannot create a file in %s: %s", out_dir, strerror(errno));
+        cm_error_set_file(err, out_dir);
+        free(*tmp);
+        *tmp = NULL;
+        return CM_ERR_IO;
+    }
+    close(fd);
+    return CM_OK;
+}
+
+/* Renames tmp to out_dir/name.ext on success, removes it otherwise. */
+static cm_status commit_temp(char *tmp, const char *out_dir, const char *name, const char *ext,
+                             cm_status st, cm_error *err)
+{
+    if (st == CM_OK) {
+        size_t size = strlen(out_dir) + strlen(name) + strlen(ext) + 8;
+        char *final = malloc(size);
+        if (!final) {
+            st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+        } else {
+            snprintf(final, size, "%s/%s.%s", out_dir, name, ext);
+            if (rename(tmp, final) != 0) {
+                st = cm_error_set(err, CM_ERR_IO, "cannot write %s: %s", final, strerror(errno));
+                cm_error_set_file(err, final);
+            }
+            free(final);
+        }
+    }
+    if (st != CM_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+static cm_status surface_error(cairo_surface_t *surface, cairo_t *cr, const cm_map_spec *map,
+                               const char *what, cm_error *err)
+{
+    cairo_status_t status = cr ? cairo_status(cr) : CAIRO_STATUS_SUCCESS;
+    if (status == CAIRO_STATUS_SUCCESS)
+        status = cairo_surface_status(surface);
+    if (status == CAIRO_STATUS_SUCCESS)
+        return CM_OK;
+    return cm_error_set(err, CM_ERR_RENDER, "map '%s': cannot write the %s: %s", map->name, what,
+                        cairo_status_to_string(status));
+}
+
+static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, const char *what,
+                         cm_error *err)
+{
+    cm_status st = surface_error(surface, NULL, page->map, what, err);
+    if (st != CM_OK)
+        return st;
+    cairo_t *cr = cairo_create(surface);
+    cairo_scale(cr, scale, scale);
+    st = cm_draw_page(cr, page, err);
+    free(page->number_key);
+    page->number_key = NULL;
+    page->number_key_count = 0;
+    if (st == CM_OK)
+        st = surface_error(surface, cr, page->map, what, err);
+    cairo_destroy(cr);
+    return st;
+}
+
+static double png_dpi(const cm_map_spec *map)
+{
+    double dpi = cm_render_setting_number(map, "png.dpi", 300);
+    return dpi >= 36 && dpi <= 1200 ? dpi : 300;
+}
+
+static cm_status write_world_file(const cm_page *page, double dpi, const char *out_dir,
+                                  cm_error *err)
+{
+    const cm_layout *l = &page->layout;
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, page->map->name, "pgw", &tmp, err);
+    if (st != CM_OK)
+        return st;
+    double pixel = 72.0 / dpi;          /* points per pixel */
+    double size = pixel / l->scale;     /* drawing-CRS units per pixel */
+    double x = l->map_x0 + (pixel / 2 - l->frame_x) / l->scale;
+    double y = l->map_y0 - (pixel / 2 - l->frame_y) / l->scale;
+    FILE *file = fopen(tmp, "w");
+    if (!file ||
+        fprintf(file, "%.10f\n0.0000000000\n0.0000000000\n%.10f\n%.10f\n%.10f\n", size, -size, x,
+                y) < 0 ||
+        fclose(file) != 0) {
+        if (file)
+            fclose(file);
+        st = cm_error_set(err, CM_ERR_IO, "cannot write the world file of map '%s': %s",
+                          page->map->name, strerror(errno));
+    }
+    return commit_temp(tmp, out_dir, page->map->name, "pgw", st, err);
+}
+
+static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
+{
+    double dpi = png_dpi(page->map);
+    int width = (int)lround(page->layout.page_w / 72.0 * dpi);
+    int height = (int)lround(page->layout.page_h / 72.0 * dpi);
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, page->map->name, "png", &tmp, err);
+    if (st != CM_OK)
+        return st;
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    st = draw_on(surface, dpi / 72.0, page, "PNG", err);
+    if (st == CM_OK) {
+        cairo_surface_flush(surface);
+        cairo_status_t status = cairo_surface_write_to_png(surface, tmp);
+        if (status != CAIRO_STATUS_SUCCESS)
+            st = cm_error_set(err, CM_ERR_RENDER, "map '%s': cannot write the PNG: %s",
+                              page->map->name, cairo_status_to_string(status));
+    }
+    cairo_surface_destroy(surface);
+    st = commit_temp(tmp, out_dir, page->map->name, "png", st, err);
+    if (st == CM_OK)
+        st = write_world_file(page, dpi, out_dir, err);
+    return st;
+}
+
+static cm_status write_pdf(cm_page *page, const char *out_dir, cm_error *err)
+{
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, page->map->name, "pdf", &tmp, err);
+    if (st != CM_OK)
+        return st;
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create(tmp, page->layout.page_w, page->layout.page_h);
+    /* Fixed dates keep the bytes identical from run to run. */
+    char date[32];
+    snprintf(date, sizeof date, "%.10sT00:00:00", page->facts->as_of ? page->facts->as_of
+                                                                      : "2000-01-01");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+                                   page->map->title ? page->map->title : page->map->name);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "covermap");
+    st = draw_on(surface, 1.0, page, "PDF", err);
+    cairo_surface_finish(surface);
+    if (st == CM_OK)
+        st = surface_error(surface, NULL, page->map, "PDF", err);
+    cairo_surface_destroy(surface);
+    return commit_temp(tmp, out_dir, page->map->name, "pdf", st, err);
+}
+
+static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
+{
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, page->map->name, "svg", &tmp, err);
+    if (st != CM_OK)
+        return st;
+    cairo_surface_t *surface =
+        cairo_svg_surface_create(tmp, page->layout.page_w, page->layout.page_h);
+    cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
+    st = draw_on(surface, 1.0, page, "SVG", err);
+    cairo_surface_finish(surface);
+    if (st == CM_OK)
+        st = surface_error(surface, NULL, page->map, "SVG", err);
+    cairo_surface_destroy(surface);
+    if (st == CM_OK)
+        st = cm_svg_normalise_ids(tmp, err);
+    return commit_temp(tmp, out_dir, page->map->name, "svg", st, err);
+}
+
+cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                        const char *out_dir, cm_error *err)
+{
+    cm_status st = cm_map_check_value_text(map, err);
+    if (st != CM_OK)
+        return st;
+    sqlite3 *db = NULL;
+    void *cache = NULL;
+    cm_run_facts facts;
+    cm_feature_set features;
+    cm_symbology symbology;
+    memset(&facts, 0, sizeof facts);
+    memset(&features, 0, sizeof features);
+    memset(&symbology, 0, sizeof symbology);
+    st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st == CM_OK)
+        st = cm_read_run_facts(db, project, &facts, err);
+    if (st == CM_OK)
+        st = cm_load_features(db, map, &facts, &features, err);
+    if (st == CM_OK)
+        st = cm_build_symbology(map, facts.locale, &features, &symbology, err);
+    if (db)
+        cm_render_close_db(db, cache);
+
+    cm_page page = {.map = map, .project = project, .facts = &facts, .features = &features,
+                    .symbology = &symbology};
+    if (st == CM_OK)
+        cm_layout_page(&page);
+    if (st == CM_OK && map->format_png)
+        st = write_png(&page, out_dir, err);
+    if (st == CM_OK && map->format_svg)
+        st = write_svg(&page, out_dir, err);
+    if (st == CM_OK && map->format_pdf)
+        st = write_pdf(&page, out_dir, err);
+    cm_symbology_free(&symbology);
+    cm_feature_set_free(&features);
+    cm_run_facts_free(&facts);
+    return st;
+}

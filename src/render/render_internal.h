@@ -1,0 +1,171 @@
+/* Shared by the files of src/render/: the features read from the store, the
+ * symbology (classes, colours, legend labels) and the page layout. */
+#ifndef COVERMAP_RENDER_INTERNAL_H
+#define COVERMAP_RENDER_INTERNAL_H
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "covermap/error.h"
+#include "covermap/palette.h"
+#include "covermap/project.h"
+
+typedef struct {
+    double r, g, b;
+} cm_color;
+
+typedef struct {
+    double *xy;    /* x0, y0, x1, y1, ... in the drawing CRS */
+    size_t count;  /* points */
+    bool exterior; /* false: a hole */
+} cm_ring;
+
+typedef struct {
+    char *key;
+    char *name;
+    cm_ring *rings;
+    size_t ring_count;
+    double minx, miny, maxx, maxy; /* drawing CRS */
+    double area;                   /* drawing CRS units squared */
+    bool has_label_point;
+    double label_x, label_y;       /* an interior point, drawing CRS */
+    bool value_null;
+    double value; /* numeric maps */
+    char *text;   /* categorical maps: the value as text (NULL when value_null) */
+    int class_index; /* -1: no data */
+    int risk;        /* cm_risk_level, or -1 when risk_level is NULL or unknown */
+} cm_feature;
+
+typedef struct {
+    cm_feature *items;
+    size_t count;
+    double minx, miny, maxx, maxy; /* extent in the drawing CRS */
+    double metres_per_unit;        /* for the scale bar */
+    int epsg;                      /* drawing CRS when it has an EPSG code, else 0 */
+    bool numeric_values;           /* every non-NULL value is a number */
+} cm_feature_set;
+
+/* The run facts a page shows. */
+typedef struct {
+    char *title;
+    char *as_of;       /* ISO date */
+    char *source_line;
+    cm_locale locale;
+    int srid;
+} cm_run_facts;
+
+typedef struct {
+    bool categorical;
+    size_t class_count;
+    cm_color *colors;      /* class_count */
+    char **labels;       /* legend text of each class, class_count */
+    size_t *counts;      /* territories in each class */
+    double *lower;       /* numeric: class bounds */
+    double *upper;
+    char **categories;   /* categorical: the value each class stands for */
+    size_t null_count;
+    int value_decimals;  /* numeric: decimals used in labels */
+} cm_symbology;
+
+/* Page geometry in points (1/72 in); y grows downward as in cairo. */
+typedef struct {
+    double page_w, page_h;
+    double margin;
+    double frame_x, frame_y, frame_w, frame_h; /* the map frame */
+    double legend_x, legend_y, legend_w;       /* legend column */
+    double scale;        /* points per drawing-CRS unit */
+    double map_x0, map_y0; /* drawing-CRS coordinates shown at the frame's top-left */
+} cm_layout;
+
+/* Everything the page drawing needs. */
+typedef struct {
+    const cm_map_spec *map;
+    const cm_project *project;
+    const cm_run_facts *facts;
+    const cm_feature_set *features;
+    const cm_symbology *symbology;
+    cm_layout layout;
+    size_t *number_key;     /* filled by the label pass: features listed by number */
+    size_t number_key_count;
+} cm_page;
+
+/* ---- settings (settings.c) --------------------------------------------- */
+const char *cm_render_setting(const cm_map_spec *map, const char *key, const char *fallback);
+double cm_render_setting_number(const cm_map_spec *map, const char *key, double fallback);
+bool cm_render_setting_bool(const cm_map_spec *map, const char *key, bool fallback);
+/* "#rrggbb" (or "#rgb"); fallback when absent or malformed. */
+cm_color cm_render_setting_color(const cm_map_spec *map, const char *key, cm_color fallback);
+bool cm_parse_hex_color(const char *text, cm_color *out);
+cm_color cm_color_from_rgb(cm_rgb rgb);
+
+/* ---- SVG ids (svg_ids.c) ------------------------------------------------ */
+/* Renumbers cairo's process-wide surface ids in an SVG file, in order of first
+ * appearance, so the same map gives the same bytes in any process. */
+cm_status cm_svg_normalise_ids(const char *path, cm_error *err);
+
+/* ---- sandbox (sandbox.c) ------------------------------------------------- */
+/* Prepares `SELECT key, (value) FROM joined ORDER BY key` under the sandbox.
+ * *out is released by the caller with sqlite3_finalize. */
+cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,
+                                   cm_error *err);
+
+/* ---- features (features.c) --------------------------------------------- */
+/* Opens db_path read-only with SpatiaLite. *cache is released by cm_render_close_db. */
+cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_error *err);
+void cm_render_close_db(sqlite3 *db, void *cache);
+cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,
+                            cm_error *err);
+void cm_run_facts_free(cm_run_facts *facts);
+/* Reads geometry, names, label points and risk levels, projected to the map's
+ * drawing CRS (map->srs, the store's CRS, or UTM when that is geographic), then
+ * the map's values through the sandbox. */
+cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
+                           cm_feature_set *out, cm_error *err);
+void cm_feature_set_free(cm_feature_set *set);
+
+/* ---- symbology (symbology.c) ------------------------------------------- */
+/* Classifies the features (sets class_index) and builds colours and labels. */
+cm_status cm_build_symbology(const cm_map_spec *map, cm_locale locale, cm_feature_set *features,
+                             cm_symbology *out, cm_error *err);
+void cm_symbology_free(cm_symbology *sym);
+/* The risk level named by text, or -1. */
+int cm_risk_from_text(const char *text);
+
+/* ---- drawing (page.c, legend.c, labels.c, text.c) ---------------------- */
+void cm_layout_page(cm_page *page);
+/* Draws the whole page on cr, in points. */
+cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
+void cm_draw_legend(cairo_t *cr, cm_page *page);
+/* Places and draws the territory names; obstacles are page boxes to avoid
+ * (x0, y0, x1, y1 each), obstacle_count of them. */
+cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
+                         size_t obstacle_count, cm_error *err);
+/* A pango layout at an absolute size in points, hinting off so that every
+ * surface lays text out alike. wrap_width <= 0: no wrapping. Free with
+ * g_object_unref. */
+PangoLayout *cm_text_layout(cairo_t *cr, const cm_page *page, const char *text, double size,
+                            bool bold, double wrap_width);
+void cm_text_extent(PangoLayout *layout, double *width, double *height);
+/* Draws the layout with its top-left at (x, y); halo > 0 strokes a white halo
+ * of that width behind the glyphs. */
+void cm_paint_text(cairo_t *cr, PangoLayout *layout, double x, double y, cm_color color,
+                   double halo);
+/* Draws one line of text; align 0 left of x, 1 centred on x, 2 right of x.
+ * Returns the text height in points. */
+double cm_draw_text(cairo_t *cr, const cm_page *page, const char *text, double size, bool bold,
+                    double x, double y, int align, cm_color color);
+/* Strokes parallel diagonal lines over the box, clipped to cr's current path,
+ * which is consumed. */
+void cm_hatch_path(cairo_t *cr, double x0, double y0, double x1, double y1, double spacing,
+                   double width, cm_color color);
+/* Appends a feature's rings to cr's path in page coordinates. */
+void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f);
+void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);
+/* Size factor of the page relative to Letter (1 for Letter and A4). */
+double cm_page_factor(const cm_page *page);
+const char *cm_page_font(const cm_page *page);
+
+#endif

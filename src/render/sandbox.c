@@ -1,0 +1,244 @@
+/* A map's value is a column or an expression over the joined view, and nothing
+ * more: it is prepared under an SQLite authorizer that allows reading the joined
+ * view and calling a short list of harmless functions. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "covermap/render.h"
+#include "render_internal.h"
+
+#define JOINED_VIEW "joined"
+
+static const char *const allowed_functions[] = {
+    "abs",   "round",  "coalesce", "ifnull", "nullif",  "min",     "max",    "lower",
+    "upper", "length", "substr",   "substring", "trim", "ltrim",   "rtrim",  "iif",
+    "instr", "replace", "typeof",  "like",   "glob",    "floor",   "ceil",   "ceiling",
+    "sqrt",  "power",  "pow",      "exp",    "ln",      "log",     "log10",  "sign",
+    "st_area", "area", "st_length", "glength", "st_perimeter", "perimeter",
+};
+
+typedef struct {
+    char refused[256]; /* what the authorizer refused first; empty if nothing */
+} sandbox_state;
+
+static bool function_allowed(const char *name)
+{
+    if (!name)
+        return false;
+    for (size_t i = 0; i < sizeof allowed_functions / sizeof allowed_functions[0]; i++)
+        if (!strcasecmp(name, allowed_functions[i]))
+            return true;
+    return false;
+}
+
+static int refuse(sandbox_state *state, const char *fmt, const char *what)
+{
+    if (!state->refused[0])
+        snprintf(state->refused, sizeof state->refused, fmt, what ? what : "?");
+    return SQLITE_DENY;
+}
+
+static const char *action_name(int action)
+{
+    switch (action) {
+    case SQLITE_ATTACH: return "ATTACH";
+    case SQLITE_DETACH: return "DETACH";
+    case SQLITE_PRAGMA: return "PRAGMA";
+    case SQLITE_INSERT: return "INSERT";
+    case SQLITE_UPDATE: return "UPDATE";
+    case SQLITE_DELETE: return "DELETE";
+    case SQLITE_TRANSACTION: return "a transaction";
+    case SQLITE_RECURSIVE: return "a recursive query";
+    default: return "a statement other than SELECT";
+    }
+}
+
+static int sandbox_authorizer(void *user, int action, const char *arg1, const char *arg2,
+                              const char *db_name, const char *view)
+{
+    sandbox_state *state = user;
+    bool inside_joined = view && !strcmp(view, JOINED_VIEW);
+    switch (action) {
+    case SQLITE_SELECT:
+        return SQLITE_OK;
+    case SQLITE_READ:
+        /* Reads of the view's own tables arrive with the view as context. */
+        if ((inside_joined || (arg1 && !strcmp(arg1, JOINED_VIEW))) && db_name &&
+            !strcmp(db_name, "main"))
+            return SQLITE_OK;
+        return refuse(state, "reading table '%s' (only the joined view may be read)", arg1);
+    case SQLITE_FUNCTION:
+        if (inside_joined || function_allowed(arg2))
+            return SQLITE_OK;
+        return refuse(state, "function %s() is not allowed", arg2);
+    default:
+        return refuse(state, "%s is not allowed", action_name(action));
+    }
+}
+
+/* Scans the text outside string literals and quoted identifiers. */
+static const char *value_text_problem(const char *value)
+{
+    int depth = 0;
+    char quote = 0;
+    for (const char *p = value; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0; /* a doubled quote reopens on the next character */
+            continue;
+        }
+        switch (*p) {
+        case '\'': case '"': case '`': quote = *p; break;
+        case '[': quote = ']'; break;
+        case ';': return "a semicolon (a second statement)";
+        case '(': depth++; break;
+        case ')':
+            if (--depth < 0)
+                return "an unbalanced ')'";
+            break;
+        case '-':
+            if (p[1] == '-')
+                return "a comment ('--')";
+            break;
+        case '/':
+            if (p[1] == '*')
+                return "a comment ('/*')";
+            break;
+        default: break;
+        }
+    }
+    if (quote)
+        return "an unterminated quote";
+    if (depth > 0)
+        return "an unbalanced '('";
+    return NULL;
+}
+
+static cm_status check_name(const cm_map_spec *map, cm_error *err)
+{
+    const char *name = map->name;
+    if (!name || !name[0])
+        return cm_error_set(err, CM_ERR_PROJECT, "a map has no name");
+    if (name[0] == '.' || strchr(name, '/') || strchr(name, '\\') || strstr(name, "..")) {
+        cm_error_set(err, CM_ERR_PROJECT,
+                     "map '%s': a map name becomes a file name, not a path "
+                     "(no '/', '\\', '..' or leading '.')",
+                     name);
+        cm_error_set_field(err, "name");
+        cm_error_set_line(err, map->line, 0);
+        return CM_ERR_PROJECT;
+    }
+    return CM_OK;
+}
+
+cm_status cm_map_check_value_text(const cm_map_spec *map, cm_error *err)
+{
+    cm_status st = check_name(map, err);
+    if (st != CM_OK)
+        return st;
+    const char *value = map->value;
+    bool blank = true;
+    for (const char *p = value ? value : ""; *p; p++)
+        if (!isspace((unsigned char)*p))
+            blank = false;
+    if (blank) {
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': the value is empty", map->name);
+        cm_error_set_field(err, "value");
+        cm_error_set_line(err, map->line, 0);
+        return CM_ERR_PROJECT;
+    }
+    const char *problem = value_text_problem(value);
+    if (problem) {
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: it contains %s", map->name,
+                     problem);
+        cm_error_set_field(err, "value");
+        cm_error_set_line(err, map->line, 0);
+        cm_error_set_hint(err, "a map's value is one column or one expression over the joined "
+                               "columns, e.g. families_reached * 100.0 / children_0_5");
+        return CM_ERR_PROJECT;
+    }
+    return CM_OK;
+}
+
+static bool only_blanks(const char *text)
+{
+    for (; text && *text; text++)
+        if (!isspace((unsigned char)*text))
+            return false;
+    return true;
+}
+
+cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,
+                                   cm_error *err)
+{
+    *out = NULL;
+    cm_status st = cm_map_check_value_text(map, err);
+    if (st != CM_OK)
+        return st;
+    size_t size = strlen(map->value) + 64;
+    char *sql = malloc(size);
+    if (!sql)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    snprintf(sql, size, "SELECT key, (%s) FROM " JOINED_VIEW " ORDER BY key", map->value);
+
+    sandbox_state state = {{0}};
+    sqlite3_set_authorizer(db, sandbox_authorizer, &state);
+    const char *tail = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    bool second_statement = rc == SQLITE_OK && !only_blanks(tail);
+    free(sql);
+
+    if (rc == SQLITE_OK && !second_statement) {
+        *out = stmt;
+        return CM_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (second_statement)
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: a second statement",
+                     map->name);
+    else if (state.refused[0])
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: %s", map->name,
+                     state.refused);
+    else
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value '%s' is not a valid expression "
+                     "over the joined columns: %s", map->name, map->value, sqlite3_errmsg(db));
+    cm_error_set_field(err, "value");
+    cm_error_set_line(err, map->line, 0);
+    cm_error_set_hint(err, "a map's value is one column or one expression over the joined "
+                           "columns, e.g. families_reached * 100.0 / children_0_5");
+    return CM_ERR_PROJECT;
+}
+
+cm_status cm_map_validate_value_db(sqlite3 *db, const cm_map_spec *map, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_sandbox_prepare_value(db, map, &stmt, err);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_error *err)
+{
+    sqlite3 *db = NULL;
+    void *cache = NULL;
+    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st != CM_OK)
+        return st;
+    st = cm_map_validate_value_db(db, map, err);
+    cm_render_close_db(db, cache);
+    return st;
+}
+
+const char *cm_map_value_attribute(const cm_map_spec *map)
+{
+    const char *value = map->value ? map->value : "";
+    bool identifier = value[0] && (isalpha((unsigned char)value[0]) || value[0] == '_');
+    for (const char *p = value; *p && identifier; p++)
+        identifier = isalnum((unsigned char)*p) || *p == '_';
+    return identifier ? value : map->name;
+}
