@@ -1,0 +1,16 @@
+/* Export: the territories with every joined attribute and indicator as a
+ * GeoPackage that QGIS opens styled. */
+#ifndef COVERMAP_EXPORT_H
+#define COVERMAP_EXPORT_H
+
+#include "covermap/error.h"
+#include "covermap/project.h"
+
+/* Writes gpkg_path from the store at db_path: layer `territories` (every column of
+ * the `joined` view, typed: integers, reals, dates as dates), in the store's CRS,
+ * plus a `layer_styles` table with one QML/SLD style per map (the first map is
+ * the default). The file is written under a temporary name and renamed. */
+cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
+                               const char *gpkg_path, cm_error *err);
+
+#endif

@@ -1,0 +1,429 @@
+/* The gap table: SQL for what is a count or a ratio, the funding model in C. */
+#include "covermap/indicators.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/funding.h"
+
+static const char *const indicator_columns[] = {"children_0_5", "families_reached",
+                                                "children_reached", "coordinator_fte", NULL};
+
+static int table_has_column(cm_store *store, int n, const char *column)
+{
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info('table_%d') "
+                                "WHERE name = %Q",
+                                n, column);
+    sqlite3_stmt *stmt = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        found = sqlite3_column_int(stmt, 0) > 0;
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    return found;
+}
+
+#define JOINED_ROW "match_status IN ('matched', 'normalised')"
+
+/* One value per territory for each indicator: the first indicators table (in
+ * project order) that has the column and a row for the territory wins. */
+static void append_indicator_expression(GString *sql, cm_store *store, const cm_project *project,
+                                        const char *column)
+{
+    int found = 0;
+    g_string_append(sql, ", COALESCE(");
+    for (size_t i = 0; i < project->table_count; i++) {
+        int n = (int)i + 1;
+        if (project->tables[i].role != CM_ROLE_INDICATORS || !table_has_column(store, n, column))
+            continue;
+        char *part = sqlite3_mprintf("%s(SELECT \"%w\" FROM table_%d d WHERE d.territory_key = "
+                                     "t.key AND d." JOINED_ROW " ORDER BY d.line LIMIT 1)",
+                                     found ? ", " : "", column, n);
+        g_string_append(sql, part);
+        sqlite3_free(part);
+        found++;
+    }
+    g_string_append(sql, found ? ", NULL" : "NULL, NULL");
+    g_string_append_printf(sql, ") AS %s", column);
+}
+
+/* Partners and distinct sectors over every partners table; NULL (no data) for a
+ * territory that no partners table has a row for. */
+static void append_partner_expressions(GString *sql, const cm_project *project,
+                                       cm_store *store)
+{
+    GString *rows = g_string_new(NULL);
+    for (size_t i = 0; i < project->table_count; i++) {
+        if (project->tables[i].role != CM_ROLE_PARTNERS)
+            continue;
+        int n = (int)i + 1;
+        const char *sector = table_has_column(store, n, "sector") ? "sector" : "NULL";
+        g_string_append_printf(rows, "%sSELECT territory_key, %s AS sector FROM table_%d WHERE %s",
+                               rows->len ? " UNION ALL " : "", sector, n, JOINED_ROW);
+    }
+    if (rows->len == 0) {
+        g_string_append(sql, ", NULL AS partners, NULL AS sectors");
+    } else {
+        g_string_append_printf(
+            sql,
+            ", (SELECT NULLIF(count(*), 0) FROM (%s) p WHERE p.territory_key = t.key) AS partners"
+            ", (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE count(DISTINCT "
+            "lower(trim(p.sector))) END FROM (%s) p WHERE p.territory_key = t.key) AS sectors",
+            rows->str, rows->str);
+    }
+    g_string_free(rows, TRUE);
+}
+
+static cm_status build_measures(cm_store *store, const cm_project *project, cm_error *err)
+{
+    GString *sql = g_string_new("CREATE TABLE measures AS SELECT t.key AS key, t.name AS name");
+    for (int i = 0; indicator_columns[i]; i++)
+        append_indicator_expression(sql, store, project, indicator_columns[i]);
+    append_partner_expressions(sql, project, store);
+    g_string_append(sql, " FROM territories t ORDER BY t.key;"
+                         "CREATE UNIQUE INDEX measures_key ON measures(key);");
+    cm_status st = cm_store_exec(store, sql->str, err);
+    g_string_free(sql, TRUE);
+    return st;
+}
+
+/* ---- funding ------------------------------------------------------------- */
+
+typedef struct {
+    cm_grant *items;
+    size_t count, capacity;
+} grant_list;
+
+static cm_status grant_push(grant_list *list, const cm_grant *grant, cm_error *err)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        cm_grant *bigger = realloc(list->items, capacity * sizeof *bigger);
+        if (!bigger)
+            return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+        list->items = bigger;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = *grant;
+    return CM_OK;
+}
+
+/* SELECT over every funding table's joined rows: key, start, end, amount, kind,
+ * coordination, source, line. Unmapped columns take documented defaults: no end
+ * date means open-ended, no kind means project (it cannot be counted on), no
+ * coordination column means every grant pays coordination. */
+static char *funding_rows_sql(cm_store *store, const cm_project *project)
+{
+    GString *sql = g_string_new(NULL);
+    for (size_t i = 0; i < project->table_count; i++) {
+        if (project->tables[i].role != CM_ROLE_FUNDING)
+            continue;
+        int n = (int)i + 1;
+        char *part = sqlite3_mprintf(
+            "%sSELECT territory_key, %s, %s, %s, %s, %s, %d, line FROM table_%d WHERE %s",
+            sql->len ? " UNION ALL " : "",
+            table_has_column(store, n, "start") ? "start" : "NULL",
+            table_has_column(store, n, "end") ? "\"end\"" : "NULL",
+            table_has_column(store, n, "amount") ? "amount" : "NULL",
+            table_has_column(store, n, "kind") ? "kind" : "'project'",
+            table_has_column(store, n, "coordination") ? "coordination" : "1", n, n, JOINED_ROW);
+        g_string_append(sql, part);
+        sqlite3_free(part);
+    }
+    if (sql->len == 0)
+        g_string_append(sql, "SELECT NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 WHERE 0");
+    g_string_prepend(sql, "SELECT * FROM (");
+    g_string_append(sql, ") ORDER BY 1, 8");
+    char *result = strdup(sql->str);
+    g_string_free(sql, TRUE);
+    return result;
+}
+
+static cm_status read_grant(sqlite3_stmt *stmt, const cm_project *project, cm_grant *grant,
+                            cm_error *err)
+{
+    memset(grant, 0, sizeof *grant);
+    const char *start = (const char *)sqlite3_column_text(stmt, 1);
+    const char *end = (const char *)sqlite3_column_text(stmt, 2);
+    int n = sqlite3_column_int(stmt, 6);
+    long line = (long)sqlite3_column_int64(stmt, 7);
+    /* A grant with no start date is taken as started long ago. */
+    grant->start = cm_day_from_civil(1900, 1, 1);
+    if (start && !cm_day_parse_iso(start, &grant->start))
+        return cm_error_set(err, CM_ERR_INTERNAL, "bad stored date %s", start);
+    grant->open_ended = end == NULL;
+    if (end && !cm_day_parse_iso(end, &grant->end))
+        return cm_error_set(err, CM_ERR_INTERNAL, "bad stored date %s", end);
+    grant->amount = sqlite3_column_type(stmt, 3) == SQLITE_NULL ? 0 : sqlite3_column_double(stmt, 3);
+    const char *kind = (const char *)sqlite3_column_text(stmt, 4);
+    grant->kind = kind && strcmp(kind, "recurrent") == 0 ? CM_GRANT_RECURRENT : CM_GRANT_PROJECT;
+    grant->coordination = sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
+                          sqlite3_column_int(stmt, 5) != 0;
+    if (!grant->open_ended && grant->end < grant->start) {
+        const cm_source *source = &project->tables[n - 1];
+        cm_error_set(err, CM_ERR_INPUT, "the grant ends (%s) before it starts (%s)", end, start);
+        cm_error_at(err, source->source, line, "end");
+        cm_error_set_hint(err, "swap the dates or correct the end date");
+        return CM_ERR_INPUT;
+    }
+    return CM_OK;
+}
+
+typedef struct {
+    sqlite3_stmt *insert;
+    cm_funding_params params;
+    cm_locale locale;
+} gap_writer;
+
+static void bind_optional_int(sqlite3_stmt *stmt, int index, bool present, long long value)
+{
+    if (present)
+        sqlite3_bind_int64(stmt, index, value);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+static cm_status write_assessment(gap_writer *w, const char *key, const grant_list *grants,
+                                  cm_error *err)
+{
+    cm_funding_result result;
+    cm_status st = cm_funding_assess(grants->items, grants->count, &w->params, &result, err);
+    if (st != CM_OK)
+        return st;
+    char reasons[1024];
+    cm_funding_reasons(&result, &w->params, w->locale, reasons, sizeof reasons);
+    char until[11];
+    if (result.has_funded_until)
+        cm_day_format_iso(result.funded_until, until);
+    sqlite3_stmt *s = w->insert;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, cm_risk_level_name(result.risk), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, (int)result.risk);
+    bind_optional_int(s, 4, result.has_months_funded, result.months_funded);
+    sqlite3_bind_double(s, 5, result.shortfall);
+    sqlite3_bind_text(s, 6, reasons, -1, SQLITE_TRANSIENT);
+    if (result.has_funded_until)
+        sqlite3_bind_text(s, 7, until, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 8, result.never_stops);
+    sqlite3_bind_double(s, 9, result.rate_on_as_of);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return cm_error_set(err, CM_ERR_SQL, "cannot store the funding of %s: %s", key,
+                            sqlite3_errmsg(sqlite3_db_handle(s)));
+    return CM_OK;
+}
+
+/* Walks territories and grants together, both ordered by key, so every territory
+ * is assessed once (those without grants too: they are no-coordination). */
+static cm_status assess_all(cm_store *store, const cm_project *project, gap_writer *w,
+                            cm_error *err)
+{
+    char *grants_sql = funding_rows_sql(store, project);
+    sqlite3_stmt *territories = NULL, *grants = NULL;
+    cm_status st = cm_store_prepare(store, "SELECT key FROM territories ORDER BY key",
+                                    &territories, err);
+    if (st == CM_OK)
+        st = cm_store_prepare(store, grants_sql, &grants, err);
+    free(grants_sql);
+    grant_list list = {0};
+    int grant_rc = st == CM_OK ? sqlite3_step(grants) : SQLITE_DONE;
+    while (st == CM_OK && sqlite3_step(territories) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(territories, 0);
+        list.count = 0;
+        while (st == CM_OK && grant_rc == SQLITE_ROW) {
+            const char *grant_key = (const char *)sqlite3_column_text(grants, 0);
+            int order = strcmp(grant_key, key);
+            if (order > 0)
+                break;
+            if (order == 0) {
+                cm_grant grant;
+                st = read_grant(grants, project, &grant, err);
+                if (st == CM_OK)
+                    st = grant_push(&list, &grant, err);
+            }
+            grant_rc = sqlite3_step(grants);
+        }
+        if (st == CM_OK)
+            st = write_assessment(w, key, &list, err);
+    }
+    free(list.items);
+    sqlite3_finalize(territories);
+    sqlite3_finalize(grants);
+    return st;
+}
+
+static cm_status build_funding(cm_store *store, const cm_project *project, cm_error *err)
+{
+    cm_status st = cm_store_exec(store,
+                                 "CREATE TABLE funding(key TEXT PRIMARY KEY, risk_level TEXT, "
+                                 "risk_rank INTEGER, months_funded INTEGER, shortfall REAL, "
+                                 "risk_reasons TEXT, coordination_funded_until TEXT, "
+                                 "funded_never_stops INTEGER, coordination_rate REAL)",
+                                 err);
+    if (st != CM_OK)
+        return st;
+    gap_writer w = {NULL,
+                    {project->as_of, project->horizon_months, project->coordination_cost},
+                    project->locale};
+    st = cm_store_prepare(store, "INSERT INTO funding VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          &w.insert, err);
+    if (st == CM_OK)
+        st = assess_all(store, project, &w, err);
+    sqlite3_finalize(w.insert);
+    return st;
+}
+
+/* ---- the gap table and the joined view ------------------------------------ */
+
+static cm_status build_gap(cm_store *store, cm_error *err)
+{
+    return cm_store_exec(
+        store,
+        "CREATE TABLE gap AS SELECT m.key AS key, m.name AS name, f.risk_level AS risk_level,"
+        " f.risk_rank AS risk_rank, f.months_funded AS months_funded, f.shortfall AS shortfall,"
+        " m.families_reached AS families_reached,"
+        " CASE WHEN m.children_0_5 > 0 AND m.families_reached IS NOT NULL"
+        "   THEN m.families_reached * 100.0 / m.children_0_5 END AS coverage_rate,"
+        " m.partners AS partners, m.sectors AS sectors, f.risk_reasons AS risk_reasons,"
+        " f.coordination_funded_until AS coordination_funded_until,"
+        " f.funded_never_stops AS funded_never_stops, f.coordination_rate AS coordination_rate,"
+        " m.children_0_5 AS children_0_5, m.children_reached AS children_reached,"
+        " m.coordinator_fte AS coordinator_fte,"
+        " CASE WHEN m.children_0_5 > 0 AND m.partners IS NOT NULL"
+        "   THEN m.partners * 1000.0 / m.children_0_5 END AS partners_per_1000_children"
+        " FROM measures m JOIN funding f ON f.key = m.key"
+        " ORDER BY f.risk_rank, f.shortfall DESC, m.families_reached IS NULL,"
+        "   m.families_reached DESC, m.key;"
+        "CREATE UNIQUE INDEX gap_key ON gap(key);",
+        err);
+}
+
+static int is_column_taken(GHashTable *taken, const char *name)
+{
+    char *lower = g_ascii_strdown(name, -1);
+    int found = g_hash_table_contains(taken, lower);
+    if (!found)
+        g_hash_table_add(taken, lower);
+    else
+        g_free(lower);
+    return found;
+}
+
+static void take_columns_of(cm_store *store, const char *table, GHashTable *taken)
+{
+    char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q)", table);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK)
+        while (sqlite3_step(stmt) == SQLITE_ROW)
+            is_column_taken(taken, (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+}
+
+/* Carried (unmapped) columns of the indicators tables join the view under their own
+ * names, unless a name is already used. */
+static void append_carried_columns(GString *select, GString *from, cm_store *store,
+                                   const cm_project *project, GHashTable *taken)
+{
+    for (size_t i = 0; i < project->table_count; i++) {
+        if (project->tables[i].role != CM_ROLE_INDICATORS)
+            continue;
+        int n = (int)i + 1;
+        char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info('table_%d') WHERE name "
+                                    "NOT IN ('line','source_key','source_key_folded',"
+                                    "'territory_key','match_status','children_0_5',"
+                                    "'families_reached','children_reached','coordinator_fte')",
+                                    n);
+        sqlite3_stmt *stmt = NULL;
+        int used = 0;
+        if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK) {
+            while (sqlite3_step(stmt) == SQLITE_ROW) {
+                const char *name = (const char *)sqlite3_column_text(stmt, 0);
+                if (is_column_taken(taken, name))
+                    continue;
+                char *col = sqlite3_mprintf(", d%d.\"%w\"", n, name);
+                g_string_append(select, col);
+                sqlite3_free(col);
+                used = 1;
+            }
+        }
+        sqlite3_finalize(stmt);
+        sqlite3_free(sql);
+        if (used)
+            g_string_append_printf(from,
+                                   " LEFT JOIN (SELECT * FROM table_%d WHERE match_status IN "
+                                   "('matched','normalised')) d%d ON d%d.territory_key = t.key",
+                                   n, n, n);
+    }
+}
+
+static cm_status build_joined_view(cm_store *store, const cm_project *project, cm_error *err)
+{
+    GHashTable *taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    take_columns_of(store, "territories", taken);
+    GString *select = g_string_new("CREATE VIEW joined AS SELECT t.*");
+    GString *from = g_string_new(" FROM territories t JOIN gap g ON g.key = t.key");
+    char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info('gap')");
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK) {
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(stmt, 0);
+            if (is_column_taken(taken, name))
+                continue;
+            char *col = sqlite3_mprintf(", g.\"%w\"", name);
+            g_string_append(select, col);
+            sqlite3_free(col);
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    append_carried_columns(select, from, store, project, taken);
+    g_string_append(select, from->str);
+    cm_status st = cm_store_exec(store, select->str, err);
+    g_string_free(select, TRUE);
+    g_string_free(from, TRUE);
+    g_hash_table_destroy(taken);
+    return st;
+}
+
+static cm_status record_settings(cm_store *store, const cm_project *project, cm_error *err)
+{
+    char as_of[11], horizon_end[11], number[64];
+    cm_day_format_iso(project->as_of, as_of);
+    cm_day_format_iso(cm_add_months(project->as_of, project->horizon_months), horizon_end);
+    cm_status st = cm_store_set_info(store, "as_of", as_of, err);
+    if (st == CM_OK)
+        st = cm_store_set_info(store, "horizon_end", horizon_end, err);
+    snprintf(number, sizeof number, "%d", project->horizon_months);
+    if (st == CM_OK)
+        st = cm_store_set_info(store, "horizon_months", number, err);
+    snprintf(number, sizeof number, "%.2f", project->coordination_cost);
+    if (st == CM_OK)
+        st = cm_store_set_info(store, "coordination_cost", number, err);
+    return st;
+}
+
+cm_status cm_indicators_compute(cm_store *store, const cm_project *project, cm_error *err)
+{
+    cm_status st = cm_store_begin(store, err);
+    if (st != CM_OK)
+        return st;
+    st = record_settings(store, project, err);
+    if (st == CM_OK)
+        st = build_measures(store, project, err);
+    if (st == CM_OK)
+        st = build_funding(store, project, err);
+    if (st == CM_OK)
+        st = build_gap(store, err);
+    if (st == CM_OK)
+        st = build_joined_view(store, project, err);
+    if (st == CM_OK)
+        return cm_store_commit(store, err);
+    cm_store_rollback(store);
+    return st;
+}

@@ -1,0 +1,357 @@
+/* The run, top to bottom. Everything is written under a staging folder inside
+ * OUTDIR and moved into place at the end, so a failed run changes nothing. */
+#include "covermap/pipeline.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "covermap/export.h"
+#include "covermap/indicators.h"
+#include "covermap/ingest.h"
+#include "covermap/join.h"
+#include "covermap/project.h"
+#include "covermap/render.h"
+#include "covermap/report.h"
+#include "covermap/store.h"
+
+typedef struct {
+    const cm_run_options *options;
+    cm_project *project;
+    char *out_dir;
+    char *staging;        /* OUTDIR/.covermap-staging-XXXXXX */
+    char *created_root;   /* the topmost folder this run created, removed on failure */
+    double stage_start;
+} run_state;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void stage_begin(run_state *s)
+{
+    s->stage_start = now_seconds();
+}
+
+static void stage_end(run_state *s, const char *name)
+{
+    if (s->options->timings && s->options->log)
+        fprintf(s->options->log, "covermap: %-12s %8.3f s\n", name,
+                now_seconds() - s->stage_start);
+}
+
+static void remove_tree(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    if (dir) {
+        const char *name;
+        while ((name = g_dir_read_name(dir)) != NULL) {
+            char *child = g_build_filename(path, name, NULL);
+            if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+                remove_tree(child);
+            else
+                g_unlink(child);
+            g_free(child);
+        }
+        g_dir_close(dir);
+    }
+    g_rmdir(path);
+}
+
+/* Creates out_dir (and missing parents), remembering the topmost folder created
+ * so that a failed run can remove exactly what it made. */
+static cm_status prepare_out_dir(run_state *s, cm_error *err)
+{
+    char *probe = g_strdup(s->out_dir);
+    char *topmost_missing = NULL;
+    while (probe[0] && !g_file_test(probe, G_FILE_TEST_EXISTS)) {
+        g_free(topmost_missing);
+        topmost_missing = g_strdup(probe);
+        char *parent = g_path_get_dirname(probe);
+        g_free(probe);
+        probe = parent;
+        if (strcmp(probe, ".") == 0 || strcmp(probe, "/") == 0)
+            break;
+    }
+    g_free(probe);
+    if (g_mkdir_with_parents(s->out_dir, 0755) != 0 || !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
+        g_free(topmost_missing);
+        cm_error_set(err, CM_ERR_IO, "cannot create the output folder: %s", strerror(errno));
+        cm_error_set_file(err, s->out_dir);
+        return CM_ERR_IO;
+    }
+    s->created_root = topmost_missing ? strdup(topmost_missing) : NULL;
+    g_free(topmost_missing);
+    char *templ = g_build_filename(s->out_dir, ".covermap-staging-XXXXXX", NULL);
+    if (!g_mkdtemp(templ)) {
+        g_free(templ);
+        cm_error_set(err, CM_ERR_IO, "cannot write in the output folder: %s", strerror(errno));
+        cm_error_set_file(err, s->out_dir);
+        return CM_ERR_IO;
+    }
+    s->staging = strdup(templ);
+    g_free(templ);
+    char *maps = g_build_filename(s->staging, "maps", NULL);
+    char *report = g_build_filename(s->staging, "report", NULL);
+    int failed = g_mkdir(maps, 0755) != 0 || g_mkdir(report, 0755) != 0;
+    g_free(maps);
+    g_free(report);
+    if (failed)
+        return cm_error_set(err, CM_ERR_IO, "cannot create folders in %s", s->staging);
+    return CM_OK;
+}
+
+static char *staged(const run_state *s, const char *relative)
+{
+    char *joined = g_build_filename(s->staging, relative, NULL);
+    char *result = strdup(joined);
+    g_free(joined);
+    return result;
+}
+
+/* ingest -> store -> join -> indicators, into staging/covermap.sqlite. */
+static cm_status build_store(run_state *s, cm_error *err)
+{
+    char *db_path = staged(s, "covermap.sqlite");
+    cm_store *store = NULL;
+    stage_begin(s);
+    cm_status st = cm_store_create(db_path, &store, err);
+    free(db_path);
+    if (st != CM_OK)
+        return st;
+    cm_territory_summary territories;
+    st = cm_ingest_territories(store, s->project, &territories, err);
+    if (st == CM_OK)
+        st = cm_ingest_tables(store, s->project, err);
+    stage_end(s, "ingest");
+    if (st == CM_OK) {
+        stage_begin(s);
+        cm_join_counts counts;
+        st = cm_join_tables(store, s->project, &counts, err);
+        stage_end(s, "join");
+        if (st == CM_OK && s->options->log && (counts.unmatched || counts.normalised))
+            fprintf(s->options->log,
+                    "covermap: join: %zu keys normalised, %zu unmatched, %zu no-data "
+                    "(see report/join-report.csv)\n",
+                    counts.normalised, counts.unmatched, counts.no_data);
+    }
+    if (st == CM_OK) {
+        stage_begin(s);
+        st = cm_store_set_info(store, "title", s->project->title, err);
+        if (st == CM_OK)
+            st = cm_store_set_info(store, "locale",
+                                   s->project->locale == CM_LOCALE_EN_CA ? "en-CA" : "fr-CA", err);
+        if (st == CM_OK)
+            st = cm_store_set_info(store, "project", s->project->path, err);
+        if (st == CM_OK && s->project->source_line)
+            st = cm_store_set_info(store, "source_line", s->project->source_line, err);
+        if (st == CM_OK)
+            st = cm_indicators_compute(store, s->project, err);
+        stage_end(s, "indicators");
+    }
+    cm_store_close(store);
+    return st;
+}
+
+static cm_status render_maps(run_state *s, cm_error *err)
+{
+    char *db_path = staged(s, "covermap.sqlite");
+    char *maps_dir = staged(s, "maps");
+    cm_status st = CM_OK;
+    stage_begin(s);
+    for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++)
+        st = cm_render_map(db_path, s->project, &s->project->maps[i], maps_dir, err);
+    stage_end(s, "maps");
+    free(db_path);
+    free(maps_dir);
+    return st;
+}
+
+static unsigned report_formats(const cm_project *p)
+{
+    return (p->report_csv ? CM_REPORT_CSV : 0) | (p->report_md ? CM_REPORT_MD : 0) |
+           (p->report_html ? CM_REPORT_HTML : 0) | (p->report_pdf ? CM_REPORT_PDF : 0);
+}
+
+/* The HTML report embeds each map once: its SVG when drawn, else its PNG. */
+static cm_status attach_maps(run_state *s, cm_report *report, cm_error *err)
+{
+    size_t count = 0;
+    char **paths = calloc(s->project->map_count + 1, sizeof *paths);
+    const char **titles = calloc(s->project->map_count + 1, sizeof *titles);
+    cm_status st = paths && titles ? CM_OK : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++) {
+        const cm_map_spec *map = &s->project->maps[i];
+        const char *ext = map->format_svg ? "svg" : map->format_png ? "png" : NULL;
+        if (!ext)
+            continue;
+        char *file = g_strdup_printf("maps/%s.%s", map->name, ext);
+        paths[count] = staged(s, file);
+        titles[count] = map->title;
+        count++;
+        g_free(file);
+    }
+    if (st == CM_OK && count)
+        st = cm_report_set_maps(report, (const char *const *)paths, titles, count, err);
+    for (size_t i = 0; i < count; i++)
+        free(paths[i]);
+    free(paths);
+    free(titles);
+    return st;
+}
+
+static cm_status write_reports(run_state *s, cm_error *err)
+{
+    char *db_path = staged(s, "covermap.sqlite");
+    char *report_dir = staged(s, "report");
+    char *join_csv = staged(s, "report/join-report.csv");
+    cm_report *report = NULL;
+    stage_begin(s);
+    cm_status st = cm_report_load(db_path, &report, err);
+    if (st == CM_OK)
+        st = cm_report_write_join_csv(report, join_csv, err);
+    if (st == CM_OK)
+        st = attach_maps(s, report, err);
+    if (st == CM_OK)
+        st = cm_report_write_all(report, report_dir, report_formats(s->project), err);
+    stage_end(s, "report");
+    cm_report_free(report);
+    free(db_path);
+    free(report_dir);
+    free(join_csv);
+    return st;
+}
+
+static cm_status export_geopackage(run_state *s, cm_error *err)
+{
+    if (!s->project->export_geopackage)
+        return CM_OK;
+    char *db_path = staged(s, "covermap.sqlite");
+    char *gpkg = staged(s, "covermap.gpkg");
+    stage_begin(s);
+    cm_status st = cm_export_geopackage(db_path, s->project, gpkg, err);
+    stage_end(s, "geopackage");
+    free(db_path);
+    free(gpkg);
+    return st;
+}
+
+/* Moves every staged file to its place in OUTDIR (rename within one file system). */
+static cm_status publish_folder(const char *from, const char *to, cm_error *err)
+{
+    if (g_mkdir_with_parents(to, 0755) != 0)
+        return cm_error_set(err, CM_ERR_IO, "cannot create %s: %s", to, strerror(errno));
+    GDir *dir = g_dir_open(from, 0, NULL);
+    if (!dir)
+        return cm_error_set(err, CM_ERR_IO, "cannot read %s", from);
+    cm_status st = CM_OK;
+    const char *name;
+    while (st == CM_OK && (name = g_dir_read_name(dir)) != NULL) {
+        char *source = g_build_filename(from, name, NULL);
+        char *target = g_build_filename(to, name, NULL);
+        if (g_file_test(source, G_FILE_TEST_IS_DIR))
+            st = publish_folder(source, target, err);
+        else if (g_rename(source, target) != 0)
+            st = cm_error_set(err, CM_ERR_IO, "cannot move %s into place: %s", target,
+                              strerror(errno));
+        g_free(source);
+        g_free(target);
+    }
+    g_dir_close(dir);
+    return st;
+}
+
+static void run_state_free(run_state *s)
+{
+    cm_project_free(s->project);
+    free(s->out_dir);
+    free(s->staging);
+    free(s->created_root);
+}
+
+static void log_outputs(const run_state *s)
+{
+    if (!s->options->log)
+        return;
+    fprintf(s->options->log, "covermap: wrote %s/ (covermap.sqlite%s, %zu map%s, report/)\n",
+            s->out_dir, s->project->export_geopackage ? ", covermap.gpkg" : "",
+            s->project->map_count, s->project->map_count == 1 ? "" : "s");
+}
+
+cm_status cm_run(const cm_run_options *options, cm_error *err)
+{
+    run_state s = {0};
+    s.options = options;
+    s.out_dir = strdup(options->out_dir && options->out_dir[0] ? options->out_dir : "covermap-out");
+    cm_status st = cm_project_load(options->project_path, &s.project, err);
+    if (st == CM_OK && options->override_as_of)
+        s.project->as_of = options->as_of;
+    if (st == CM_OK)
+        st = prepare_out_dir(&s, err);
+    if (st == CM_OK)
+        st = build_store(&s, err);
+    if (st == CM_OK)
+        st = render_maps(&s, err);
+    if (st == CM_OK)
+        st = write_reports(&s, err);
+    if (st == CM_OK)
+        st = export_geopackage(&s, err);
+    if (st == CM_OK)
+        st = publish_folder(s.staging, s.out_dir, err);
+    if (s.staging)
+        remove_tree(s.staging);
+    if (st != CM_OK && s.created_root)
+        remove_tree(s.created_root);
+    if (st == CM_OK)
+        log_outputs(&s);
+    run_state_free(&s);
+    return st;
+}
+
+cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
+{
+    cm_project *project = NULL;
+    cm_status st = cm_project_load(project_path, &project, err);
+    if (st != CM_OK)
+        return st;
+    cm_store *store = NULL;
+    /* An in-memory store: check validates everything a run would and writes nothing. */
+    st = cm_store_create(":memory:", &store, err);
+    cm_territory_summary territories = {0};
+    if (st == CM_OK)
+        st = cm_ingest_territories(store, project, &territories, err);
+    if (st == CM_OK) {
+        fprintf(out, "%s: %zu territories (%s)", project->territories.source,
+                territories.territory_count, territories.srs_name);
+        if (territories.repaired_count)
+            fprintf(out, ", %zu geometries repaired", territories.repaired_count);
+        fputc('\n', out);
+        st = cm_ingest_tables(store, project, err);
+    }
+    if (st == CM_OK) {
+        cm_join_counts counts;
+        cm_status join_status = cm_join_tables(store, project, &counts, err);
+        cm_error describe_err;
+        cm_error_clear(&describe_err);
+        if (join_status == CM_OK || join_status == CM_ERR_INPUT)
+            cm_join_describe(store, out, &describe_err);
+        st = join_status;
+    }
+    if (st == CM_OK)
+        st = cm_indicators_compute(store, project, err);
+    for (size_t i = 0; i < project->map_count && st == CM_OK; i++)
+        st = cm_map_validate_value_db(cm_store_db(store), &project->maps[i], err);
+    if (st == CM_OK)
+        fprintf(out, "%s: ok\n", project_path);
+    cm_store_close(store);
+    cm_project_free(project);
+    return st;
+}
