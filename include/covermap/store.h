@@ -30,10 +30,10 @@
  *       (table_name is the source file name as written in the project file).
  *
  *   gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT, risk_rank INTEGER,
- *       months_funded INTEGER, shortfall REAL, families_reached REAL,
+ *       months_funded INTEGER, shortfall REAL, families_reached INTEGER,
  *       coverage_rate REAL, partners INTEGER, sectors INTEGER, risk_reasons TEXT,
- *       coordination_funded_until TEXT (ISO), funded_never_stops INTEGER,
- *       coordination_rate REAL (on as_of), children_0_5 REAL, children_reached REAL,
+ *       coordination_funded_until DATE (ISO text), funded_never_stops INTEGER,
+ *       coordination_rate REAL (on as_of), children_0_5 INTEGER, children_reached INTEGER,
  *       coordinator_fte REAL, partners_per_1000_children REAL)
  *       One row per territory; NULL means no data. risk_rank: 0 no-coordination,
  *       1 at-risk, 2 fragile, 3 stable. Report order: risk_rank, shortfall DESC,

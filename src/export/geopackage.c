@@ -42,12 +42,12 @@ static int store_only(const char *name)
     return 0;
 }
 
-static OGRFieldType field_type(const char *name, const char *decltype)
+static OGRFieldType field_type(const char *decltype)
 {
-    if (strcmp(name, "coordination_funded_until") == 0)
-        return OFTDate;
     if (!decltype)
         return OFTString;
+    if (g_ascii_strcasecmp(decltype, "DATE") == 0)
+        return OFTDate;
     if (g_ascii_strncasecmp(decltype, "INT", 3) == 0)
         return OFTInteger64;
     if (g_ascii_strcasecmp(decltype, "REAL") == 0 || g_ascii_strcasecmp(decltype, "DOUBLE") == 0)
@@ -105,7 +105,7 @@ static cm_status create_layer(exporter *e, const char *path, sqlite3_stmt *rows,
         export_column *c = &e->columns[e->column_count];
         c->name = name;
         c->index = i;
-        c->type = field_type(name, sqlite3_column_decltype(rows, i));
+        c->type = field_type(sqlite3_column_decltype(rows, i));
         OGRFieldDefnH defn = OGR_Fld_Create(name, c->type);
         OGRErr ogr_err = OGR_L_CreateField(e->layer, defn, TRUE);
         OGR_Fld_Destroy(defn);

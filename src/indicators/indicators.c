@@ -284,7 +284,13 @@ static cm_status build_gap(cm_store *store, cm_error *err)
 {
     return cm_store_exec(
         store,
-        "CREATE TABLE gap AS SELECT m.key AS key, m.name AS name, f.risk_level AS risk_level,"
+        "CREATE TABLE gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT,"
+        " risk_rank INTEGER, months_funded INTEGER, shortfall REAL, families_reached INTEGER,"
+        " coverage_rate REAL, partners INTEGER, sectors INTEGER, risk_reasons TEXT,"
+        " coordination_funded_until DATE, funded_never_stops INTEGER, coordination_rate REAL,"
+        " children_0_5 INTEGER, children_reached INTEGER, coordinator_fte REAL,"
+        " partners_per_1000_children REAL);"
+        "INSERT INTO gap SELECT m.key AS key, m.name AS name, f.risk_level AS risk_level,"
         " f.risk_rank AS risk_rank, f.months_funded AS months_funded, f.shortfall AS shortfall,"
         " m.families_reached AS families_reached,"
         " CASE WHEN m.children_0_5 > 0 AND m.families_reached IS NOT NULL"
@@ -298,8 +304,7 @@ static cm_status build_gap(cm_store *store, cm_error *err)
         "   THEN m.partners * 1000.0 / m.children_0_5 END AS partners_per_1000_children"
         " FROM measures m JOIN funding f ON f.key = m.key"
         " ORDER BY f.risk_rank, f.shortfall DESC, m.families_reached IS NULL,"
-        "   m.families_reached DESC, m.key;"
-        "CREATE UNIQUE INDEX gap_key ON gap(key);",
+        "   m.families_reached DESC, m.key;",
         err);
 }
 
