@@ -457,18 +457,20 @@ static bool row_is_blank(OGRFeatureH feature, int field_count)
     return true;
 }
 
-/* The row's line in the file: the header is line 1, and OGR numbers data rows from 1
- * (CSV, XLSX and ODS drivers alike). */
-static long feature_line(OGRFeatureH feature)
+/* The row's line in the file, the header being line 1: the CSV driver numbers data
+ * rows from 1, the XLSX and ODS drivers give the sheet's own row number. */
+static long feature_line(const table_reader *r, OGRFeatureH feature)
 {
     GIntBig fid = OGR_F_GetFID(feature);
-    return fid == OGRNullFID ? 0 : (long)fid + 1;
+    if (fid == OGRNullFID)
+        return 0;
+    return r->spreadsheet ? (long)fid : (long)fid + 1;
 }
 
 static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeatureH feature,
                             cm_store *store, cm_error *err)
 {
-    long line = feature_line(feature);
+    long line = feature_line(r, feature);
     sqlite3_reset(insert);
     sqlite3_clear_bindings(insert);
     sqlite3_bind_int64(insert, 1, line);
