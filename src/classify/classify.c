@@ -260,7 +260,10 @@ static cm_status jenks_optimise(const jenks_data *d, size_t k, double *upper, si
         jenks_layer layer = {d, prev, cur, best + c * (m + 1)};
         for (size_t i = 0; i < c; i++)
             cur[i] = INFINITY;
-        jenks_solve(&layer, c, hi, c - 1, hi - 1);
+        if (c == k)
+            jenks_solve(&layer, m, m, k - 1, m - 1); /* the last layer needs D[k][m] only */
+        else
+            jenks_solve(&layer, c, hi, c - 1, hi - 1);
         for (size_t i = hi + 1; i <= m; i++)
             cur[i] = INFINITY;
         long double *swap = prev;
