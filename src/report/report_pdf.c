@@ -19,7 +19,7 @@
 #define FONT_FAMILY "DejaVu Sans"
 
 /* Column widths in points; they add up to CONTENT_W. */
-static const double COLUMN_WIDTH[REPORT_COL_COUNT] = {92, 62, 40, 56, 46, 48, 48, 40, 100};
+static const double COLUMN_WIDTH[REPORT_COL_COUNT] = {88, 60, 46, 52, 44, 46, 56, 42, 98};
 
 typedef struct {
     double r, g, b;
@@ -190,7 +190,7 @@ static double layout_row(pdf_doc *d, const char *const *texts, bool header,
     for (int c = 0; c < REPORT_COL_COUNT; c++) {
         PangoAlignment align = report_column_is_numeric((report_column)c) ? PANGO_ALIGN_RIGHT
                                                                           : PANGO_ALIGN_LEFT;
-        cells[c] = make_layout(d, texts[c], COLUMN_WIDTH[c] - 2 * CELL_PAD, header ? 7 : 7.5,
+        cells[c] = make_layout(d, texts[c], COLUMN_WIDTH[c] - 2 * CELL_PAD, header ? 6.5 : 7.5,
                                header, align);
         double h = layout_height(cells[c]) + 2 * CELL_PAD;
         if (h > height)
