@@ -243,18 +243,20 @@ static size_t distinct_count(const double *sorted, size_t n)
 START_TEST(test_jenks_matches_exhaustive_search)
 {
     rng_state = 20260401;
-    for (int trial = 0; trial < 1500; trial++) {
+    for (int trial = 0; trial < 2000; trial++) {
         size_t n = 1 + next_random() % 14;
         size_t k = 1 + next_random() % 5;
         double v[14];
-        int style = trial % 3;
+        int style = trial % 4;
         for (size_t i = 0; i < n; i++) {
             if (style == 0)
                 v[i] = (double)(next_random() % 6); /* many ties */
             else if (style == 1)
                 v[i] = floor(uniform() * 1000) / 10; /* one decimal */
-            else
+            else if (style == 2)
                 v[i] = exp(uniform() * 8); /* skewed, like densities */
+            else
+                v[i] = 1e7 + floor(uniform() * 100) / 100; /* far from 0: cancellation */
         }
         cm_classes c;
         classify_ok(v, n, CM_CLASS_FISHER_JENKS, k, &c);
