@@ -256,6 +256,14 @@ static char *carried_column_name(const char *source_name, const table_column *co
     return result;
 }
 
+static bool is_mapped(const table_reader *r, const canonical_column *canonical)
+{
+    for (int i = 0; i < r->column_count; i++)
+        if (r->columns[i].canonical == canonical)
+            return true;
+    return false;
+}
+
 /* Maps the project's `columns:` onto the file's fields; every other field except
  * the key is carried along as text. */
 static cm_status map_columns(table_reader *r, cm_error *err)
@@ -291,6 +299,21 @@ static cm_status map_columns(table_reader *r, cm_error *err)
         c->canonical = canonical;
         c->column = strdup(canonical->name);
         c->source_name = strdup(map->source);
+        c->field = field;
+        used[field] = true;
+    }
+    /* A column that already has covermap's name needs no `columns:` entry. */
+    for (int k = 0; canonical_columns[k].name && st == CM_OK; k++) {
+        const canonical_column *canonical = &canonical_columns[k];
+        if (canonical->role != src->role || is_mapped(r, canonical))
+            continue;
+        int field = OGR_FD_GetFieldIndex(defn, canonical->name);
+        if (field < 0 || used[field])
+            continue;
+        table_column *c = &r->columns[r->column_count++];
+        c->canonical = canonical;
+        c->column = strdup(canonical->name);
+        c->source_name = strdup(canonical->name);
         c->field = field;
         used[field] = true;
     }
