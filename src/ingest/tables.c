@@ -327,6 +327,16 @@ static cm_status map_columns(table_reader *r, cm_error *err)
         c->field = f;
     }
     free(used);
+    if (st == CM_OK && src->role == CM_ROLE_FUNDING && !is_mapped(r, find_canonical("amount"))) {
+        char *fields = cm_ogr_field_list(defn, r->encoding);
+        cm_error_set(err, CM_ERR_PROJECT, "a funding table needs an amount column; it has: %s",
+                     fields);
+        free(fields);
+        cm_error_at(err, src->source, 0, "amount");
+        cm_error_set_hint(err, "map it under columns: amount: (project file line %ld)",
+                          src->line);
+        st = CM_ERR_PROJECT;
+    }
     return st;
 }
 
