@@ -44,7 +44,9 @@ typedef enum {
 
 /* A style is a flat set of settings (`key: value` pairs, as strings) read from
  * a styles/ YAML file and overridden by the map entry's own `style_overrides:`; the
- * renderer interprets them (see docs/styles.md). */
+ * renderer interprets them (see docs/styles.md). Nested mappings become dotted
+ * keys (`legend: {position: x}` -> "legend.position"), lists are joined with
+ * commas ("#eff3ff,#bdd7e7"), an empty or null value is "". */
 typedef struct {
     char *key;
     char *value;
@@ -52,19 +54,20 @@ typedef struct {
 
 typedef struct {
     char *name;           /* file name stem; validated: no '/', '\\', "..", leading '.' */
-    char *title;
+    char *title;          /* defaults to the name */
     char *subtitle;       /* NULL if none */
     char *value;          /* a column or an SQL expression over the joined columns */
     cm_class_method method;
-    int class_count;      /* 0: style default (5) */
-    double *breaks;       /* manual breaks (upper bounds), break_count of them */
+    int class_count;      /* 1..20; 0: style default (5) */
+    double *breaks;       /* manual breaks (upper bounds, strictly increasing); `breaks:`
+                             without `method:` means CM_CLASS_MANUAL */
     size_t break_count;
     char *style_path;     /* resolved path, NULL: built-in default */
-    cm_setting *settings; /* style file + overrides, later ones win */
+    cm_setting *settings; /* style file, then overrides: read with cm_map_setting */
     size_t setting_count;
     char *srs;            /* NULL: territories' CRS or a local projection */
-    bool format_png, format_svg, format_pdf;
-    long line;
+    bool format_png, format_svg, format_pdf; /* default: all three */
+    long line;            /* line of this entry in the project file */
 } cm_map_spec;
 
 typedef struct {
@@ -76,6 +79,8 @@ typedef struct {
     double coordination_cost; /* default 65000 */
     cm_locale locale;      /* default fr-CA */
     char *source_line;     /* credit line for maps and reports; NULL: derived */
+    /* Paths (cm_source.path, cm_map_spec.style_path) are resolved against dir;
+     * optional text given as null, ~ or nothing is NULL. */
 
     cm_source territories;
     cm_source *tables;
@@ -86,17 +91,21 @@ typedef struct {
     cm_map_spec *maps;
     size_t map_count;
 
-    bool report_csv, report_md, report_html, report_pdf;
-    bool export_geopackage;
+    bool report_csv, report_md, report_html, report_pdf; /* default: all four */
+    bool export_geopackage;                              /* default: true */
 } cm_project;
 
-/* Reads and validates a project file. On success *out is a new project that the
- * caller releases with cm_project_free. Unknown keys are errors naming the line and
- * the closest valid key; invalid YAML reports the parser's line and column. */
+/* Reads and validates a project file, and each map's style file. On success *out
+ * is a new project that the caller releases with cm_project_free; on failure *out
+ * is NULL and err names the file, line, column and field. Unknown keys are errors
+ * naming the line and the closest valid key; invalid YAML reports the parser's
+ * line and column; a missing project or style file is CM_ERR_IO (a missing style
+ * file is reported at the map's `style:` line); anything else is CM_ERR_PROJECT. */
 cm_status cm_project_load(const char *path, cm_project **out, cm_error *err);
-void cm_project_free(cm_project *project);
+void cm_project_free(cm_project *project); /* NULL-safe */
 
-/* Looks a setting up in a map's settings; NULL if absent. */
+/* Looks a setting up in a map's settings (the last one wins, so overrides beat
+ * the style file); NULL if absent. */
 const char *cm_map_setting(const cm_map_spec *map, const char *key);
 
 const char *cm_table_role_name(cm_table_role role);

@@ -322,6 +322,29 @@ START_TEST(test_project_in_current_folder)
 }
 END_TEST
 
+START_TEST(test_project_in_relative_subfolder)
+{
+    ck_assert_int_eq(mkdir(in_tmp("sub"), 0755), 0);
+    write_file("sub/projet.yaml", MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: s.yaml }\n");
+    write_file("sub/s.yaml", "palette: Purples\n");
+    char *cwd = getcwd(NULL, 0);
+    ck_assert_int_eq(chdir(tmp), 0);
+    cm_project *p = NULL;
+    cm_error err;
+    cm_status st = cm_project_load("sub/projet.yaml", &p, &err);
+    ck_assert_int_eq(chdir(cwd), 0);
+    free(cwd);
+    ck_assert_int_eq(st, CM_OK);
+    ck_assert_str_eq(p->path, "sub/projet.yaml");
+    ck_assert_str_eq(p->dir, "sub");
+    ck_assert_str_eq(p->territories.source, "q.shp");
+    ck_assert_str_eq(p->territories.path, "sub/q.shp");
+    ck_assert_str_eq(p->maps[0].style_path, "sub/s.yaml");
+    ck_assert_str_eq(cm_map_setting(&p->maps[0], "palette"), "Purples");
+    cm_project_free(p);
+}
+END_TEST
+
 /* ---- unknown and misspelled keys --------------------------------------------- */
 
 START_TEST(test_unknown_top_level_key)
@@ -381,6 +404,10 @@ START_TEST(test_unknown_column_names)
                  "projet.yaml:7:16: 'data[1].columns': 'name' is not a covermap column of "
                  "indicators tables (hint: 'name' is a column of partners tables; add 'role: "
                  "partners' to this entry)");
+    expect_error(MINIMAL_HEAD "data:\n  - source: p.csv\n    key: k\n    role: funding\n"
+                              "    columns:\n      amount: montant\n      amount: total\n",
+                 CM_ERR_PROJECT, 10,
+                 "projet.yaml:10:7: 'data[1].columns': column 'amount' is mapped twice");
     expect_error(MINIMAL_HEAD "data:\n  - source: p.csv\n    key: k\n    role: partenrs\n",
                  CM_ERR_PROJECT, 7,
                  "projet.yaml:7:11: 'data[1].role': unknown table role 'partenrs' "
@@ -832,6 +859,7 @@ int main(void)
     tcase_add_test(valid, test_defaults);
     tcase_add_test(valid, test_defaults_of_a_map_and_a_table);
     tcase_add_test(valid, test_project_in_current_folder);
+    tcase_add_test(valid, test_project_in_relative_subfolder);
     tcase_add_test(valid, test_null_values);
     tcase_add_test(valid, test_locales);
     tcase_add_test(valid, test_utf8_text_kept_intact);
