@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "covermap/render.h"
@@ -30,6 +31,10 @@ static cm_status make_temp(const char *out_dir, const char *name, const char *ex
         *tmp = NULL;
         return CM_ERR_IO;
     }
+    /* mkstemp makes the file private; a map is an ordinary output file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     close(fd);
     return CM_OK;
 }
@@ -188,42 +193,57 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
     return commit_temp(tmp, out_dir, page->map->name, "svg", st, err);
 }
 
-cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
-                        const char *out_dir, cm_error *err)
+cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                         cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
+                         cm_error *err)
 {
+    memset(facts, 0, sizeof *facts);
+    memset(features, 0, sizeof *features);
+    memset(symbology, 0, sizeof *symbology);
     cm_status st = cm_map_check_value_text(map, err);
     if (st != CM_OK)
         return st;
     sqlite3 *db = NULL;
     void *cache = NULL;
+    st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st == CM_OK)
+        st = cm_read_run_facts(db, project, facts, err);
+    if (st == CM_OK)
+        st = cm_load_features(db, map, facts, features, err);
+    if (st == CM_OK)
+        st = cm_build_symbology(map, facts->locale, features, symbology, err);
+    if (db)
+        cm_render_close_db(db, cache);
+    if (st != CM_OK)
+        cm_prepared_map_free(facts, features, symbology);
+    return st;
+}
+
+void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology)
+{
+    cm_symbology_free(symbology);
+    cm_feature_set_free(features);
+    cm_run_facts_free(facts);
+}
+
+cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                        const char *out_dir, cm_error *err)
+{
     cm_run_facts facts;
     cm_feature_set features;
     cm_symbology symbology;
-    memset(&facts, 0, sizeof facts);
-    memset(&features, 0, sizeof features);
-    memset(&symbology, 0, sizeof symbology);
-    st = cm_render_open_db(db_path, &db, &cache, err);
-    if (st == CM_OK)
-        st = cm_read_run_facts(db, project, &facts, err);
-    if (st == CM_OK)
-        st = cm_load_features(db, map, &facts, &features, err);
-    if (st == CM_OK)
-        st = cm_build_symbology(map, facts.locale, &features, &symbology, err);
-    if (db)
-        cm_render_close_db(db, cache);
-
+    cm_status st = cm_prepare_map(db_path, project, map, &facts, &features, &symbology, err);
+    if (st != CM_OK)
+        return st;
     cm_page page = {.map = map, .project = project, .facts = &facts, .features = &features,
                     .symbology = &symbology};
-    if (st == CM_OK)
-        cm_layout_page(&page);
+    cm_layout_page(&page);
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);
     if (st == CM_OK && map->format_svg)
         st = write_svg(&page, out_dir, err);
     if (st == CM_OK && map->format_pdf)
         st = write_pdf(&page, out_dir, err);
-    cm_symbology_free(&symbology);
-    cm_feature_set_free(&features);
-    cm_run_facts_free(&facts);
+    cm_prepared_map_free(&facts, &features, &symbology);
     return st;
 }

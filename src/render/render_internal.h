@@ -101,6 +101,14 @@ cm_color cm_render_setting_color(const cm_map_spec *map, const char *key, cm_col
 bool cm_parse_hex_color(const char *text, cm_color *out);
 cm_color cm_color_from_rgb(cm_rgb rgb);
 
+/* ---- the whole read (render.c) ----------------------------------------- */
+/* Reads the run facts and features and builds the symbology of a map; on
+ * failure everything is released. Release with cm_prepared_map_free. */
+cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                         cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
+                         cm_error *err);
+void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology);
+
 /* ---- SVG ids (svg_ids.c) ------------------------------------------------ */
 /* Renumbers cairo's process-wide surface ids in an SVG file, in order of first
  * appearance, so the same map gives the same bytes in any process. */

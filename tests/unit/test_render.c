@@ -1,0 +1,421 @@
+/* Map rendering: a tiny SpatiaLite store built here, drawn to PNG/SVG/PDF, then
+ * read back: pixel colours through the world file, PDF text, SVG syntax, bytes. */
+#include <cairo.h>
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "covermap/render.h"
+#include "covermap/store.h"
+#include "test_support.h"
+
+/* Six 1 km squares in EPSG:32188 (MTM 8), a 3 x 2 grid; key, name, value, risk. */
+typedef struct {
+    const char *key, *name;
+    const char *value; /* SQL literal */
+    const char *risk;
+    int col, row;
+} square;
+
+static const square squares[] = {
+    {"ahu", "Ahuntsic-Cartierville", "12.5", "stable", 0, 0},
+    {"cdn", "Côte-des-Neiges", "20.0", "at-risk", 1, 0},
+    {"lac", "Lachine", "31.25", "fragile", 2, 0},
+    {"mtn", "Montréal-Nord", "40.0", "no-coordination", 0, 1},
+    {"sle", "Saint-Léonard", "52.5", "stable", 1, 1},
+    {"ver", "Verdun", "NULL", "fragile", 2, 1},
+};
+#define SQUARE_COUNT 6
+#define SIDE 1000.0
+
+static char *temp_dir;
+
+static void square_origin(const square *sq, bool lonlat, double *x, double *y)
+{
+    if (lonlat) {
+        *x = -73.70 + sq->col * 0.014;
+        *y = 45.50 + sq->row * 0.010;
+    } else {
+        *x = 290000 + sq->col * SIDE;
+        *y = 5040000 + sq->row * SIDE;
+    }
+}
+
+static void build_store(const char *path, bool lonlat)
+{
+    cm_store *store = NULL;
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_store_create(path, &store, &err), CM_OK);
+    int srid = lonlat ? 4326 : 32188;
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO run_info VALUES ('title', 'Concertations — test'), ('as_of', "
+             "'2026-04-01'), ('locale', 'fr-CA'), ('source_line', 'Données fictives'), "
+             "('srid', '%d');"
+             "CREATE TABLE territories(fid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+             "name TEXT, key_folded TEXT, repaired INTEGER, geom BLOB);"
+             "CREATE TABLE gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT, "
+             "coverage_rate REAL, families_reached REAL, children_0_5 REAL);"
+             "CREATE VIEW joined AS SELECT t.fid, t.key, t.name, t.geom, g.risk_level, "
+             "g.coverage_rate, g.families_reached, g.children_0_5 FROM territories t "
+             "LEFT JOIN gap g ON g.key = t.key;",
+             srid);
+    ck_assert_msg(cm_store_exec(store, sql, &err) == CM_OK, "%s", err.message);
+    for (int i = 0; i < SQUARE_COUNT; i++) {
+        const square *sq = &squares[i];
+        double x, y, w = lonlat ? 0.013 : SIDE, h = lonlat ? 0.009 : SIDE;
+        square_origin(sq, lonlat, &x, &y);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO territories(key, name, geom) VALUES ('%s', '%s', "
+                 "CastToMultiPolygon(GeomFromText('POLYGON((%.6f %.6f, %.6f %.6f, %.6f %.6f, "
+                 "%.6f %.6f, %.6f %.6f))', %d)));"
+                 "INSERT INTO gap VALUES ('%s', '%s', '%s', %s, %d, %d);",
+                 sq->key, sq->name, x, y, x + w, y, x + w, y + h, x, y + h, x, y, srid, sq->key,
+                 sq->name, sq->risk, sq->value, 100 + i, 400);
+        ck_assert_msg(cm_store_exec(store, sql, &err) == CM_OK, "%s", err.message);
+    }
+    cm_store_close(store);
+}
+
+static cm_map_spec make_map(const char *name, const char *value)
+{
+    cm_map_spec map;
+    memset(&map, 0, sizeof map);
+    map.name = (char *)name;
+    map.title = "Familles rejointes pour 100 enfants";
+    map.value = (char *)value;
+    map.method = CM_CLASS_EQUAL_INTERVAL;
+    map.class_count = 4;
+    map.format_png = map.format_svg = map.format_pdf = true;
+    return map;
+}
+
+static cm_project make_project(void)
+{
+    cm_project project;
+    memset(&project, 0, sizeof project);
+    project.title = "Concertations — test";
+    return project;
+}
+
+static char *path_in(const char *dir, const char *file)
+{
+    size_t size = strlen(dir) + strlen(file) + 2;
+    char *path = malloc(size);
+    snprintf(path, size, "%s/%s", dir, file);
+    return path;
+}
+
+static void setup(void)
+{
+    temp_dir = ts_make_temp_dir();
+    ck_assert_ptr_nonnull(temp_dir);
+}
+
+static void teardown(void)
+{
+    if (!getenv("KEEP_RENDER_OUTPUT"))
+        ts_remove_tree(temp_dir);
+    free(temp_dir);
+}
+
+static char *render_into(const char *db, const char *subdir, const cm_map_spec *map)
+{
+    char *out = path_in(temp_dir, subdir);
+    char command[1024];
+    snprintf(command, sizeof command, "mkdir -p '%s'", out);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    cm_project project = make_project();
+    cm_error err;
+    cm_error_clear(&err);
+    cm_status st = cm_render_map(db, &project, map, out, &err);
+    ck_assert_msg(st == CM_OK, "render failed: %s", err.message);
+    return out;
+}
+
+typedef struct {
+    double a, d, e, b, c, f; /* the six world-file lines */
+} world_file;
+
+static world_file read_world_file(const char *path)
+{
+    world_file w;
+    FILE *file = fopen(path, "r");
+    ck_assert_ptr_nonnull(file);
+    ck_assert_int_eq(fscanf(file, "%lf %lf %lf %lf %lf %lf", &w.a, &w.d, &w.b, &w.e, &w.c, &w.f),
+                     6);
+    fclose(file);
+    return w;
+}
+
+typedef struct {
+    int r, g, b;
+} rgb;
+
+static rgb pixel_at(cairo_surface_t *png, const world_file *w, double x, double y)
+{
+    int col = (int)lround((x - w->c) / w->a);
+    int row = (int)lround((y - w->f) / w->e);
+    ck_assert_int_ge(col, 0);
+    ck_assert_int_ge(row, 0);
+    ck_assert_int_lt(col, cairo_image_surface_get_width(png));
+    ck_assert_int_lt(row, cairo_image_surface_get_height(png));
+    const unsigned char *data = cairo_image_surface_get_data(png);
+    uint32_t p = *(const uint32_t *)(data + row * cairo_image_surface_get_stride(png) + col * 4);
+    return (rgb){(int)(p >> 16) & 255, (int)(p >> 8) & 255, (int)p & 255};
+}
+
+static bool same_rgb(rgb a, int hex)
+{
+    return abs(a.r - ((hex >> 16) & 255)) <= 1 && abs(a.g - ((hex >> 8) & 255)) <= 1 &&
+           abs(a.b - (hex & 255)) <= 1;
+}
+
+/* ColorBrewer YlGnBu, 4 classes, as published. */
+static const int ylgnbu4[4] = {0xffffcc, 0xa1dab4, 0x41b6c4, 0x225ea8};
+
+START_TEST(test_png_fill_follows_classes)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    char *out = render_into(db, "maps", &map);
+    char *png_path = path_in(out, "couverture.png");
+    char *pgw_path = path_in(out, "couverture.pgw");
+    cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
+    ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    /* Letter landscape at 300 dpi. */
+    ck_assert_int_eq(cairo_image_surface_get_width(png), 3300);
+    ck_assert_int_eq(cairo_image_surface_get_height(png), 2550);
+    world_file w = read_world_file(pgw_path);
+    ck_assert(w.a > 0 && w.e < 0);
+    ck_assert(fabs(w.a + w.e) < 1e-9);
+
+    /* Equal interval over [12.5, 52.5], 4 classes: uppers 22.5, 32.5, 42.5, 52.5. */
+    const int expected_class[SQUARE_COUNT] = {0, 0, 1, 2, 3, -1};
+    for (int i = 0; i < SQUARE_COUNT; i++) {
+        double x, y;
+        square_origin(&squares[i], false, &x, &y);
+        rgb sample = pixel_at(png, &w, x + 0.2 * SIDE, y + 0.2 * SIDE);
+        if (expected_class[i] >= 0) {
+            ck_assert_msg(same_rgb(sample, ylgnbu4[expected_class[i]]),
+                          "%s: got %d,%d,%d, expected class %d", squares[i].key, sample.r,
+                          sample.g, sample.b, expected_class[i]);
+            continue;
+        }
+        /* No data: hatched, i.e. both light background and grey lines, no class colour. */
+        int light = 0, dark = 0;
+        for (int k = 0; k < 40; k++) {
+            rgb p = pixel_at(png, &w, x + 0.2 * SIDE + k * w.a, y + 0.2 * SIDE);
+            for (int c = 0; c < 4; c++)
+                ck_assert_msg(!same_rgb(p, ylgnbu4[c]), "no-data pixel has a class colour");
+            light += p.r > 230 && p.g > 230 && p.b > 230;
+            dark += p.r < 170 && p.r == p.g && p.g == p.b;
+        }
+        ck_assert_int_gt(light, 5);
+        ck_assert_int_gt(dark, 5);
+    }
+    /* At-risk territories carry a thick outline inside their edge; stable ones do not. */
+    double x, y;
+    square_origin(&squares[1], false, &x, &y); /* cdn, at-risk */
+    rgb edge = pixel_at(png, &w, x + 5 * w.a, y + 0.3 * SIDE);
+    ck_assert_int_lt(edge.r + edge.g + edge.b, 60);
+    square_origin(&squares[0], false, &x, &y); /* ahu, stable */
+    edge = pixel_at(png, &w, x + 5 * w.a, y + 0.3 * SIDE);
+    ck_assert(same_rgb(edge, ylgnbu4[0]));
+    cairo_surface_destroy(png);
+    free(png_path);
+    free(pgw_path);
+    free(out);
+    free(db);
+}
+END_TEST
+
+START_TEST(test_pdf_has_real_text)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    map.format_png = false;
+    char *out = render_into(db, "maps", &map);
+    char command[1024], *text = NULL;
+    snprintf(command, sizeof command, "pdftotext -enc UTF-8 '%s/couverture.pdf' -", out);
+    ck_assert_int_eq(ts_run(command, &text, NULL), 0);
+    ck_assert_ptr_nonnull(text);
+    const char *expected[] = {"Familles rejointes pour 100 enfants",
+                              "Concertations — test — au 1er avril 2026",
+                              "12,5 – 22,5", "22,5 – 32,5", "42,5 – 52,5", "(2)",
+                              "Données manquantes", "Côte-des-Neiges", "Montréal-Nord",
+                              "Saint-Léonard", "Verdun", "Données fictives", "500 m"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        ck_assert_msg(strstr(text, expected[i]), "PDF text lacks '%s':\n%s", expected[i], text);
+    free(text);
+    free(out);
+    free(db);
+}
+END_TEST
+
+START_TEST(test_svg_parses_and_outputs_are_reproducible)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    char *first = render_into(db, "one", &map);
+    char *second = render_into(db, "two", &map);
+    char command[1024];
+    snprintf(command, sizeof command, "xmllint --noout '%s/couverture.svg'", first);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    const char *files[] = {"couverture.png", "couverture.pgw", "couverture.svg",
+                           "couverture.pdf"};
+    for (size_t i = 0; i < 4; i++) {
+        char *a = path_in(first, files[i]), *b = path_in(second, files[i]);
+        size_t size_a = 0, size_b = 0;
+        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
+        ck_assert_ptr_nonnull(bytes_a);
+        ck_assert_msg(size_a == size_b && !memcmp(bytes_a, bytes_b, size_a),
+                      "%s differs between two runs", files[i]);
+        free(bytes_a);
+        free(bytes_b);
+        free(a);
+        free(b);
+    }
+    /* Only the four outputs: no temporary file left behind. */
+    ck_assert_int_eq(ts_count_entries(first), 4);
+    free(first);
+    free(second);
+    free(db);
+}
+END_TEST
+
+START_TEST(test_lonlat_is_drawn_in_metres)
+{
+    char *db = path_in(temp_dir, "lonlat.sqlite");
+    build_store(db, true);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    map.format_svg = map.format_pdf = false;
+    char *out = render_into(db, "maps", &map);
+    char *pgw_path = path_in(out, "couverture.pgw");
+    world_file w = read_world_file(pgw_path);
+    /* 3 squares of ~1.1 km across ~600 points at 300 dpi: about 1-2 m a pixel. */
+    ck_assert_msg(w.a > 0.2 && w.a < 20, "pixel size %g is not in metres", w.a);
+    /* UTM zone 18N: eastings around 500 km, northings around 5 040 km. */
+    ck_assert(w.c > 100000 && w.c < 900000);
+    ck_assert(w.f > 4900000 && w.f < 5200000);
+    free(pgw_path);
+    free(out);
+    free(db);
+}
+END_TEST
+
+START_TEST(test_risk_map_is_categorical)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("risque", "risk_level");
+    map.method = CM_CLASS_DEFAULT;
+    map.class_count = 0;
+    map.format_svg = false;
+    char *out = render_into(db, "maps", &map);
+    char *png_path = path_in(out, "risque.png");
+    world_file w;
+    {
+        char *pgw_path = path_in(out, "risque.pgw");
+        w = read_world_file(pgw_path);
+        free(pgw_path);
+    }
+    cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
+    ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    /* RdYlBu: no-coordination dark red, at-risk orange, fragile yellow, stable blue. */
+    const int colors[SQUARE_COUNT] = {0x4575b4, 0xf46d43, 0xfee090, 0xa50026, 0x4575b4, 0xfee090};
+    for (int i = 0; i < SQUARE_COUNT; i++) {
+        double x, y;
+        square_origin(&squares[i], false, &x, &y);
+        rgb sample = pixel_at(png, &w, x + 0.2 * SIDE, y + 0.2 * SIDE);
+        ck_assert_msg(same_rgb(sample, colors[i]), "%s: got %d,%d,%d", squares[i].key, sample.r,
+                      sample.g, sample.b);
+    }
+    cairo_surface_destroy(png);
+    char command[1024], *text = NULL;
+    snprintf(command, sizeof command, "pdftotext -enc UTF-8 '%s/risque.pdf' -", out);
+    ck_assert_int_eq(ts_run(command, &text, NULL), 0);
+    ck_assert_msg(strstr(text, "Sans coordination") && strstr(text, "À risque") &&
+                      strstr(text, "Stable"),
+                  "risk legend missing:\n%s", text);
+    free(text);
+    free(png_path);
+    free(out);
+    free(db);
+}
+END_TEST
+
+static void assert_refused(const char *db, const char *value, const char *why)
+{
+    cm_map_spec map = make_map("essai", value);
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_msg(cm_map_validate_value(db, &map, &err) != CM_OK, "'%s' was accepted", value);
+    ck_assert_msg(strstr(err.message, "essai"), "error does not name the map: %s", err.message);
+    if (why)
+        ck_assert_msg(strstr(err.message, why), "'%s': expected '%s' in: %s", value, why,
+                      err.message);
+}
+
+START_TEST(test_sandbox)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_error err;
+    cm_error_clear(&err);
+    cm_map_spec ok = make_map("essai", "families_reached * 100.0 / children_0_5");
+    ck_assert_int_eq(cm_map_validate_value(db, &ok, &err), CM_OK);
+    ok.value = "round(coalesce(coverage_rate, 0), 1)";
+    ck_assert_int_eq(cm_map_validate_value(db, &ok, &err), CM_OK);
+    assert_refused(db, "load_extension('x')", "load_extension");
+    assert_refused(db, "(SELECT 1 FROM sqlite_master)", "sqlite_master");
+    assert_refused(db, "1; DROP TABLE gap", "semicolon");
+    assert_refused(db, "ATTACH 'x.db' AS x", NULL);
+    assert_refused(db, "(SELECT key FROM gap LIMIT 1)", "'gap'");
+    assert_refused(db, "coverage_rate) FROM joined --", NULL);
+    assert_refused(db, "1 /* x */", "comment");
+    assert_refused(db, "randomblob(10)", "randomblob");
+    assert_refused(db, "no_such_column", "no such column");
+    /* An aggregate would collapse the rows: refused when drawing. */
+    cm_map_spec aggregate = make_map("essai", "max(coverage_rate)");
+    char *out = path_in(temp_dir, "maps");
+    ck_assert_int_eq(ts_run("true", NULL, NULL), 0);
+    ck_assert_int_ne(cm_render_map(db, NULL, &aggregate, temp_dir, &err), CM_OK);
+    ck_assert(strstr(err.message, "one value per territory"));
+    /* A map name is a file name. */
+    cm_map_spec bad = make_map("../evil", "coverage_rate");
+    ck_assert_int_eq(cm_map_check_value_text(&bad, &err), CM_ERR_PROJECT);
+    bad.name = ".hidden";
+    ck_assert_int_eq(cm_map_check_value_text(&bad, &err), CM_ERR_PROJECT);
+    bad.name = "a\\b";
+    ck_assert_int_eq(cm_map_check_value_text(&bad, &err), CM_ERR_PROJECT);
+    free(out);
+    free(db);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("render");
+    TCase *tc = tcase_create("maps");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_png_fill_follows_classes);
+    tcase_add_test(tc, test_pdf_has_real_text);
+    tcase_add_test(tc, test_svg_parses_and_outputs_are_reproducible);
+    tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
+    tcase_add_test(tc, test_risk_map_is_categorical);
+    tcase_add_test(tc, test_sandbox);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
