@@ -52,7 +52,7 @@ static const char CSS[] =
     " *{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
     "}\n";
 
-/* Escapes text for element content and quoted attribute values. */
+/* Escapes text for element content and double-quoted attribute values. */
 static void html_text(FILE *fp, const char *text)
 {
     for (const char *p = text ? text : ""; *p; p++) {
@@ -61,7 +61,6 @@ static void html_text(FILE *fp, const char *text)
         case '<': fputs("&lt;", fp); break;
         case '>': fputs("&gt;", fp); break;
         case '"': fputs("&quot;", fp); break;
-        case '\'': fputs("&#39;", fp); break;
         default: fputc(*p, fp);
         }
     }

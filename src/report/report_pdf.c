@@ -19,7 +19,7 @@
 #define FONT_FAMILY "DejaVu Sans"
 
 /* Column widths in points; they add up to CONTENT_W. */
-static const double COLUMN_WIDTH[REPORT_COL_COUNT] = {88, 60, 46, 52, 44, 46, 56, 42, 98};
+static const double COLUMN_WIDTH[REPORT_COL_COUNT] = {86, 60, 50, 52, 44, 46, 56, 42, 96};
 
 typedef struct {
     double r, g, b;
