@@ -33,15 +33,26 @@ static void swatch_outline(legend_cursor *c)
     cairo_stroke(c->cr);
 }
 
+/* Label beside the swatch, wrapped to leave room for the count on the right. */
 static void row_text(legend_cursor *c, const char *label, size_t count)
 {
-    double tx = c->x + c->swatch_w + 8 * c->s;
-    double ty = c->y + (c->swatch_h - c->text_size * 1.17) / 2;
-    cm_draw_text(c->cr, c->page, label, c->text_size, false, tx, ty, 0, ink);
     char number[32];
     snprintf(number, sizeof number, "(%zu)", count);
-    cm_draw_text(c->cr, c->page, number, c->text_size, false, c->x + c->w, ty, 2, grey);
-    c->y += c->row_h;
+    PangoLayout *count_layout = cm_text_layout(c->cr, c->page, number, c->text_size, false, 0);
+    double count_w, count_h;
+    cm_text_extent(count_layout, &count_w, &count_h);
+    double tx = c->x + c->swatch_w + 8 * c->s;
+    double wrap = c->x + c->w - count_w - 6 * c->s - tx;
+    PangoLayout *layout = cm_text_layout(c->cr, c->page, label, c->text_size, false, wrap);
+    pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT);
+    double text_w, text_h;
+    cm_text_extent(layout, &text_w, &text_h);
+    double ty = c->y + (c->swatch_h - count_h) / 2;
+    cm_paint_text(c->cr, layout, tx, ty, ink, 0);
+    cm_paint_text(c->cr, count_layout, c->x + c->w - count_w, ty, grey, 0);
+    g_object_unref(layout);
+    g_object_unref(count_layout);
+    c->y += c->row_h + (text_h > count_h * 1.5 ? text_h - count_h : 0);
 }
 
 static void nodata_row(legend_cursor *c, size_t count)
@@ -54,7 +65,7 @@ static void nodata_row(legend_cursor *c, size_t count)
     cairo_set_source_rgb(c->cr, bg.r, bg.g, bg.b);
     cairo_fill_preserve(c->cr);
     cm_hatch_path(c->cr, c->x, c->y, c->x + c->swatch_w, c->y + c->swatch_h, 4 * c->s, 0.8 * c->s,
-                  hatch);
+                  false, hatch);
     swatch_outline(c);
     row_text(c, fr ? "Données manquantes" : "No data", count);
 }
@@ -78,7 +89,7 @@ static void emphasis_row(legend_cursor *c)
     if (!strcasecmp(mode, "hatch")) {
         cairo_path_t *path = cairo_copy_path(c->cr);
         cm_hatch_path(c->cr, c->x, c->y, c->x + c->swatch_w, c->y + c->swatch_h, 6 * c->s,
-                      0.9 * c->s, color);
+                      0.9 * c->s, true, color);
         cairo_append_path(c->cr, path);
         cairo_path_destroy(path);
         width = fmin(width, 1.2 * c->s);

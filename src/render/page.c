@@ -125,7 +125,7 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
             cairo_fill_preserve(cr);
             double box[4];
             feature_page_box(page, f, box);
-            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 4 * s, 0.8 * s, nodata_hatch);
+            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 4 * s, 0.8 * s, false, nodata_hatch);
         }
     }
     cm_color boundary = cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
@@ -161,7 +161,7 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
             double box[4];
             feature_page_box(page, f, box);
             cairo_path_t *path = cairo_copy_path(cr);
-            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 6 * s, 0.9 * s, color);
+            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 6 * s, 0.9 * s, true, color);
             cairo_append_path(cr, path);
             cairo_path_destroy(path);
             width = fmin(width, 1.2 * s);
@@ -317,7 +317,8 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
     draw_scale_bar(cr, page, obstacles);
     draw_north_arrow(cr, page, obstacles + 4);
     cm_status st = CM_OK;
-    if (cm_render_setting_bool(page->map, "labels", true))
+    if (cm_render_setting_bool(page->map, "labels.show",
+                               cm_render_setting_bool(page->map, "labels", true)))
         st = cm_draw_labels(cr, page, obstacles, 2, err);
     cairo_restore(cr);
 

@@ -166,9 +166,9 @@ void cm_paint_text(cairo_t *cr, PangoLayout *layout, double x, double y, cm_colo
 double cm_draw_text(cairo_t *cr, const cm_page *page, const char *text, double size, bool bold,
                     double x, double y, int align, cm_color color);
 /* Strokes parallel diagonal lines over the box, clipped to cr's current path,
- * which is consumed. */
+ * which is consumed; rising: bottom-left to top-right. */
 void cm_hatch_path(cairo_t *cr, double x0, double y0, double x1, double y1, double spacing,
-                   double width, cm_color color);
+                   double width, bool rising, cm_color color);
 /* Appends a feature's rings to cr's path in page coordinates. */
 void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f);
 void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);

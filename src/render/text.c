@@ -86,18 +86,24 @@ double cm_draw_text(cairo_t *cr, const cm_page *page, const char *text, double s
 }
 
 void cm_hatch_path(cairo_t *cr, double x0, double y0, double x1, double y1, double spacing,
-                   double width, cm_color color)
+                   double width, bool rising, cm_color color)
 {
     cairo_save(cr);
     cairo_clip(cr);
     cairo_set_source_rgb(cr, color.r, color.g, color.b);
     cairo_set_line_width(cr, width);
-    /* Lines x - y = c at a fixed phase on the page, so neighbours' hatches align. */
+    /* Lines x - y = c (falling) or x + y = c (rising) at a fixed phase on the
+     * page, so that neighbours' hatches line up. */
     double h = y1 - y0;
-    double start = spacing * floor((x0 - y1) / spacing);
-    for (double c = start; c <= x1 - y0; c += spacing) {
-        cairo_move_to(cr, c + y0, y0);
-        cairo_line_to(cr, c + y0 + h, y1);
+    double lo = rising ? x0 + y0 : x0 - y1, hi = rising ? x1 + y1 : x1 - y0;
+    for (double c = spacing * floor(lo / spacing); c <= hi; c += spacing) {
+        if (rising) {
+            cairo_move_to(cr, c - y0, y0);
+            cairo_line_to(cr, c - y0 - h, y1);
+        } else {
+            cairo_move_to(cr, c + y0, y0);
+            cairo_line_to(cr, c + y0 + h, y1);
+        }
     }
     cairo_stroke(cr);
     cairo_restore(cr);
