@@ -99,12 +99,12 @@ bool cm_risk_level_parse(const char *name, cm_risk_level *out);
  *     "financement de coordination sans date de fin" (never_stops, cost > 0);
  *  2. projects: "financée seulement par projets" (projects_only) or
  *     "dépend de subventions de projet" (project_needed);
- *  3. money: "manque 12 345 $ d'ici le 1er avril 2027" (shortfall > 0; the date
- *     is horizon_end).
+ *  3. money: "manque 12 345 $ d'ici le 31 mars 2027" (shortfall > 0; the date
+ *     is the last day of the horizon, horizon_end - 1).
  * en-CA: "no coordination grant active on April 1, 2026", "insufficient funding
  * from April 1, 2026 ($45,000 a year for $65,000)", "coordination funded until
  * September 30, 2026", "coordination funded with no end date", "funded by
- * projects only", "depends on project grants", "$12,345 missing by April 1, 2027".
+ * projects only", "depends on project grants", "$12,345 missing by March 31, 2027".
  * Always NUL-terminates buf (when size > 0), truncating if it is too small. */
 void cm_funding_reasons(const cm_funding_result *result, const cm_funding_params *params,
                         cm_locale locale, char *buf, size_t size);

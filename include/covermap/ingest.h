@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "covermap/error.h"
+#include "covermap/progress.h"
 #include "covermap/project.h"
 #include "covermap/store.h"
 
@@ -21,12 +22,14 @@ typedef struct {
  * the file and field at fault for: a missing source, a layer of points or lines,
  * no CRS and no `srs:`, a missing key or name field, an empty or duplicate key. */
 cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
-                                cm_territory_summary *summary, cm_error *err);
+                                cm_territory_summary *summary, cm_progress *progress,
+                                cm_error *err);
 
 /* Reads every `data:` table into table_<n> (see store.h), typing the mapped
  * columns. Fails naming file, line and column for a value that cannot be read, a
- * negative count, a missing mapped column or key column. */
-cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_error *err);
+ * negative count, a missing mapped column or key column. progress may be NULL. */
+cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
+                           cm_error *err);
 
 /* Converts text in `encoding` (NULL or "": UTF-8 when valid, else CP1252) to UTF-8.
  * Returns a malloc'd string (caller frees), NULL on failure. */

@@ -382,7 +382,8 @@ void cm_funding_reasons(const cm_funding_result *result, const cm_funding_params
     if (result->shortfall > 0) {
         char money[64], date[64];
         cm_format_money(result->shortfall, locale, money, sizeof money);
-        cm_format_date(result->horizon_end, locale, date, sizeof date);
+        /* The last day of the horizon, as in the report's headline. */
+        cm_format_date(result->horizon_end - 1, locale, date, sizeof date);
         snprintf(reason, sizeof reason, en ? "%s missing by %s" : "manque %s d'ici le %s", money,
                  date);
         append_reason(buf, size, reason);

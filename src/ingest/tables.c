@@ -531,7 +531,8 @@ static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeat
     return st;
 }
 
-static cm_status copy_rows(cm_store *store, table_reader *r, cm_error *err)
+static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progress,
+                           cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
     cm_status st = prepare_insert(store, r, &insert, err);
@@ -539,12 +540,15 @@ static cm_status copy_rows(cm_store *store, table_reader *r, cm_error *err)
         return st;
     int field_count = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(r->layer));
     OGR_L_ResetReading(r->layer);
+    cm_progress_begin(progress, r->source->source, 0);
     OGRFeatureH feature;
     while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
         if (!row_is_blank(feature, field_count))
             st = insert_row(insert, r, feature, store, err);
         OGR_F_Destroy(feature);
+        cm_progress_advance(progress, 1);
     }
+    cm_progress_end(progress);
     sqlite3_finalize(insert);
     if (st != CM_OK)
         return st;
@@ -558,7 +562,7 @@ static cm_status copy_rows(cm_store *store, table_reader *r, cm_error *err)
 }
 
 static cm_status ingest_table(cm_store *store, const cm_source *source, int number,
-                              cm_error *err)
+                              cm_progress *progress, cm_error *err)
 {
     table_reader r = {0};
     r.source = source;
@@ -571,12 +575,13 @@ static cm_status ingest_table(cm_store *store, const cm_source *source, int numb
     if (st == CM_OK)
         st = create_store_table(store, &r, err);
     if (st == CM_OK)
-        st = copy_rows(store, &r, err);
+        st = copy_rows(store, &r, progress, err);
     reader_close(&r);
     return st;
 }
 
-cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_error *err)
+cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
+                           cm_error *err)
 {
     cm_status st = cm_store_begin(store, err);
     if (st != CM_OK)
@@ -586,7 +591,7 @@ cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_error 
                        "table_name TEXT)",
                        err);
     for (size_t i = 0; i < project->table_count && st == CM_OK; i++)
-        st = ingest_table(store, &project->tables[i], (int)i + 1, err);
+        st = ingest_table(store, &project->tables[i], (int)i + 1, progress, err);
     if (st == CM_OK)
         return cm_store_commit(store, err);
     cm_store_rollback(store);

@@ -422,18 +422,23 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
 }
 
 static cm_status copy_features(cm_store *store, territory_reader *r,
-                               cm_territory_summary *summary, cm_error *err)
+                               cm_territory_summary *summary, cm_progress *progress,
+                               cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
     cm_status st = prepare_insert(store, r, &insert, err);
     if (st != CM_OK)
         return st;
     OGR_L_ResetReading(r->layer);
+    GIntBig total = OGR_L_GetFeatureCount(r->layer, FALSE);
+    cm_progress_begin(progress, "reading territories", total > 0 ? (size_t)total : 0);
     OGRFeatureH feature;
     while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
         st = insert_feature(store, r, insert, feature, summary, err);
         OGR_F_Destroy(feature);
+        cm_progress_advance(progress, 1);
     }
+    cm_progress_end(progress);
     sqlite3_finalize(insert);
     if (st == CM_OK && summary->territory_count == 0) {
         cm_error_set(err, CM_ERR_INPUT, "the boundary layer has no territories");
@@ -466,7 +471,8 @@ static cm_status record_info(cm_store *store, const territory_reader *r,
 }
 
 cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
-                                cm_territory_summary *summary, cm_error *err)
+                                cm_territory_summary *summary, cm_progress *progress,
+                                cm_error *err)
 {
     memset(summary, 0, sizeof *summary);
     territory_reader r = {0};
@@ -485,7 +491,7 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
         if (st == CM_OK)
             st = create_table(store, &r, err);
         if (st == CM_OK)
-            st = copy_features(store, &r, summary, err);
+            st = copy_features(store, &r, summary, progress, err);
         if (st == CM_OK)
             st = record_info(store, &r, summary, err);
         if (st == CM_OK)

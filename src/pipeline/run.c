@@ -27,6 +27,7 @@ typedef struct {
     char *staging;        /* OUTDIR/.covermap-staging-XXXXXX */
     char *created_root;   /* the topmost folder this run created, removed on failure */
     double stage_start;
+    cm_progress progress;
 } run_state;
 
 static double now_seconds(void)
@@ -128,9 +129,9 @@ static cm_status build_store(run_state *s, cm_error *err)
     if (st != CM_OK)
         return st;
     cm_territory_summary territories;
-    st = cm_ingest_territories(store, s->project, &territories, err);
+    st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
     if (st == CM_OK)
-        st = cm_ingest_tables(store, s->project, err);
+        st = cm_ingest_tables(store, s->project, &s->progress, err);
     stage_end(s, "ingest");
     if (st == CM_OK) {
         stage_begin(s);
@@ -167,8 +168,12 @@ static cm_status render_maps(run_state *s, cm_error *err)
     char *maps_dir = staged(s, "maps");
     cm_status st = CM_OK;
     stage_begin(s);
-    for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++)
+    cm_progress_begin(&s->progress, "drawing maps", s->project->map_count);
+    for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++) {
         st = cm_render_map(db_path, s->project, &s->project->maps[i], maps_dir, err);
+        cm_progress_advance(&s->progress, 1);
+    }
+    cm_progress_end(&s->progress);
     stage_end(s, "maps");
     free(db_path);
     free(maps_dir);
@@ -212,12 +217,9 @@ static cm_status write_reports(run_state *s, cm_error *err)
 {
     char *db_path = staged(s, "covermap.sqlite");
     char *report_dir = staged(s, "report");
-    char *join_csv = staged(s, "report/join-report.csv");
     cm_report *report = NULL;
     stage_begin(s);
     cm_status st = cm_report_load(db_path, &report, err);
-    if (st == CM_OK)
-        st = cm_report_write_join_csv(report, join_csv, err);
     if (st == CM_OK)
         st = attach_maps(s, report, err);
     if (st == CM_OK)
@@ -226,7 +228,6 @@ static cm_status write_reports(run_state *s, cm_error *err)
     cm_report_free(report);
     free(db_path);
     free(report_dir);
-    free(join_csv);
     return st;
 }
 
@@ -290,6 +291,7 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
 {
     run_state s = {0};
     s.options = options;
+    cm_progress_init(&s.progress, options->log);
     s.out_dir = strdup(options->out_dir && options->out_dir[0] ? options->out_dir : "covermap-out");
     cm_status st = cm_project_load(options->project_path, &s.project, err);
     if (st == CM_OK && options->override_as_of)
@@ -327,14 +329,14 @@ cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
     st = cm_store_create(":memory:", &store, err);
     cm_territory_summary territories = {0};
     if (st == CM_OK)
-        st = cm_ingest_territories(store, project, &territories, err);
+        st = cm_ingest_territories(store, project, &territories, NULL, err);
     if (st == CM_OK) {
         fprintf(out, "%s: %zu territories (%s)", project->territories.source,
                 territories.territory_count, territories.srs_name);
         if (territories.repaired_count)
             fprintf(out, ", %zu geometries repaired", territories.repaired_count);
         fputc('\n', out);
-        st = cm_ingest_tables(store, project, err);
+        st = cm_ingest_tables(store, project, NULL, err);
     }
     if (st == CM_OK) {
         cm_join_counts counts;

@@ -631,13 +631,13 @@ START_TEST(test_reasons_french)
 {
     char buf[512], expected[512], m1[64], m2[64];
     cm_funding_params p = default_params();
-    /* The worked example: to 2026-09-30, 32 411 $ missing by 2027-04-01. */
+    /* The worked example: to 2026-09-30, 32 411 $ missing by 2027-03-31. */
     cm_grant g = grant(65000, day_of(2025, 10, 1), day_of(2026, 9, 30), CM_GRANT_RECURRENT);
     reasons_of(&g, 1, p, CM_LOCALE_FR_CA, buf, sizeof buf);
     money(32411, CM_LOCALE_FR_CA, m1, sizeof m1);
     snprintf(expected, sizeof expected,
              "financement de coordination jusqu'au 30 septembre 2026; "
-             "manque %s d'ici le 1er avril 2027",
+             "manque %s d'ici le 31 mars 2027",
              m1);
     ck_assert_str_eq(buf, expected);
 
@@ -646,7 +646,7 @@ START_TEST(test_reasons_french)
     money(65000, CM_LOCALE_FR_CA, m1, sizeof m1);
     snprintf(expected, sizeof expected,
              "aucune subvention de coordination active le 1er avril 2026; "
-             "manque %s d'ici le 1er avril 2027",
+             "manque %s d'ici le 31 mars 2027",
              m1);
     ck_assert_str_eq(buf, expected);
 
@@ -659,7 +659,7 @@ START_TEST(test_reasons_french)
     money(20000, CM_LOCALE_FR_CA, m3, sizeof m3);
     snprintf(expected, sizeof expected,
              "financement insuffisant dès le 1er avril 2026 (%s par an pour %s); "
-             "manque %s d'ici le 1er avril 2027",
+             "manque %s d'ici le 31 mars 2027",
              m1, m2, m3);
     ck_assert_str_eq(buf, expected);
 
@@ -699,14 +699,14 @@ START_TEST(test_reasons_english)
     money(32411, CM_LOCALE_EN_CA, m1, sizeof m1);
     snprintf(expected, sizeof expected,
              "coordination funded until September 30, 2026; funded by projects only; "
-             "%s missing by April 1, 2027",
+             "%s missing by March 31, 2027",
              m1);
     ck_assert_str_eq(buf, expected);
 
     reasons_of(NULL, 0, p, CM_LOCALE_EN_CA, buf, sizeof buf);
     money(65000, CM_LOCALE_EN_CA, m1, sizeof m1);
     snprintf(expected, sizeof expected,
-             "no coordination grant active on April 1, 2026; %s missing by April 1, 2027", m1);
+             "no coordination grant active on April 1, 2026; %s missing by March 31, 2027", m1);
     ck_assert_str_eq(buf, expected);
 
     g = open_grant(45000, day_of(2025, 1, 1), CM_GRANT_RECURRENT);
@@ -716,7 +716,7 @@ START_TEST(test_reasons_english)
     money(20000, CM_LOCALE_EN_CA, m3, sizeof m3);
     snprintf(expected, sizeof expected,
              "insufficient funding from April 1, 2026 (%s a year for %s); "
-             "%s missing by April 1, 2027",
+             "%s missing by March 31, 2027",
              m1, m2, m3);
     ck_assert_str_eq(buf, expected);
 

@@ -1,0 +1,63 @@
+#include "covermap/progress.h"
+
+#include <time.h>
+#include <unistd.h>
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cm_progress_init(cm_progress *progress, FILE *out)
+{
+    *progress = (cm_progress){0};
+    progress->out = out;
+    progress->enabled = out != NULL && isatty(fileno(out));
+}
+
+void cm_progress_begin(cm_progress *progress, const char *label, size_t total)
+{
+    if (!progress)
+        return;
+    progress->label = label;
+    progress->total = total;
+    progress->done = 0;
+    progress->started = monotonic_seconds();
+    progress->last_drawn = 0;
+}
+
+static void draw(cm_progress *progress, double now)
+{
+    if (progress->total)
+        fprintf(progress->out, "\r\033[Kcovermap: %s %zu/%zu (%.0f%%)", progress->label,
+                progress->done, progress->total, 100.0 * (double)progress->done / (double)progress->total);
+    else
+        fprintf(progress->out, "\r\033[Kcovermap: %s %zu", progress->label, progress->done);
+    fflush(progress->out);
+    progress->last_drawn = now;
+    progress->drawn = true;
+}
+
+void cm_progress_advance(cm_progress *progress, size_t steps)
+{
+    if (!progress || !progress->enabled)
+        return;
+    progress->done += steps;
+    /* Checking the clock is cheap next to a feature or a row, but not free. */
+    if ((progress->done & 255) != 0 && progress->done != progress->total)
+        return;
+    double now = monotonic_seconds();
+    if (now - progress->started >= 1.0 && now - progress->last_drawn >= 0.1)
+        draw(progress, now);
+}
+
+void cm_progress_end(cm_progress *progress)
+{
+    if (!progress || !progress->enabled || !progress->drawn)
+        return;
+    fprintf(progress->out, "\r\033[K");
+    fflush(progress->out);
+    progress->drawn = false;
+}
