@@ -9,6 +9,7 @@
 
 #include "covermap/render.h"
 #include "covermap/store.h"
+#include "project/style.h"
 #include "test_support.h"
 
 /* Six 1 km squares in EPSG:32188 (MTM 8), a 3 x 2 grid; key, name, value, risk. */
@@ -400,6 +401,131 @@ START_TEST(test_sandbox)
 }
 END_TEST
 
+static char *pdf_text(const char *pdf)
+{
+    char command[1024], *text = NULL;
+    snprintf(command, sizeof command, "pdftotext -enc UTF-8 '%s' -", pdf);
+    ck_assert_int_eq(ts_run(command, &text, NULL), 0);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+START_TEST(test_labels_that_do_not_fit)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    /* At 60 pt no name fits in a 1 km square (about 163 pt wide on this page). */
+    cm_setting settings[] = {{"labels.size", "60"}, {"labels.min_size", "60"},
+                             {"labels.mode", "auto"}};
+    cm_map_spec map = make_map("noms", "coverage_rate");
+    map.format_png = map.format_svg = false;
+    map.settings = settings;
+    map.setting_count = 3;
+    char *out = render_into(db, "auto", &map);
+    char *pdf = path_in(out, "noms.pdf");
+    char *text = pdf_text(pdf);
+    ck_assert_msg(!strstr(text, "Verdun") && !strstr(text, "Lachine"),
+                  "names that do not fit were drawn:\n%s", text);
+    free(text);
+    free(pdf);
+    free(out);
+
+    settings[2].value = "number-key";
+    out = render_into(db, "numbers", &map);
+    pdf = path_in(out, "noms.pdf");
+    text = pdf_text(pdf);
+    ck_assert_msg(strstr(text, "Quartiers numérotés"), "no number key:\n%s", text);
+    /* Listed by name: Ahuntsic-Cartierville is 1, Verdun is 6. */
+    const char *ahuntsic = strstr(text, "Ahuntsic-Cartierville");
+    const char *verdun = strstr(text, "Verdun");
+    ck_assert_ptr_nonnull(ahuntsic);
+    ck_assert_ptr_nonnull(verdun);
+    ck_assert(ahuntsic < verdun);
+    ck_assert_ptr_nonnull(strstr(text, "6  Verdun") ? strstr(text, "6  Verdun")
+                                                     : strstr(text, "6 Verdun"));
+    free(text);
+    free(pdf);
+    free(out);
+    free(db);
+}
+END_TEST
+
+START_TEST(test_page_size_and_dpi)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_setting settings[] = {{"page.size", "a4"}, {"page.orientation", "portrait"},
+                             {"png.dpi", "72"}};
+    cm_map_spec map = make_map("a4", "coverage_rate");
+    map.format_svg = map.format_pdf = false;
+    map.settings = settings;
+    map.setting_count = 3;
+    char *out = render_into(db, "maps", &map);
+    char *png_path = path_in(out, "a4.png");
+    cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
+    ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+    /* A4 is 595.28 x 841.89 points: at 72 dpi, 595 x 842 pixels. */
+    ck_assert_int_eq(cairo_image_surface_get_width(png), 595);
+    ck_assert_int_eq(cairo_image_surface_get_height(png), 842);
+    cairo_surface_destroy(png);
+    free(png_path);
+    free(out);
+    free(db);
+}
+END_TEST
+
+static void free_settings(cm_map_spec *map)
+{
+    for (size_t i = 0; i < map->setting_count; i++) {
+        free(map->settings[i].key);
+        free(map->settings[i].value);
+    }
+    free(map->settings);
+    map->settings = NULL;
+    map->setting_count = 0;
+}
+
+START_TEST(test_shipped_styles)
+{
+    const char *styles[] = {"sequential", "diverging", "risk", "print-bw"};
+    const char *palettes[] = {"YlGnBu", "RdYlBu", NULL, "Greys"};
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    for (int i = 0; i < 4; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/styles/%s.yaml", COVERMAP_SOURCE_DIR, styles[i]);
+        cm_map_spec map = make_map(styles[i], i == 2 ? "risk_level" : "coverage_rate");
+        map.method = CM_CLASS_DEFAULT;
+        map.class_count = 0;
+        map.format_svg = false;
+        cm_error err;
+        cm_error_clear(&err);
+        ck_assert_msg(cm_style_load(path, path, &map, &err) == CM_OK, "%s: %s", path,
+                      err.message);
+        if (palettes[i])
+            ck_assert_str_eq(cm_map_setting(&map, "palette"), palettes[i]);
+        /* Keep the test light: override the resolution as a map entry would. */
+        cm_setting *grown = realloc(map.settings, (map.setting_count + 1) * sizeof *grown);
+        ck_assert_ptr_nonnull(grown);
+        map.settings = grown;
+        map.settings[map.setting_count++] = (cm_setting){strdup("png.dpi"), strdup("36")};
+        char *out = render_into(db, styles[i], &map);
+        char *png_path = path_in(out, "print-bw.png");
+        if (i == 3) {
+            /* Letter portrait at 36 dpi: 306 x 396. */
+            cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
+            ck_assert_int_eq(cairo_image_surface_get_width(png), 306);
+            ck_assert_int_eq(cairo_image_surface_get_height(png), 396);
+            cairo_surface_destroy(png);
+        }
+        free(png_path);
+        free(out);
+        free_settings(&map);
+    }
+    free(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -412,6 +538,9 @@ int main(void)
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
     tcase_add_test(tc, test_sandbox);
+    tcase_add_test(tc, test_labels_that_do_not_fit);
+    tcase_add_test(tc, test_page_size_and_dpi);
+    tcase_add_test(tc, test_shipped_styles);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
