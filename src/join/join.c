@@ -333,16 +333,12 @@ static void describe_row(FILE *out, const char *table, const char *source_key, c
                          const char *territory_key, const char *note, long line)
 {
     if (strcmp(status, "no-data") == 0)
-        fprintf(out, "  %s: no row for territory %s (no data)\n", table, territory_key);
-    else if (strcmp(status, "normalised") == 0)
-        fprintf(out, "  %s:%ld: \"%s\" joined to %s after folding (%s)\n", table, line,
-                source_key, territory_key, note);
-    else if (strcmp(status, "unmatched") == 0)
-        fprintf(out, "  %s:%ld: \"%s\" matches no territory (%s)\n", table, line, source_key,
-                note);
+        fprintf(out, "  %s: no-data: no row for territory \"%s\"\n", table, territory_key);
     else if (strcmp(status, "duplicate") == 0)
-        fprintf(out, "  %s:%ld: \"%s\" is a second row for %s (error)\n", table, line,
-                source_key, territory_key);
+        fprintf(out, "  %s:%ld: duplicate: \"%s\" is a second row for \"%s\" (an error)\n", table,
+                line, source_key, territory_key);
+    else
+        fprintf(out, "  %s:%ld: %s: \"%s\": %s\n", table, line, status, source_key, note);
 }
 
 cm_status cm_join_describe(cm_store *store, FILE *out, cm_error *err)
