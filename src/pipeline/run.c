@@ -318,6 +318,17 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     return st;
 }
 
+static void print_repairs(cm_store *store, FILE *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(cm_store_db(store), "SELECT key, note FROM territory_repairs ORDER BY key",
+                           -1, &stmt, NULL) == SQLITE_OK)
+        while (sqlite3_step(stmt) == SQLITE_ROW)
+            fprintf(out, "  territory \"%s\": %s\n", (const char *)sqlite3_column_text(stmt, 0),
+                    (const char *)sqlite3_column_text(stmt, 1));
+    sqlite3_finalize(stmt);
+}
+
 cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
 {
     cm_project *project = NULL;
@@ -336,6 +347,7 @@ cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
         if (territories.repaired_count)
             fprintf(out, ", %zu geometries repaired", territories.repaired_count);
         fputc('\n', out);
+        print_repairs(store, out);
         st = cm_ingest_tables(store, project, NULL, err);
     }
     if (st == CM_OK) {
