@@ -130,6 +130,9 @@ static cm_status build_store(run_state *s, cm_error *err)
         return st;
     cm_territory_summary territories;
     st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
+    if (st == CM_OK && territories.repaired_count && s->options->log)
+        fprintf(s->options->log, "covermap: %zu territor%s repaired (kept; see the reports)\n",
+                territories.repaired_count, territories.repaired_count == 1 ? "y" : "ies");
     if (st == CM_OK)
         st = cm_ingest_tables(store, s->project, &s->progress, err);
     stage_end(s, "ingest");

@@ -123,10 +123,11 @@ static void hint_choices(reader *r, const char *word, const char *const *choices
 
 static void field_name(char *buf, size_t size, const char *where, const char *key)
 {
-    if (where && where[0])
-        snprintf(buf, size, "%s.%s", where, key);
-    else
-        snprintf(buf, size, "%s", key);
+    /* A field name longer than the buffer is cut; the line number still locates it. */
+    int written = where && where[0] ? snprintf(buf, size, "%s.%s", where, key)
+                                    : snprintf(buf, size, "%s", key);
+    if (written < 0 && size > 0)
+        buf[0] = '\0';
 }
 
 /* ---- mappings ------------------------------------------------------------------ */
