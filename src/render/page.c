@@ -227,6 +227,15 @@ static void draw_north_arrow(cairo_t *cr, const cm_page *page, double box[4])
     double s = cm_page_factor(page);
     double cx = l->frame_x + l->frame_w - 18 * s, top = l->frame_y + 10 * s;
     double h = 22 * s, w = 9 * s;
+    /* A white halo keeps the arrow readable over the territories. */
+    cairo_move_to(cr, cx, top);
+    cairo_line_to(cr, cx - w / 2, top + h);
+    cairo_line_to(cr, cx + w / 2, top + h);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 3 * s);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
     cairo_set_line_width(cr, 0.6 * s);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_move_to(cr, cx, top);

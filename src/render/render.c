@@ -201,11 +201,10 @@ cm_status cm_prepare_map(const char *db_path, const cm_project *project, const c
     memset(features, 0, sizeof *features);
     memset(symbology, 0, sizeof *symbology);
     cm_status st = cm_map_check_value_text(map, err);
-    if (st != CM_OK)
-        return st;
     sqlite3 *db = NULL;
     void *cache = NULL;
-    st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st == CM_OK)
+        st = cm_render_open_db(db_path, &db, &cache, err);
     if (st == CM_OK)
         st = cm_read_run_facts(db, project, facts, err);
     if (st == CM_OK)
@@ -216,6 +215,12 @@ cm_status cm_prepare_map(const char *db_path, const cm_project *project, const c
         cm_render_close_db(db, cache);
     if (st != CM_OK)
         cm_prepared_map_free(facts, features, symbology);
+    /* A map's own mistake points at its entry in the project file. */
+    if (st == CM_ERR_PROJECT && project && project->path) {
+        cm_error_set_file(err, project->path);
+        if (err && err->line == 0)
+            cm_error_set_line(err, map->line, 0);
+    }
     return st;
 }
 
