@@ -165,6 +165,16 @@ static cm_status build_store(run_state *s, cm_error *err)
     return st;
 }
 
+/* A map's error without a file of its own belongs to the map's entry in the project. */
+static void locate_map_error(const cm_project *project, const cm_map_spec *map, cm_error *err)
+{
+    if (err && !err->file[0]) {
+        cm_error_set_file(err, project->path);
+        if (err->line == 0)
+            err->line = map->line;
+    }
+}
+
 static cm_status render_maps(run_state *s, cm_error *err)
 {
     char *db_path = staged(s, "covermap.sqlite");
@@ -174,6 +184,8 @@ static cm_status render_maps(run_state *s, cm_error *err)
     cm_progress_begin(&s->progress, "drawing maps", s->project->map_count);
     for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++) {
         st = cm_render_map(db_path, s->project, &s->project->maps[i], maps_dir, err);
+        if (st != CM_OK)
+            locate_map_error(s->project, &s->project->maps[i], err);
         cm_progress_advance(&s->progress, 1);
     }
     cm_progress_end(&s->progress);
@@ -364,8 +376,11 @@ cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
     }
     if (st == CM_OK)
         st = cm_indicators_compute(store, project, err);
-    for (size_t i = 0; i < project->map_count && st == CM_OK; i++)
+    for (size_t i = 0; i < project->map_count && st == CM_OK; i++) {
         st = cm_map_validate_value_db(cm_store_db(store), &project->maps[i], err);
+        if (st != CM_OK)
+            locate_map_error(project, &project->maps[i], err);
+    }
     if (st == CM_OK)
         fprintf(out, "%s: ok\n", project_path);
     cm_store_close(store);
