@@ -68,6 +68,7 @@ typedef struct {
     char *srs;            /* NULL: territories' CRS or a local projection */
     bool format_png, format_svg, format_pdf; /* default: all three */
     long line;            /* line of this entry in the project file */
+    long value_line;      /* line of its `value:` */
 } cm_map_spec;
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include "covermap/pipeline.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ typedef struct {
     char *created_root;   /* the topmost folder this run created, removed on failure */
     double stage_start;
     cm_progress progress;
+    GString *notes;       /* printed when the run succeeds; a failure prints only its error */
 } run_state;
 
 static double now_seconds(void)
@@ -42,11 +44,22 @@ static void stage_begin(run_state *s)
     s->stage_start = now_seconds();
 }
 
+static void note(run_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(run_state *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_string_append(s->notes, "covermap: ");
+    g_string_append_vprintf(s->notes, fmt, ap);
+    g_string_append_c(s->notes, '\n');
+    va_end(ap);
+}
+
 static void stage_end(run_state *s, const char *name)
 {
-    if (s->options->timings && s->options->log)
-        fprintf(s->options->log, "covermap: %-12s %8.3f s\n", name,
-                now_seconds() - s->stage_start);
+    if (s->options->timings)
+        note(s, "%-12s %8.3f s", name, now_seconds() - s->stage_start);
 }
 
 static void remove_tree(const char *path)
@@ -130,8 +143,8 @@ static cm_status build_store(run_state *s, cm_error *err)
         return st;
     cm_territory_summary territories;
     st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
-    if (st == CM_OK && territories.repaired_count && s->options->log)
-        fprintf(s->options->log, "covermap: %zu territor%s repaired (kept; see the reports)\n",
+    if (st == CM_OK && territories.repaired_count)
+        note(s, "%zu territor%s repaired (kept; see the reports)",
                 territories.repaired_count, territories.repaired_count == 1 ? "y" : "ies");
     if (st == CM_OK)
         st = cm_ingest_tables(store, s->project, &s->progress, err);
@@ -141,10 +154,9 @@ static cm_status build_store(run_state *s, cm_error *err)
         cm_join_counts counts;
         st = cm_join_tables(store, s->project, &counts, err);
         stage_end(s, "join");
-        if (st == CM_OK && s->options->log && (counts.unmatched || counts.normalised))
-            fprintf(s->options->log,
-                    "covermap: join: %zu keys normalised, %zu unmatched, %zu no-data "
-                    "(see report/join-report.csv)\n",
+        if (st == CM_OK && (counts.unmatched || counts.normalised))
+            note(s, "join: %zu keys normalised, %zu unmatched, %zu no-data "
+                    "(see report/join-report.csv)",
                     counts.normalised, counts.unmatched, counts.no_data);
     }
     if (st == CM_OK) {
@@ -171,7 +183,7 @@ static void locate_map_error(const cm_project *project, const cm_map_spec *map, 
     if (err && !err->file[0]) {
         cm_error_set_file(err, project->path);
         if (err->line == 0)
-            err->line = map->line;
+            err->line = strcmp(err->field, "value") == 0 ? map->value_line : map->line;
     }
 }
 
@@ -291,12 +303,14 @@ static void run_state_free(run_state *s)
     free(s->out_dir);
     free(s->staging);
     free(s->created_root);
+    g_string_free(s->notes, TRUE);
 }
 
 static void log_outputs(const run_state *s)
 {
     if (!s->options->log)
         return;
+    fputs(s->notes->str, s->options->log);
     fprintf(s->options->log, "covermap: wrote %s/ (covermap.sqlite%s, %zu map%s, report/)\n",
             s->out_dir, s->project->export_geopackage ? ", covermap.gpkg" : "",
             s->project->map_count, s->project->map_count == 1 ? "" : "s");
@@ -307,6 +321,7 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     run_state s = {0};
     s.options = options;
     cm_progress_init(&s.progress, options->log);
+    s.notes = g_string_new(NULL);
     s.out_dir = strdup(options->out_dir && options->out_dir[0] ? options->out_dir : "covermap-out");
     cm_status st = cm_project_load(options->project_path, &s.project, err);
     if (st == CM_OK && options->override_as_of)

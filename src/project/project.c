@@ -920,6 +920,8 @@ static cm_status read_map(reader *r, yaml_node_t *node, size_t index)
         return st;
     if (!map->title && !(map->title = strdup(map->name)))
         return nomem(r);
+    yaml_node_t *value = find_value(r, node, "value");
+    map->value_line = value ? cm_yaml_line(value) : map->line;
     return read_map_style(r, node, where, map);
 }
 
