@@ -85,6 +85,28 @@ static cm_status load_srs(exporter *e, cm_error *err)
     return st;
 }
 
+/* A computed column (years side by side) has no declared type: take the type its
+ * values have, integers staying integers. */
+static OGRFieldType observed_type(cm_store *store, const char *column)
+{
+    char *sql = sqlite3_mprintf("SELECT DISTINCT typeof(\"%w\") FROM joined", column);
+    sqlite3_stmt *stmt = NULL;
+    int integers = 0, reals = 0, others = 0;
+    if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK) {
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            const char *type = (const char *)sqlite3_column_text(stmt, 0);
+            integers += strcmp(type, "integer") == 0;
+            reals += strcmp(type, "real") == 0;
+            others += strcmp(type, "text") == 0 || strcmp(type, "blob") == 0;
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    if (others || (!integers && !reals))
+        return OFTString;
+    return reals ? OFTReal : OFTInteger64;
+}
+
 static cm_status create_layer(exporter *e, const char *path, sqlite3_stmt *rows, cm_error *err)
 {
     char **options = CSLSetNameValue(NULL, "FID", "fid");
@@ -105,7 +127,8 @@ static cm_status create_layer(exporter *e, const char *path, sqlite3_stmt *rows,
         export_column *c = &e->columns[e->column_count];
         c->name = name;
         c->index = i;
-        c->type = field_type(sqlite3_column_decltype(rows, i));
+        const char *declared = sqlite3_column_decltype(rows, i);
+        c->type = declared ? field_type(declared) : observed_type(e->store, name);
         OGRFieldDefnH defn = OGR_Fld_Create(name, c->type);
         OGRErr ogr_err = OGR_L_CreateField(e->layer, defn, TRUE);
         OGR_Fld_Destroy(defn);

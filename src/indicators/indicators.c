@@ -40,9 +40,11 @@ static void append_indicator_expression(GString *sql, cm_store *store, const cm_
         int n = (int)i + 1;
         if (project->tables[i].role != CM_ROLE_INDICATORS || !table_has_column(store, n, column))
             continue;
+        /* With years, the latest year's row gives the current values. */
+        const char *order = table_has_column(store, n, "year") ? "d.year DESC, d.line" : "d.line";
         char *part = sqlite3_mprintf("%s(SELECT \"%w\" FROM table_%d d WHERE d.territory_key = "
-                                     "t.key AND d." JOINED_ROW " ORDER BY d.line LIMIT 1)",
-                                     found ? ", " : "", column, n);
+                                     "t.key AND d." JOINED_ROW " ORDER BY %s LIMIT 1)",
+                                     found ? ", " : "", column, n, order);
         g_string_append(sql, part);
         sqlite3_free(part);
         found++;
@@ -359,11 +361,52 @@ static void append_carried_columns(GString *select, GString *from, cm_store *sto
         }
         sqlite3_finalize(stmt);
         sqlite3_free(sql);
+        /* One row per territory: the one whose values are in gap (the latest year). */
+        const char *order = table_has_column(store, n, "year") ? "o.year DESC, o.line" : "o.line";
         if (used)
             g_string_append_printf(from,
-                                   " LEFT JOIN (SELECT * FROM table_%d WHERE match_status IN "
-                                   "('matched','normalised')) d%d ON d%d.territory_key = t.key",
-                                   n, n, n);
+                                   " LEFT JOIN (SELECT * FROM table_%d x WHERE x." JOINED_ROW
+                                   " AND x.line = (SELECT o.line FROM table_%d o WHERE "
+                                   "o.territory_key = x.territory_key AND o." JOINED_ROW
+                                   " ORDER BY %s LIMIT 1)) d%d ON d%d.territory_key = t.key",
+                                   n, n, order, n, n);
+    }
+}
+
+/* Several years side by side: children_0_5_2024, children_0_5_2025, ... for every
+ * indicators table that has a year column (the latest year is also in gap). */
+static void append_year_columns(GString *select, cm_store *store, const cm_project *project,
+                                GHashTable *taken)
+{
+    for (size_t i = 0; i < project->table_count; i++) {
+        int n = (int)i + 1;
+        if (project->tables[i].role != CM_ROLE_INDICATORS || !table_has_column(store, n, "year"))
+            continue;
+        char *sql = sqlite3_mprintf("SELECT DISTINCT year FROM table_%d WHERE year IS NOT NULL "
+                                    "AND " JOINED_ROW " ORDER BY year LIMIT 50",
+                                    n);
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK) {
+            while (sqlite3_step(stmt) == SQLITE_ROW) {
+                const char *year = (const char *)sqlite3_column_text(stmt, 0);
+                for (int c = 0; indicator_columns[c]; c++) {
+                    if (!table_has_column(store, n, indicator_columns[c]))
+                        continue;
+                    char *name = g_strdup_printf("%s_%s", indicator_columns[c], year);
+                    if (!is_column_taken(taken, name)) {
+                        char *col = sqlite3_mprintf(
+                            ", (SELECT \"%w\" FROM table_%d y WHERE y.territory_key = t.key AND "
+                            "y.year = %Q AND y." JOINED_ROW " ORDER BY y.line LIMIT 1) AS \"%w\"",
+                            indicator_columns[c], n, year, name);
+                        g_string_append(select, col);
+                        sqlite3_free(col);
+                    }
+                    g_free(name);
+                }
+            }
+        }
+        sqlite3_finalize(stmt);
+        sqlite3_free(sql);
     }
 }
 
@@ -387,6 +430,7 @@ static cm_status build_joined_view(cm_store *store, const cm_project *project, c
     }
     sqlite3_finalize(stmt);
     sqlite3_free(sql);
+    append_year_columns(select, store, project, taken);
     append_carried_columns(select, from, store, project, taken);
     g_string_append(select, from->str);
     cm_status st = cm_store_exec(store, select->str, err);

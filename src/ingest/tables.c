@@ -33,6 +33,7 @@ static const canonical_column canonical_columns[] = {
     {"children_0_5", CM_ROLE_INDICATORS, VALUE_COUNT},
     {"families_reached", CM_ROLE_INDICATORS, VALUE_COUNT},
     {"children_reached", CM_ROLE_INDICATORS, VALUE_COUNT},
+    {"year", CM_ROLE_INDICATORS, VALUE_TEXT}, /* "2025" or "2024-2025": one row per year */
     {"coordinator_fte", CM_ROLE_INDICATORS, VALUE_NUMBER},
     {"name", CM_ROLE_PARTNERS, VALUE_TEXT},
     {"sector", CM_ROLE_PARTNERS, VALUE_TEXT},

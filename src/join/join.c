@@ -114,6 +114,17 @@ static cm_status run_sql(cm_store *store, const char *sql, cm_error *err)
     return cm_store_exec(store, sql, err);
 }
 
+static int has_year_column(cm_store *store, int n)
+{
+    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info('table_%d') WHERE name = 'year'", n);
+    sqlite3_stmt *stmt = NULL;
+    int found = sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK &&
+                sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    return found;
+}
+
 /* Exact keys, then folded keys that name a single territory; the rest unmatched. */
 static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error *err)
 {
@@ -131,11 +142,16 @@ static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error 
     sqlite3_free(sql);
     if (st != CM_OK || !is_indicators)
         return st;
+    /* With a year column, an indicators table has one row per territory and year. */
+    char *same_year = has_year_column(store, n)
+                          ? sqlite3_mprintf(" AND b.year IS table_%d.year", n)
+                          : sqlite3_mprintf("");
     sql = sqlite3_mprintf(
         "UPDATE table_%d SET match_status = 'duplicate' WHERE territory_key IS NOT NULL AND "
         "EXISTS (SELECT 1 FROM table_%d b WHERE b.territory_key = table_%d.territory_key "
-        "        AND b.line < table_%d.line)",
-        n, n, n, n);
+        "        AND b.line < table_%d.line%s)",
+        n, n, n, n, same_year);
+    sqlite3_free(same_year);
     st = run_sql(store, sql, err);
     sqlite3_free(sql);
     return st;
@@ -263,9 +279,9 @@ static cm_status check_duplicates(cm_store *store, const cm_source *source, int 
 {
     char *sql = sqlite3_mprintf(
         "SELECT d.line, d.territory_key, d.source_key, "
-        "  (SELECT min(b.line) FROM table_%d b WHERE b.territory_key = d.territory_key) "
+        "  (SELECT min(b.line) FROM table_%d b WHERE b.territory_key = d.territory_key%s) "
         "FROM table_%d d WHERE d.match_status = 'duplicate' ORDER BY d.line LIMIT 1",
-        n, n);
+        n, has_year_column(store, n) ? " AND b.year IS d.year" : "", n);
     sqlite3_stmt *stmt = NULL;
     cm_status st = cm_store_prepare(store, sql, &stmt, err);
     sqlite3_free(sql);

@@ -41,7 +41,7 @@ static const char *const CLASS_KEYS[] = {"method", "count", "breaks"};
 static const char *const REPORT_KEYS[] = {"formats"};
 static const char *const EXPORT_KEYS[] = {"geopackage"};
 
-static const char *const INDICATOR_COLUMNS[] = {"children_0_5", "families_reached",
+static const char *const INDICATOR_COLUMNS[] = {"year", "children_0_5", "families_reached",
                                                 "children_reached", "coordinator_fte"};
 static const char *const PARTNER_COLUMNS[] = {"name", "sector"};
 static const char *const FUNDING_COLUMNS[] = {"funder", "amount", "start",
