@@ -182,8 +182,10 @@ static void locate_map_error(const cm_project *project, const cm_map_spec *map, 
 {
     if (err && !err->file[0]) {
         cm_error_set_file(err, project->path);
-        if (err->line == 0)
-            err->line = strcmp(err->field, "value") == 0 ? map->value_line : map->line;
+        if (strcmp(err->field, "value") == 0)
+            err->line = map->value_line;
+        else if (err->line == 0)
+            err->line = map->line;
     }
 }
 
