@@ -180,13 +180,16 @@ static cm_status build_store(run_state *s, cm_error *err)
 /* A map's error without a file of its own belongs to the map's entry in the project. */
 static void locate_map_error(const cm_project *project, const cm_map_spec *map, cm_error *err)
 {
-    if (err && !err->file[0]) {
-        cm_error_set_file(err, project->path);
-        if (strcmp(err->field, "value") == 0)
-            err->line = map->value_line;
-        else if (err->line == 0)
-            err->line = map->line;
-    }
+    if (!err)
+        return;
+    int about_project = !err->file[0] || strcmp(err->file, project->path) == 0;
+    if (!about_project)
+        return;
+    cm_error_set_file(err, project->path);
+    if (strcmp(err->field, "value") == 0)
+        err->line = map->value_line;
+    else if (err->line == 0)
+        err->line = map->line;
 }
 
 static cm_status render_maps(run_state *s, cm_error *err)
