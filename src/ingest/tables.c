@@ -402,11 +402,9 @@ static cm_status value_error(const table_reader *r, long line, const table_colum
                              const char *text, const char *problem, const char *hint,
                              cm_error *err)
 {
-    cm_error_set(err, CM_ERR_INPUT, "\"%s\" %s", text, problem);
-    char field[160];
-    snprintf(field, sizeof field, "%s", c->source_name);
-    cm_error_at(err, r->source->source, line, field);
-    cm_error_set_hint(err, "%s (column mapped to %s)", hint, c->canonical->name);
+    cm_error_set(err, CM_ERR_INPUT, "\"%s\" %s (%s)", text, problem, c->canonical->name);
+    cm_error_at(err, r->source->source, line, c->source_name);
+    cm_error_set_hint(err, "%s", hint);
     return CM_ERR_INPUT;
 }
 
