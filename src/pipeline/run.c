@@ -3,6 +3,7 @@
 #include "covermap/pipeline.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -80,6 +81,28 @@ static void remove_tree(const char *path)
     g_rmdir(path);
 }
 
+/* A run that was killed leaves its staging folder behind; it is removed by the
+ * next run, once the process that made it is gone (its pid is in the name). */
+static void remove_stale_staging(const char *out_dir)
+{
+    static const char prefix[] = ".covermap-staging-";
+    GDir *dir = g_dir_open(out_dir, 0, NULL);
+    if (!dir)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+            continue;
+        long pid = strtol(name + sizeof prefix - 1, NULL, 10);
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* another run is writing there now */
+        char *path = g_build_filename(out_dir, name, NULL);
+        remove_tree(path);
+        g_free(path);
+    }
+    g_dir_close(dir);
+}
+
 /* Creates out_dir (and missing parents), remembering the topmost folder created
  * so that a failed run can remove exactly what it made. */
 static cm_status prepare_out_dir(run_state *s, cm_error *err)
@@ -104,7 +127,10 @@ static cm_status prepare_out_dir(run_state *s, cm_error *err)
     }
     s->created_root = topmost_missing ? strdup(topmost_missing) : NULL;
     g_free(topmost_missing);
-    char *templ = g_build_filename(s->out_dir, ".covermap-staging-XXXXXX", NULL);
+    remove_stale_staging(s->out_dir);
+    char *stem = g_strdup_printf(".covermap-staging-%ld-XXXXXX", (long)getpid());
+    char *templ = g_build_filename(s->out_dir, stem, NULL);
+    g_free(stem);
     if (!g_mkdtemp(templ)) {
         g_free(templ);
         cm_error_set(err, CM_ERR_IO, "cannot write in the output folder: %s", strerror(errno));
@@ -128,6 +154,20 @@ static char *staged(const run_state *s, const char *relative)
     char *joined = g_build_filename(s->staging, relative, NULL);
     char *result = strdup(joined);
     g_free(joined);
+    return result;
+}
+
+/* The credit line of maps and reports: the project's, or the files it read. */
+static char *source_line(const cm_project *p)
+{
+    if (p->source_line && p->source_line[0])
+        return strdup(p->source_line);
+    GString *line = g_string_new(p->locale == CM_LOCALE_EN_CA ? "Sources: " : "Sources : ");
+    g_string_append(line, p->territories.source);
+    for (size_t i = 0; i < p->table_count; i++)
+        g_string_append_printf(line, ", %s", p->tables[i].source);
+    char *result = strdup(line->str);
+    g_string_free(line, TRUE);
     return result;
 }
 
@@ -167,8 +207,11 @@ static cm_status build_store(run_state *s, cm_error *err)
                                    s->project->locale == CM_LOCALE_EN_CA ? "en-CA" : "fr-CA", err);
         if (st == CM_OK)
             st = cm_store_set_info(store, "project", s->project->path, err);
-        if (st == CM_OK && s->project->source_line)
-            st = cm_store_set_info(store, "source_line", s->project->source_line, err);
+        if (st == CM_OK) {
+            char *credit = source_line(s->project);
+            st = cm_store_set_info(store, "source_line", credit, err);
+            free(credit);
+        }
         if (st == CM_OK)
             st = cm_indicators_compute(store, s->project, err);
         stage_end(s, "indicators");

@@ -1,6 +1,8 @@
 /* Reading a map's territories from the store: geometry (projected to the
  * drawing CRS), names, interior points, risk levels and the sandboxed values. */
+#include <cpl_conv.h>
 #include <math.h>
+#include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -108,6 +110,7 @@ void cm_feature_set_free(cm_feature_set *set)
     for (size_t i = 0; i < set->count; i++)
         feature_free(&set->items[i]);
     free(set->items);
+    free(set->drawing_wkt);
     memset(set, 0, sizeof *set);
 }
 
@@ -381,6 +384,12 @@ static cm_status project_features(const cm_map_spec *map, int srid, cm_feature_s
         else
             set->metres_per_unit = OSRGetLinearUnits(drawn, NULL);
     }
+    if (st == CM_OK && src_known) {
+        char *wkt = NULL;
+        if (OSRExportToWkt(drawn, &wkt) == OGRERR_NONE && wkt)
+            set->drawing_wkt = strdup(wkt);
+        CPLFree(wkt);
+    }
     OSRDestroySpatialReference(src);
     if (dst)
         OSRDestroySpatialReference(dst);
@@ -441,6 +450,59 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
     return st;
 }
 
+static OGRGeometryH ring_geometry(const cm_ring *ring)
+{
+    OGRGeometryH linear = OGR_G_CreateGeometry(wkbLinearRing);
+    OGR_G_SetPoints(linear, (int)ring->count, ring->xy, 2 * sizeof(double), ring->xy + 1,
+                    2 * sizeof(double), NULL, 0);
+    return linear;
+}
+
+static void add_guard(cm_feature *f, double x, double y)
+{
+    if (f->guard_count < 3 && isfinite(x) && isfinite(y)) {
+        f->guard_xy[2 * f->guard_count] = x;
+        f->guard_xy[2 * f->guard_count + 1] = y;
+        f->guard_count++;
+    }
+}
+
+/* The point on surface and centroid of the geometry as drawn (after projection),
+ * computed by GEOS as any GIS tool computes them. */
+static void compute_guard_points(cm_feature *f)
+{
+    f->guard_count = 0;
+    if (f->has_label_point)
+        add_guard(f, f->label_x, f->label_y);
+    if (!f->ring_count)
+        return;
+    OGRGeometryH multi = OGR_G_CreateGeometry(wkbMultiPolygon);
+    OGRGeometryH polygon = NULL;
+    for (size_t r = 0; r < f->ring_count; r++) {
+        const cm_ring *ring = &f->rings[r];
+        if (ring->count < 4)
+            continue;
+        if (ring->exterior || !polygon) {
+            if (polygon)
+                OGR_G_AddGeometryDirectly(multi, polygon);
+            polygon = OGR_G_CreateGeometry(wkbPolygon);
+        }
+        OGR_G_AddGeometryDirectly(polygon, ring_geometry(ring));
+    }
+    if (polygon)
+        OGR_G_AddGeometryDirectly(multi, polygon);
+    OGRGeometryH surface_point = OGR_G_PointOnSurface(multi);
+    if (surface_point) {
+        add_guard(f, OGR_G_GetX(surface_point, 0), OGR_G_GetY(surface_point, 0));
+        OGR_G_DestroyGeometry(surface_point);
+    }
+    OGRGeometryH centroid = OGR_G_CreateGeometry(wkbPoint);
+    if (OGR_G_Centroid(multi, centroid) == OGRERR_NONE && !OGR_G_IsEmpty(centroid))
+        add_guard(f, OGR_G_GetX(centroid, 0), OGR_G_GetY(centroid, 0));
+    OGR_G_DestroyGeometry(centroid);
+    OGR_G_DestroyGeometry(multi);
+}
+
 cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
                            cm_feature_set *out, cm_error *err)
 {
@@ -452,6 +514,8 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
         st = project_features(map, facts->srid, out, err);
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
+    for (size_t i = 0; st == CM_OK && i < out->count; i++)
+        compute_guard_points(&out->items[i]);
     if (st == CM_OK) {
         extent_of(out, &out->minx, &out->miny, &out->maxx, &out->maxy);
         if (!isfinite(out->minx))

@@ -21,7 +21,8 @@ typedef struct {
     size_t *box_of; /* per entry: its box */
     size_t entry_count, next_capacity, box_of_capacity;
     label_box *boxes;
-    size_t box_count, box_capacity;
+    size_t *owner;  /* per box: the feature it guards (guard grid only) */
+    size_t box_count, box_capacity, owner_capacity;
     label_box frame;
 } label_grid;
 
@@ -44,6 +45,7 @@ static void grid_free(label_grid *g)
     free(g->next);
     free(g->box_of);
     free(g->boxes);
+    free(g->owner);
 }
 
 static void cell_range(const label_grid *g, const label_box *b, int *cx0, int *cy0, int *cx1,
@@ -73,6 +75,21 @@ static bool grid_collides(const label_grid *g, const label_box *b)
             for (size_t e = g->head[(size_t)cy * (size_t)g->nx + (size_t)cx]; e; e = g->next[e - 1])
                 if (boxes_overlap(b, &g->boxes[g->box_of[e - 1]]))
                     return true;
+    return false;
+}
+
+/* Like grid_collides, ignoring the boxes that guard feature `self`. */
+static bool grid_collides_except(const label_grid *g, const label_box *b, size_t self)
+{
+    int cx0, cy0, cx1, cy1;
+    cell_range(g, b, &cx0, &cy0, &cx1, &cy1);
+    for (int cy = cy0; cy <= cy1; cy++)
+        for (int cx = cx0; cx <= cx1; cx++)
+            for (size_t e = g->head[(size_t)cy * (size_t)g->nx + (size_t)cx]; e; e = g->next[e - 1]) {
+                size_t box = g->box_of[e - 1];
+                if (g->owner[box] != self && boxes_overlap(b, &g->boxes[box]))
+                    return true;
+            }
     return false;
 }
 
@@ -124,6 +141,7 @@ typedef struct {
     cairo_t *cr;
     cm_page *page;
     label_grid grid;
+    label_grid guards; /* every territory's guard points, as small boxes */
     double max_size, min_size, halo;
     cm_color color;
 } label_pass;
@@ -166,21 +184,77 @@ static label_box box_around(double cx, double cy, double w, double h, double pad
     return (label_box){cx - w / 2 - pad, cy - h / 2 - pad, cx + w / 2 + pad, cy + h / 2 + pad};
 }
 
-/* Tries the name inside its territory, shrinking it; 1 placed, 0 not, -1 no memory. */
-static int place_inside(label_pass *pass, const cm_feature *f, double lx, double ly, double fw,
-                        double fh)
+/* The territory's guard points on the page (see cm_feature.guard_xy). */
+static int page_guards(const label_pass *pass, const cm_feature *f, double *xy)
 {
+    for (int g = 0; g < f->guard_count; g++)
+        cm_map_to_page(&pass->page->layout, f->guard_xy[2 * g], f->guard_xy[2 * g + 1], &xy[2 * g],
+                       &xy[2 * g + 1]);
+    return f->guard_count;
+}
+
+static bool covers_guard(const label_box *box, const double *guards, int count, double margin)
+{
+    for (int g = 0; g < count; g++)
+        if (guards[2 * g] >= box->x0 - margin && guards[2 * g] <= box->x1 + margin &&
+            guards[2 * g + 1] >= box->y0 - margin && guards[2 * g + 1] <= box->y1 + margin)
+            return true;
+    return false;
+}
+
+/* Candidate boxes for a name of w x h centred on x = lx: just above the guard points
+ * (where a reader, or a tool sampling the fill, looks), just below them, and at
+ * the label point itself as a last resort. */
+static int candidate_boxes(double lx, double ly, double w, double h, double pad,
+                           const double *guards, int guard_count, double gap, label_box out[3])
+{
+    double top = ly, bottom = ly;
+    for (int g = 0; g < guard_count; g++) {
+        top = fmin(top, guards[2 * g + 1]);
+        bottom = fmax(bottom, guards[2 * g + 1]);
+    }
+    out[0] = box_around(lx, top - gap - h / 2 - pad, w, h, pad);
+    out[1] = box_around(lx, bottom + gap + h / 2 + pad, w, h, pad);
+    out[2] = box_around(lx, ly, w, h, pad);
+    return 3;
+}
+
+static bool box_within(const label_box *box, double x0, double y0, double x1, double y1,
+                       double slack)
+{
+    return box->x0 >= x0 - slack && box->x1 <= x1 + slack && box->y0 >= y0 - slack &&
+           box->y1 <= y1 + slack;
+}
+
+/* Tries the name inside its territory, shrinking it; 1 placed, 0 not, -1 no memory. */
+static int place_inside(label_pass *pass, size_t index, double lx, double ly,
+                        const label_box *extent)
+{
+    const cm_feature *f = &pass->page->features->items[index];
     double pad = pass->halo / 2 + 0.5;
+    double fw = extent->x1 - extent->x0, fh = extent->y1 - extent->y0;
+    double guards[6];
+    int guard_count = page_guards(pass, f, guards);
+    double gap = 1.5 * cm_page_factor(pass->page);
     for (double size = pass->max_size; size >= pass->min_size - 1e-9; size *= 0.88) {
         PangoLayout *layout =
             cm_text_layout(pass->cr, pass->page, label_text(f), size, false, fmax(fw * 0.9, size * 5));
         double w, h;
         cm_text_extent(layout, &w, &h);
-        label_box box = box_around(lx, ly, w, h, pad);
+        label_box boxes[3];
+        int count = candidate_boxes(lx, ly, w, h, pad, guards, guard_count, gap, boxes);
         int placed = 0;
-        if (w <= fw * 1.05 && h <= fh * 1.05 && inside_frame(&pass->grid, &box) &&
-            !grid_collides(&pass->grid, &box))
-            placed = place_box(pass, layout, &box) ? 1 : -1;
+        for (int c = 0; c < count && !placed && w <= fw * 1.05 && h <= fh * 1.05; c++) {
+            const label_box *box = &boxes[c];
+            bool last_resort = c == count - 1;
+            if (!last_resort && (covers_guard(box, guards, guard_count, gap / 2) ||
+                                 !box_within(box, extent->x0, extent->y0, extent->x1,
+                                             extent->y1, h * 0.1)))
+                continue;
+            if (inside_frame(&pass->grid, box) && !grid_collides(&pass->grid, box) &&
+                !grid_collides_except(&pass->guards, box, index))
+                placed = place_box(pass, layout, box) ? 1 : -1;
+        }
         g_object_unref(layout);
         if (placed)
             return placed;
@@ -247,6 +321,27 @@ static bool draw_number_key(label_pass *pass, size_t *pending, size_t pending_co
     return true;
 }
 
+/* Every territory's guard points become small obstacles for the other names. */
+static bool add_guards(label_pass *pass)
+{
+    const cm_feature_set *set = pass->page->features;
+    double r = 1.5 * cm_page_factor(pass->page);
+    for (size_t i = 0; i < set->count; i++) {
+        double xy[6];
+        int count = page_guards(pass, &set->items[i], xy);
+        for (int g = 0; g < count; g++) {
+            label_grid *grid = &pass->guards;
+            if (!grid_add(grid, &(label_box){xy[2 * g] - r, xy[2 * g + 1] - r, xy[2 * g] + r,
+                                              xy[2 * g + 1] + r}) ||
+                !grow((void **)&grid->owner, &grid->owner_capacity, grid->box_count,
+                      sizeof *grid->owner))
+                return false;
+            grid->owner[grid->box_count - 1] = i;
+        }
+    }
+    return true;
+}
+
 cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
                          size_t obstacle_count, cm_error *err)
 {
@@ -262,7 +357,10 @@ cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
 
     size_t *order = malloc(sizeof(size_t) * (set->count ? set->count : 1));
     size_t *pending = malloc(sizeof(size_t) * (set->count ? set->count : 1));
-    bool ok = order && pending && grid_init(&pass.grid, &page->layout, 24 * s);
+    bool ok = order && pending && grid_init(&pass.grid, &page->layout, 24 * s) &&
+              grid_init(&pass.guards, &page->layout, 24 * s);
+    if (ok)
+        ok = add_guards(&pass);
     for (size_t i = 0; ok && i < obstacle_count; i++) {
         const double *o = obstacles + 4 * i;
         ok = grid_add(&pass.grid, &(label_box){o[0], o[1], o[2], o[3]});
@@ -282,7 +380,8 @@ cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
         cm_map_to_page(&page->layout, f->label_x, f->label_y, &lx, &ly);
         cm_map_to_page(&page->layout, f->minx, f->maxy, &x0, &y0);
         cm_map_to_page(&page->layout, f->maxx, f->miny, &x1, &y1);
-        int placed = place_inside(&pass, f, lx, ly, x1 - x0, y1 - y0);
+        label_box extent = {x0, y0, x1, y1};
+        int placed = place_inside(&pass, order[k], lx, ly, &extent);
         if (placed == 0 && leader)
             placed = place_with_leader(&pass, f, lx, ly);
         if (placed == 0 && numbered)
@@ -296,6 +395,7 @@ cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
     free(order);
     free(pending);
     grid_free(&pass.grid);
+    grid_free(&pass.guards);
     if (!ok)
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory placing labels");
     return CM_OK;

@@ -4,6 +4,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
+#include <glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,44 @@ static cm_status write_world_file(const cm_page *page, double dpi, const char *o
     return commit_temp(tmp, out_dir, page->map->name, "pgw", st, err);
 }
 
+static void append_xml_escaped(GString *out, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '&')
+            g_string_append(out, "&amp;");
+        else if (*p == '<')
+            g_string_append(out, "&lt;");
+        else if (*p == '>')
+            g_string_append(out, "&gt;");
+        else
+            g_string_append_c(out, *p);
+    }
+}
+
+/* GDAL's PAM side file: with the world file, it tells GIS tools (gdalinfo, QGIS,
+ * rasterio) the PNG's CRS too, which matters when covermap chose it (UTM). */
+static cm_status write_aux_xml(const cm_page *page, const char *out_dir, cm_error *err)
+{
+    const char *wkt = page->features->drawing_wkt;
+    if (!wkt)
+        return CM_OK;
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, page->map->name, "png.aux.xml", &tmp, err);
+    if (st != CM_OK)
+        return st;
+    GString *xml = g_string_new("<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">");
+    append_xml_escaped(xml, wkt);
+    g_string_append(xml, "</SRS>\n</PAMDataset>\n");
+    GError *gerr = NULL;
+    if (!g_file_set_contents(tmp, xml->str, (gssize)xml->len, &gerr)) {
+        st = cm_error_set(err, CM_ERR_IO, "cannot write the CRS of map '%s': %s",
+                          page->map->name, gerr->message);
+        g_error_free(gerr);
+    }
+    g_string_free(xml, TRUE);
+    return commit_temp(tmp, out_dir, page->map->name, "png.aux.xml", st, err);
+}
+
 static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
 {
     double dpi = png_dpi(page->map);
@@ -146,6 +185,8 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
     st = commit_temp(tmp, out_dir, page->map->name, "png", st, err);
     if (st == CM_OK)
         st = write_world_file(page, dpi, out_dir, err);
+    if (st == CM_OK)
+        st = write_aux_xml(page, out_dir, err);
     return st;
 }
 

@@ -32,6 +32,11 @@ typedef struct {
     double area;                   /* drawing CRS units squared */
     bool has_label_point;
     double label_x, label_y;       /* an interior point, drawing CRS */
+    /* Points where a reader (or a GIS tool sampling the PNG) looks for the fill:
+     * the point on surface and the centroid of the drawn geometry, and the label
+     * point. Labels are placed so as not to cover them. */
+    double guard_xy[6];
+    int guard_count;
     bool value_null;
     double value; /* numeric maps */
     char *text;   /* categorical maps: the value as text (NULL when value_null) */
@@ -45,6 +50,7 @@ typedef struct {
     double minx, miny, maxx, maxy; /* extent in the drawing CRS */
     double metres_per_unit;        /* for the scale bar */
     int epsg;                      /* drawing CRS when it has an EPSG code, else 0 */
+    char *drawing_wkt;             /* drawing CRS as WKT, NULL when unknown (owned) */
     bool numeric_values;           /* every non-NULL value is a number */
 } cm_feature_set;
 
