@@ -25,6 +25,12 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
                                 cm_territory_summary *summary, cm_progress *progress,
                                 cm_error *err);
 
+/* Reads the project's optional districts (electoral ridings) into `districts`,
+ * projected to the territories' CRS; call after cm_ingest_territories. Does
+ * nothing when the project has none. */
+cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
+                              cm_territory_summary *summary, cm_error *err);
+
 /* Reads every `data:` table into table_<n> (see store.h), typing the mapped
  * columns. Fails naming file, line and column for a value that cannot be read, a
  * negative count, a missing mapped column or key column. progress may be NULL. */

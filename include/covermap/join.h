@@ -22,6 +22,11 @@ typedef struct {
 cm_status cm_join_tables(cm_store *store, const cm_project *project, cm_join_counts *counts,
                          cm_error *err);
 
+/* Overlays the territories with the project's districts (if any) into
+ * territory_districts(territory_key, district_key, district_name, share), share
+ * being the part of the territory's area inside the district. Indexed. */
+cm_status cm_join_districts(cm_store *store, const cm_project *project, cm_error *err);
+
 /* Prints the join report in words, one line per oddity, then a summary. */
 cm_status cm_join_describe(cm_store *store, FILE *out, cm_error *err);
 

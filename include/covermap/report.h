@@ -84,6 +84,15 @@ typedef struct {
     char *title; /* caption; NULL: the file name */
 } cm_report_map;
 
+/* An electoral district and the territories that lie in it (report order). */
+typedef struct {
+    char *key;
+    char *name;
+    size_t *territories; /* indexes into cm_report.territories */
+    double *shares;      /* part of each territory's area inside the district */
+    size_t count;
+} cm_report_district;
+
 typedef struct {
     char *title;
     cm_locale locale;
@@ -105,6 +114,9 @@ typedef struct {
     size_t source_count;
     cm_report_map *maps;
     size_t map_count;
+
+    cm_report_district *districts; /* by name; empty when the project has none */
+    size_t district_count;
 
     cm_report_headline headline;
 } cm_report;

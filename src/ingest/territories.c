@@ -1,4 +1,5 @@
-/* Territories: any OGR polygon source into the store's `territories` table. */
+/* Territories (and districts): any OGR polygon source into the store's
+ * `territories` (or `districts`) table. */
 #include <cpl_conv.h>
 #include <gdal.h>
 #include <glib.h>
@@ -32,6 +33,8 @@ typedef struct {
     stored_field *fields;
     int field_count;
     char *encoding; /* recoding of raw DBF text; NULL: OGR already gives UTF-8 */
+    const char *table; /* "territories" or "districts" */
+    OGRCoordinateTransformationH to_store; /* districts: into the territories' CRS */
 } territory_reader;
 
 static void reader_close(territory_reader *r)
@@ -41,6 +44,8 @@ static void reader_close(territory_reader *r)
     free(r->fields);
     if (r->srs)
         OSRDestroySpatialReference(r->srs);
+    if (r->to_store)
+        OCTDestroyCoordinateTransformation(r->to_store);
     if (r->dataset)
         GDALClose(r->dataset);
     free(r->encoding);
@@ -194,9 +199,11 @@ static cm_status create_table(cm_store *store, territory_reader *r, cm_error *er
     r->fields = calloc((size_t)r->field_count + 1, sizeof *r->fields);
     if (!r->fields)
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-    GString *sql = g_string_new("CREATE TABLE territories(fid INTEGER PRIMARY KEY, "
-                                "key TEXT NOT NULL UNIQUE, name TEXT, key_folded TEXT, "
-                                "repaired INTEGER NOT NULL DEFAULT 0");
+    GString *sql = g_string_new(NULL);
+    g_string_printf(sql,
+                    "CREATE TABLE %s(fid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+                    "name TEXT, key_folded TEXT, repaired INTEGER NOT NULL DEFAULT 0",
+                    r->table);
     for (int i = 0; i < r->field_count; i++) {
         OGRFieldDefnH field = OGR_FD_GetFieldDefn(defn, i);
         char *utf8 = cm_text_to_utf8(OGR_Fld_GetNameRef(field), r->encoding);
@@ -213,18 +220,19 @@ static cm_status create_table(cm_store *store, territory_reader *r, cm_error *er
     g_string_free(sql, TRUE);
     if (st != CM_OK)
         return st;
-    char add_geom[160];
+    char add_geom[200];
     snprintf(add_geom, sizeof add_geom,
-             "SELECT AddGeometryColumn('territories', 'geom', %d, 'MULTIPOLYGON', 'XY');"
-             "CREATE TABLE territory_repairs(key TEXT, note TEXT);",
-             r->srid);
+             "SELECT AddGeometryColumn('%s', 'geom', %d, 'MULTIPOLYGON', 'XY');"
+             "CREATE TABLE IF NOT EXISTS territory_repairs(key TEXT, note TEXT);",
+             r->table, r->srid);
     return cm_store_exec(store, add_geom, err);
 }
 
 static cm_status prepare_insert(cm_store *store, territory_reader *r, sqlite3_stmt **out,
                                 cm_error *err)
 {
-    GString *sql = g_string_new("INSERT INTO territories(key, name, key_folded, repaired");
+    GString *sql = g_string_new(NULL);
+    g_string_printf(sql, "INSERT INTO %s(key, name, key_folded, repaired", r->table);
     for (int i = 0; i < r->field_count; i++) {
         char *quoted = sqlite3_mprintf(", \"%w\"", r->fields[i].column);
         g_string_append(sql, quoted);
@@ -277,7 +285,8 @@ typedef struct {
 } prepared_geometry;
 
 /* Flattens curves and Z, checks validity, repairs. Fills out->wkb (malloc'd). */
-static cm_status prepare_geometry(OGRFeatureH feature, prepared_geometry *out)
+static cm_status prepare_geometry(OGRFeatureH feature, OGRCoordinateTransformationH to_store,
+                                  prepared_geometry *out)
 {
     memset(out, 0, sizeof *out);
     OGRGeometryH source = OGR_F_GetGeometryRef(feature);
@@ -287,6 +296,11 @@ static cm_status prepare_geometry(OGRFeatureH feature, prepared_geometry *out)
     }
     OGRGeometryH geometry = OGR_G_GetLinearGeometry(source, 0, NULL);
     OGR_G_FlattenTo2D(geometry);
+    if (to_store && OGR_G_Transform(geometry, to_store) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(geometry);
+        out->note = "cannot be projected to the territories' CRS: kept without a shape";
+        return CM_OK;
+    }
     OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(geometry));
     if (type != wkbPolygon && type != wkbMultiPolygon) {
         OGRGeometryH polygonal = repair_geometry(geometry);
@@ -385,7 +399,7 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
     g_strstrip(key);
     char *name = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->name_index), r->encoding);
     prepared_geometry geometry;
-    cm_status st = prepare_geometry(feature, &geometry);
+    cm_status st = prepare_geometry(feature, r->to_store, &geometry);
     if (st != CM_OK) {
         free(key);
         free(name);
@@ -407,12 +421,14 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
         sqlite3_bind_null(insert, 5 + r->field_count);
     int rc = sqlite3_step(insert);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        st = key_error(r, feature, "duplicate territory key", key, err);
+        st = key_error(r, feature, "duplicate key", key, err);
     else if (rc != SQLITE_DONE)
         st = cm_error_set(err, CM_ERR_SQL, "cannot store territory %s: %s", key,
                           sqlite3_errmsg(cm_store_db(store)));
     if (st == CM_OK && geometry.note) {
-        st = record_repair(store, key, geometry.note, err);
+        /* Districts only place territories; their repairs are counted, not listed. */
+        if (strcmp(r->table, "territories") == 0)
+            st = record_repair(store, key, geometry.note, err);
         summary->repaired_count += geometry.repaired;
     }
     summary->territory_count += st == CM_OK;
@@ -477,6 +493,7 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
     memset(summary, 0, sizeof *summary);
     territory_reader r = {0};
     r.source = &project->territories;
+    r.table = "territories";
     cm_status st = cm_ogr_open_vector(r.source, &r.dataset, &r.layer, &r.encoding, err);
     if (st == CM_OK)
         st = check_geometry_type(&r, err);
@@ -494,6 +511,84 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
             st = copy_features(store, &r, summary, progress, err);
         if (st == CM_OK)
             st = record_info(store, &r, summary, err);
+        if (st == CM_OK)
+            st = cm_store_commit(store, err);
+        else
+            cm_store_rollback(store);
+    }
+    reader_close(&r);
+    return st;
+}
+
+/* The territories' CRS, as stored in spatial_ref_sys by cm_ingest_territories. */
+static cm_status store_srs(cm_store *store, int *srid, OGRSpatialReferenceH *out, cm_error *err)
+{
+    char *srid_text = cm_store_get_info(store, "srid");
+    *srid = srid_text ? atoi(srid_text) : 0;
+    free(srid_text);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, "SELECT srtext FROM spatial_ref_sys WHERE srid = ?",
+                                    &stmt, err);
+    if (st != CM_OK)
+        return st;
+    sqlite3_bind_int(stmt, 1, *srid);
+    *out = OSRNewSpatialReference(NULL);
+    const char *wkt = sqlite3_step(stmt) == SQLITE_ROW
+                          ? (const char *)sqlite3_column_text(stmt, 0)
+                          : NULL;
+    if (!wkt || OSRSetFromUserInput(*out, wkt) != OGRERR_NONE)
+        st = cm_error_set(err, CM_ERR_INTERNAL, "the territories' CRS (srid %d) is unknown", *srid);
+    OSRSetAxisMappingStrategy(*out, OAMS_TRADITIONAL_GIS_ORDER);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+static cm_status prepare_district_transform(cm_store *store, territory_reader *r, cm_error *err)
+{
+    OGRSpatialReferenceH target = NULL;
+    cm_status st = store_srs(store, &r->srid, &target, err);
+    if (st == CM_OK && !OSRIsSame(r->srs, target)) {
+        r->to_store = OCTNewCoordinateTransformation(r->srs, target);
+        if (!r->to_store)
+            st = cm_error_set(err, CM_ERR_GDAL,
+                              "the districts cannot be projected to the territories' CRS: %s",
+                              cm_gdal_last_error());
+    }
+    if (target)
+        OSRDestroySpatialReference(target);
+    if (st != CM_OK)
+        cm_error_set_file(err, r->source->source);
+    return st;
+}
+
+cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
+                              cm_territory_summary *summary, cm_error *err)
+{
+    memset(summary, 0, sizeof *summary);
+    if (!project->has_districts)
+        return CM_OK;
+    territory_reader r = {0};
+    r.source = &project->districts;
+    r.table = "districts";
+    cm_status st = cm_ogr_open_vector(r.source, &r.dataset, &r.layer, &r.encoding, err);
+    if (st == CM_OK)
+        st = check_geometry_type(&r, err);
+    if (st == CM_OK)
+        st = resolve_srs(&r, err);
+    if (st == CM_OK)
+        st = find_fields(&r, err);
+    if (st == CM_OK)
+        st = prepare_district_transform(store, &r, err);
+    if (st == CM_OK)
+        st = cm_store_begin(store, err);
+    if (st == CM_OK) {
+        st = create_table(store, &r, err);
+        if (st == CM_OK)
+            st = copy_features(store, &r, summary, NULL, err);
+        if (st == CM_OK)
+            st = cm_store_exec(store, "SELECT CreateSpatialIndex('districts', 'geom');", err);
+        if (st == CM_OK)
+            st = cm_store_set_info(store, "districts_source", r.source->source, err);
         if (st == CM_OK)
             st = cm_store_commit(store, err);
         else

@@ -186,6 +186,10 @@ static cm_status build_store(run_state *s, cm_error *err)
     if (st == CM_OK && territories.repaired_count)
         note(s, "%zu territor%s repaired (kept; see the reports)",
                 territories.repaired_count, territories.repaired_count == 1 ? "y" : "ies");
+    if (st == CM_OK) {
+        cm_territory_summary districts;
+        st = cm_ingest_districts(store, s->project, &districts, err);
+    }
     if (st == CM_OK)
         st = cm_ingest_tables(store, s->project, &s->progress, err);
     stage_end(s, "ingest");
@@ -193,6 +197,8 @@ static cm_status build_store(run_state *s, cm_error *err)
         stage_begin(s);
         cm_join_counts counts;
         st = cm_join_tables(store, s->project, &counts, err);
+        if (st == CM_OK)
+            st = cm_join_districts(store, s->project, err);
         stage_end(s, "join");
         if (st == CM_OK && (counts.unmatched || counts.normalised))
             note(s, "join: %zu keys normalised, %zu unmatched, %zu no-data "
@@ -426,7 +432,13 @@ cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
             fprintf(out, ", %zu geometries repaired", territories.repaired_count);
         fputc('\n', out);
         print_repairs(store, out);
-        st = cm_ingest_tables(store, project, NULL, err);
+        cm_territory_summary districts;
+        st = cm_ingest_districts(store, project, &districts, err);
+        if (st == CM_OK && project->has_districts)
+            fprintf(out, "%s: %zu districts\n", project->districts.source,
+                    districts.territory_count);
+        if (st == CM_OK)
+            st = cm_ingest_tables(store, project, NULL, err);
     }
     if (st == CM_OK) {
         cm_join_counts counts;
@@ -436,6 +448,8 @@ cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
         if (join_status == CM_OK || join_status == CM_ERR_INPUT)
             cm_join_describe(store, out, &describe_err);
         st = join_status;
+        if (st == CM_OK)
+            st = cm_join_districts(store, project, err);
     }
     if (st == CM_OK)
         st = cm_indicators_compute(store, project, err);

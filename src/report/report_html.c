@@ -199,8 +199,23 @@ static void write_sections(FILE *fp, const report_section *sections, size_t coun
     }
 }
 
+static void write_districts(FILE *fp, const cm_report *r)
+{
+    size_t count = 0;
+    report_section *sections = report_district_sections(r, &count);
+    if (count) {
+        fputs("<section id=\"districts\">\n<h2>", fp);
+        html_text(fp, report_text_get(REPORT_TEXT_DISTRICTS_TITLE, r->locale));
+        fputs("</h2>\n", fp);
+        write_sections(fp, sections, count);
+        fputs("</section>\n", fp);
+    }
+    report_sections_free(sections, count);
+}
+
 static void write_warnings_and_method(FILE *fp, const cm_report *r)
 {
+    write_districts(fp, r);
     fputs("<section id=\"warnings\">\n<h2>", fp);
     html_text(fp, report_text_get(REPORT_TEXT_WARNINGS_TITLE, r->locale));
     fputs("</h2>\n", fp);

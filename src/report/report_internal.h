@@ -62,6 +62,7 @@ typedef enum {
     REPORT_TEXT_NO_WARNINGS,
     REPORT_TEXT_METHOD_TITLE,
     REPORT_TEXT_MAPS_TITLE,
+    REPORT_TEXT_DISTRICTS_TITLE,
     REPORT_TEXT_PAGE,
     REPORT_TEXT_DEFAULT_TITLE
 } report_text;
@@ -84,6 +85,9 @@ typedef struct {
 report_section *report_warning_sections(const cm_report *r, size_t *count);
 /* The method: parameters, rules, sources. */
 report_section *report_method_sections(const cm_report *r, size_t *count);
+/* One section per electoral district: what lies there, most at risk first.
+ * Empty (count 0) when the project has no districts. */
+report_section *report_district_sections(const cm_report *r, size_t *count);
 void report_sections_free(report_section *sections, size_t count);
 
 #endif

@@ -1,6 +1,7 @@
 /* Reading a run's results back from the working store, read-only, with plain
  * SQLite: the report never needs SpatiaLite's functions. */
 #include <math.h>
+#include <glib.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,94 @@ static cm_status load_repairs(sqlite3 *db, const char *path, cm_report *r, cm_er
     return oom ? cm_error_set(err, CM_ERR_NOMEM, "out of memory") : CM_OK;
 }
 
+static bool district_add(cm_report_district *d, size_t index, double share)
+{
+    size_t *territories = realloc(d->territories, (d->count + 1) * sizeof *territories);
+    if (territories)
+        d->territories = territories;
+    double *shares = realloc(d->shares, (d->count + 1) * sizeof *shares);
+    if (shares)
+        d->shares = shares;
+    if (!territories || !shares)
+        return false;
+    d->territories[d->count] = index;
+    d->shares[d->count] = share;
+    d->count++;
+    return true;
+}
+
+static int by_report_order(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return *x < *y ? -1 : *x > *y;
+}
+
+/* Each district lists its territories in report order (most at risk first). */
+static void sort_district(cm_report_district *d)
+{
+    size_t *pairs = malloc(d->count * 2 * sizeof *pairs);
+    double *shares = malloc(d->count * sizeof *shares);
+    if (!pairs || !shares) {
+        free(pairs);
+        free(shares);
+        return; /* left in the store's order */
+    }
+    for (size_t i = 0; i < d->count; i++) {
+        pairs[2 * i] = d->territories[i];
+        pairs[2 * i + 1] = i;
+        shares[i] = d->shares[i];
+    }
+    qsort(pairs, d->count, 2 * sizeof *pairs, by_report_order);
+    for (size_t i = 0; i < d->count; i++) {
+        d->territories[i] = pairs[2 * i];
+        d->shares[i] = shares[pairs[2 * i + 1]];
+    }
+    free(pairs);
+    free(shares);
+}
+
+static cm_status load_districts(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
+{
+    if (!table_exists(db, "territory_districts"))
+        return CM_OK;
+    GHashTable *index_of = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < r->territory_count; i++)
+        g_hash_table_insert(index_of, r->territories[i].key, GSIZE_TO_POINTER(i + 1));
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT district_key, district_name, territory_key, share "
+                           "FROM territory_districts ORDER BY district_name, district_key",
+                           -1, &st, NULL) != SQLITE_OK) {
+        g_hash_table_destroy(index_of);
+        return sql_error(err, db, path, "cannot read territory_districts");
+    }
+    size_t capacity = 0;
+    bool oom = false;
+    while (!oom && sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        cm_report_district *d = r->district_count ? &r->districts[r->district_count - 1] : NULL;
+        if (!d || !key || strcmp(d->key, key) != 0) {
+            if (!grow((void **)&r->districts, &capacity, r->district_count, sizeof *r->districts)) {
+                oom = true;
+                break;
+            }
+            d = &r->districts[r->district_count++];
+            memset(d, 0, sizeof *d);
+            d->key = column_text(st, 0, &oom);
+            d->name = column_text(st, 1, &oom);
+        }
+        const char *territory = (const char *)sqlite3_column_text(st, 2);
+        size_t index = territory ? GPOINTER_TO_SIZE(g_hash_table_lookup(index_of, territory)) : 0;
+        if (index && !district_add(d, index - 1, sqlite3_column_double(st, 3)))
+            oom = true;
+    }
+    sqlite3_finalize(st);
+    g_hash_table_destroy(index_of);
+    for (size_t i = 0; i < r->district_count && !oom; i++)
+        sort_district(&r->districts[i]);
+    return oom ? cm_error_set(err, CM_ERR_NOMEM, "out of memory") : CM_OK;
+}
+
 static cm_status load_sources(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
 {
     if (!table_exists(db, "data_tables"))
@@ -332,6 +421,8 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
         st = load_repairs(db, db_path, r, err);
     if (st == CM_OK)
         st = load_sources(db, db_path, r, err);
+    if (st == CM_OK)
+        st = load_districts(db, db_path, r, err);
     sqlite3_close(db);
     if (st != CM_OK) {
         cm_report_free(r);
@@ -378,6 +469,13 @@ void cm_report_free(cm_report *r)
         free(r->sources[i].source);
         free(r->sources[i].role);
     }
+    for (size_t i = 0; i < r->district_count; i++) {
+        free(r->districts[i].key);
+        free(r->districts[i].name);
+        free(r->districts[i].territories);
+        free(r->districts[i].shares);
+    }
+    free(r->districts);
     free_maps(r);
     free(r->territories);
     free(r->join_rows);

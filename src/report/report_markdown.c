@@ -95,6 +95,19 @@ static void write_warnings(FILE *fp, const cm_report *r)
     report_sections_free(sections, count);
 }
 
+static void write_districts(FILE *fp, const cm_report *r)
+{
+    size_t count = 0;
+    report_section *sections = report_district_sections(r, &count);
+    if (count) {
+        fputs("## ", fp);
+        md_text(fp, report_text_get(REPORT_TEXT_DISTRICTS_TITLE, r->locale));
+        fputs("\n\n", fp);
+        write_sections(fp, sections, count);
+    }
+    report_sections_free(sections, count);
+}
+
 static void write_method(FILE *fp, const cm_report *r)
 {
     fputs("## ", fp);
@@ -117,6 +130,7 @@ cm_status cm_report_write_markdown(const cm_report *r, const char *path, cm_erro
     fputs("\n\n", out.fp);
     write_headline(out.fp, r);
     write_table(out.fp, r);
+    write_districts(out.fp, r);
     write_warnings(out.fp, r);
     write_method(out.fp, r);
     return report_outfile_commit(&out, err);

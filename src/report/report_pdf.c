@@ -305,9 +305,16 @@ static void render_document(pdf_doc *d)
     render_headline(d);
     render_table(d);
 
-    heading(d, report_text_get(REPORT_TEXT_WARNINGS_TITLE, r->locale), 13);
     size_t count = 0;
-    report_section *sections = report_warning_sections(r, &count);
+    report_section *sections = report_district_sections(r, &count);
+    if (count) {
+        heading(d, report_text_get(REPORT_TEXT_DISTRICTS_TITLE, r->locale), 13);
+        render_sections(d, sections, count);
+    }
+    report_sections_free(sections, count);
+
+    heading(d, report_text_get(REPORT_TEXT_WARNINGS_TITLE, r->locale), 13);
+    sections = report_warning_sections(r, &count);
     if (count <= 1)
         paragraph(d, report_text_get(REPORT_TEXT_NO_WARNINGS, r->locale), 9, false, INK, 4);
     render_sections(d, sections, count);

@@ -119,6 +119,8 @@ const char *report_text_get(report_text which, cm_locale locale)
                     "Every key was matched exactly.");
     case REPORT_TEXT_METHOD_TITLE: return pick(locale, "Méthode", "Method");
     case REPORT_TEXT_MAPS_TITLE: return pick(locale, "Cartes", "Maps");
+    case REPORT_TEXT_DISTRICTS_TITLE:
+        return pick(locale, "Par circonscription", "By electoral district");
     case REPORT_TEXT_PAGE: return pick(locale, "Page", "Page");
     case REPORT_TEXT_DEFAULT_TITLE:
         return pick(locale, "Financement de la coordination en petite enfance",
@@ -405,6 +407,75 @@ report_section *report_warning_sections(const cm_report *r, size_t *count)
                        "Keys matched after normalising (accents, case, dashes, spaces)"));
     add_no_data(sections, r);
     add_repairs(sections, r);
+    return sections_finish(sections, count);
+}
+
+/* ---- districts --------------------------------------------------------------------- */
+
+static bool loses_coordination(const cm_report_territory *t)
+{
+    return t->risk == CM_RISK_NO_COORDINATION || t->risk == CM_RISK_AT_RISK;
+}
+
+static char *district_heading(const cm_report *r, const cm_report_district *d)
+{
+    cm_locale loc = r->locale;
+    size_t at_risk = 0;
+    double families = 0, shortfall = 0;
+    for (size_t i = 0; i < d->count; i++) {
+        const cm_report_territory *t = &r->territories[d->territories[i]];
+        if (!loses_coordination(t))
+            continue;
+        at_risk++;
+        families += t->has_families_reached ? t->families_reached : 0;
+        shortfall += t->has_shortfall ? t->shortfall : 0;
+    }
+    char fam[64], money[64];
+    cm_format_number(families, 0, loc, fam, sizeof fam);
+    cm_format_money(shortfall, loc, money, sizeof money);
+    const char *name = d->name ? d->name : d->key;
+    if (loc == CM_LOCALE_EN_CA)
+        return g_strdup_printf("%s: %zu of %zu neighbourhood%s at risk of losing coordination "
+                               "(%s families reached, %s missing)",
+                               name, at_risk, d->count, d->count > 1 ? "s" : "", fam, money);
+    if (at_risk > 1)
+        return g_strdup_printf("%s" NBSP ": %zu quartiers sur %zu risquent de perdre leur "
+                               "coordination (%s familles rejointes, %s manquants)",
+                               name, at_risk, d->count, fam, money);
+    return g_strdup_printf("%s" NBSP ": %zu quartier sur %zu risque de perdre sa coordination "
+                           "(%s familles rejointes, %s manquants)",
+                           name, at_risk, d->count, fam, money);
+}
+
+static char *district_item(const cm_report *r, const cm_report_territory *t, double share)
+{
+    cm_locale loc = r->locale;
+    char money[64], part[64] = "";
+    cm_format_money(t->has_shortfall ? t->shortfall : 0, loc, money, sizeof money);
+    if (share < 0.95) {
+        char percent[32];
+        cm_format_percent(share * 100, 0, loc, percent, sizeof percent);
+        snprintf(part, sizeof part, pick(loc, " (%s du quartier)", " (%s of it)"), percent);
+    }
+    if (!t->has_shortfall || t->shortfall <= 0)
+        return g_strdup_printf("%s%s — %s", t->name ? t->name : t->key, part,
+                               cm_risk_level_label(t->risk, loc));
+    return g_strdup_printf(pick(loc, "%s%s — %s, manque %s", "%s%s — %s, %s missing"),
+                           t->name ? t->name : t->key, part, cm_risk_level_label(t->risk, loc),
+                           money);
+}
+
+report_section *report_district_sections(const cm_report *r, size_t *count)
+{
+    GArray *sections = g_array_new(FALSE, FALSE, sizeof(report_section));
+    for (size_t i = 0; i < r->district_count; i++) {
+        const cm_report_district *d = &r->districts[i];
+        GPtrArray *items = g_ptr_array_new();
+        for (size_t j = 0; j < d->count; j++)
+            g_ptr_array_add(items,
+                            district_item(r, &r->territories[d->territories[j]], d->shares[j]));
+        section_add(sections, district_heading(r, d), items);
+    }
     return sections_finish(sections, count);
 }
 
