@@ -441,9 +441,27 @@ static void assert_map_in_metres(const char *out_dir)
 {
     char *png = path_in(out_dir, "maps/risque.png");
     ck_assert_msg(ts_file_exists(png), "no map %s", png);
-    g_free(png);
     double pixel = world_file_pixel_size(out_dir);
     ck_assert_msg(pixel > 1.0 && pixel < 1000.0, "pixel size %g is not metres", pixel);
+
+    /* GDAL reads the same georeferencing; when the CRS side file is there, it must say
+     * the same thing: a projected CRS in metres */
+    char *aux = path_in(out_dir, "maps/risque.png.aux.xml");
+    if (ts_file_exists(aux)) {
+        GDALDatasetH ds = GDALOpen(png, GA_ReadOnly);
+        ck_assert_ptr_nonnull(ds);
+        double transform[6];
+        ck_assert_int_eq(GDALGetGeoTransform(ds, transform), CE_None);
+        ck_assert_double_eq_tol(transform[1], pixel, 1e-6);
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(GDALGetProjectionRef(ds));
+        ck_assert_msg(srs != NULL && OSRIsProjected(srs), "the map's CRS is not projected: %s",
+                      GDALGetProjectionRef(ds));
+        ck_assert_double_eq_tol(OSRGetLinearUnits(srs, NULL), 1.0, 1e-12);
+        OSRDestroySpatialReference(srs);
+        GDALClose(ds);
+    }
+    g_free(aux);
+    g_free(png);
 }
 
 START_TEST(test_official_boundaries)
