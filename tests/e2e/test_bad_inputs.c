@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,14 +104,14 @@ static void expect_failure(const char *project_relative, const char *const *need
 START_TEST(test_yaml_syntax)
 {
     /* libyaml's 0-based mark (1, 21) is line 2, column 22 */
-    const char *const needles[] = {"yaml_syntax.yaml", ":2:22", NULL};
+    const char *const needles[] = {"yaml_syntax.yaml:2:22:", NULL};
     expect_failure("bad/yaml_syntax.yaml", needles);
 }
 END_TEST
 
 START_TEST(test_unknown_key)
 {
-    const char *const needles[] = {"unknown_key.yaml", ":4", "'horizon_month'", "horizon_months",
+    const char *const needles[] = {"unknown_key.yaml:4:", "'horizon_month'", "horizon_months",
                                    NULL};
     expect_failure("bad/unknown_key.yaml", needles);
 }
@@ -423,6 +424,50 @@ START_TEST(test_interrupted_run_keeps_previous_outputs)
 }
 END_TEST
 
+/* Publishing that fails halfway (here: a folder stands where maps/risque.svg goes, so
+ * that rename fails; a full disk or a permission would do the same) is a failed run:
+ * OUTDIR must be as it was, not half old and half new. */
+START_TEST(test_failed_publish_keeps_previous_outputs)
+{
+    const int blocked = 5; /* basic_outputs[5] is maps/risque.svg, the last one */
+    char out_dir[1024], args[2400], project[1024], blocker[1200];
+    snprintf(project, sizeof project, "%s", ts_data_path("basic/project.yaml"));
+    snprintf(out_dir, sizeof out_dir, "%s/out", temp_dir);
+    snprintf(args, sizeof args, "run '%s' -o '%s' -q", project, out_dir);
+    ck_assert_int_eq(ts_run_covermap(args, NULL, NULL), 0);
+    snprintf(blocker, sizeof blocker, "%s/maps/risque.svg", out_dir);
+    ck_assert_int_eq(remove(blocker), 0);
+    ck_assert_int_eq(mkdir(blocker, 0755), 0);
+    struct outputs before;
+    char path[1200];
+    for (int i = 0; basic_outputs[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", out_dir, basic_outputs[i]);
+        before.bytes[i] = i == blocked ? NULL : ts_read_file(path, &before.size[i]);
+    }
+
+    /* --as-of changes the gap report, the maps and the databases */
+    snprintf(args, sizeof args, "run '%s' -o '%s' --as-of 2026-10-01", project, out_dir);
+    char *err = NULL;
+    int status = ts_run_covermap(args, NULL, &err);
+    ck_assert_msg(status == 1, "exit %d: %s", status, err ? err : "");
+    assert_one_error_line(err);
+    ck_assert_msg(strstr(err, "risque.svg") != NULL, "the error does not name the file: %s", err);
+    free(err);
+
+    ck_assert(!has_staging_folder(out_dir));
+    for (int i = 0; i < blocked; i++) { /* every output but the blocked one */
+        snprintf(path, sizeof path, "%s/%s", out_dir, basic_outputs[i]);
+        size_t size = 0;
+        char *after = ts_read_file(path, &size);
+        ck_assert_msg(after != NULL, "the failed run removed %s", basic_outputs[i]);
+        ck_assert_msg(size == before.size[i] && memcmp(after, before.bytes[i], size) == 0,
+                      "a run that failed while publishing replaced %s", basic_outputs[i]);
+        free(after);
+        free(before.bytes[i]);
+    }
+}
+END_TEST
+
 /* Usage errors: exit 2, nothing on stdout, "covermap: ..." then the usage on stderr. */
 static void expect_usage_error(const char *args)
 {
@@ -506,6 +551,7 @@ int main(void)
     tcase_add_test(tc, test_bad_map_value);
     tcase_add_test(tc, test_failed_run_keeps_previous_outputs);
     tcase_add_test(tc, test_interrupted_run_keeps_previous_outputs);
+    tcase_add_test(tc, test_failed_publish_keeps_previous_outputs);
     tcase_add_test(tc, test_usage_errors_exit_2);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_version);
