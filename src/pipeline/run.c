@@ -326,28 +326,120 @@ static cm_status export_geopackage(run_state *s, cm_error *err)
     return st;
 }
 
-/* Moves every staged file to its place in OUTDIR (rename within one file system). */
-static cm_status publish_folder(const char *from, const char *to, cm_error *err)
+/* Publishing: every staged file replaces its counterpart in OUTDIR, all or none.
+ * The previous files are first moved aside into the staging folder, then the new
+ * ones are moved in; a failure at any step puts everything back. */
+typedef struct {
+    GPtrArray *sources;  /* staged files */
+    GPtrArray *targets;  /* their places in OUTDIR */
+    GPtrArray *backups;  /* where the previous file was moved, or NULL if none */
+} publication;
+
+static void collect_files(const char *from, const char *to, publication *pub)
 {
-    if (g_mkdir_with_parents(to, 0755) != 0)
-        return cm_error_set(err, CM_ERR_IO, "cannot create %s: %s", to, strerror(errno));
     GDir *dir = g_dir_open(from, 0, NULL);
     if (!dir)
-        return cm_error_set(err, CM_ERR_IO, "cannot read %s", from);
-    cm_status st = CM_OK;
+        return;
     const char *name;
-    while (st == CM_OK && (name = g_dir_read_name(dir)) != NULL) {
+    while ((name = g_dir_read_name(dir)) != NULL) {
         char *source = g_build_filename(from, name, NULL);
         char *target = g_build_filename(to, name, NULL);
-        if (g_file_test(source, G_FILE_TEST_IS_DIR))
-            st = publish_folder(source, target, err);
-        else if (g_rename(source, target) != 0)
-            st = cm_error_set(err, CM_ERR_IO, "cannot move %s into place: %s", target,
-                              strerror(errno));
-        g_free(source);
-        g_free(target);
+        if (g_file_test(source, G_FILE_TEST_IS_DIR)) {
+            collect_files(source, target, pub);
+            g_free(source);
+            g_free(target);
+        } else {
+            g_ptr_array_add(pub->sources, source);
+            g_ptr_array_add(pub->targets, target);
+        }
     }
     g_dir_close(dir);
+}
+
+/* Nothing is moved unless every target can be replaced: a folder standing where a
+ * file goes is the user's, never removed. */
+static cm_status check_targets(const publication *pub, cm_error *err)
+{
+    for (guint i = 0; i < pub->targets->len; i++) {
+        const char *target = g_ptr_array_index(pub->targets, i);
+        if (g_file_test(target, G_FILE_TEST_IS_DIR)) {
+            cm_error_set(err, CM_ERR_IO, "a folder stands where an output goes");
+            cm_error_set_file(err, target);
+            cm_error_set_hint(err, "move or rename that folder, or choose another -o");
+            return CM_ERR_IO;
+        }
+        char *parent = g_path_get_dirname(target);
+        int made = g_mkdir_with_parents(parent, 0755) == 0 && g_file_test(parent, G_FILE_TEST_IS_DIR);
+        g_free(parent);
+        if (!made) {
+            cm_error_set(err, CM_ERR_IO, "cannot create the folder of an output: %s",
+                         strerror(errno));
+            cm_error_set_file(err, target);
+            return CM_ERR_IO;
+        }
+    }
+    return CM_OK;
+}
+
+static void roll_back(const publication *pub, guint moved_in, guint moved_aside)
+{
+    for (guint i = 0; i < moved_in; i++)
+        g_rename(g_ptr_array_index(pub->targets, i), g_ptr_array_index(pub->sources, i));
+    for (guint i = 0; i < moved_aside; i++) {
+        const char *backup = g_ptr_array_index(pub->backups, i);
+        if (backup)
+            g_rename(backup, g_ptr_array_index(pub->targets, i));
+    }
+}
+
+static cm_status publish_all(const publication *pub, const char *staging, cm_error *err)
+{
+    guint count = pub->targets->len, aside = 0, in = 0;
+    cm_status st = CM_OK;
+    for (; aside < count && st == CM_OK; aside++) {
+        const char *target = g_ptr_array_index(pub->targets, aside);
+        char *backup = NULL;
+        if (g_file_test(target, G_FILE_TEST_EXISTS)) {
+            backup = g_strdup_printf("%s/.previous-%u", staging, aside);
+            if (g_rename(target, backup) != 0) {
+                st = cm_error_set(err, CM_ERR_IO, "cannot replace the previous output: %s",
+                                  strerror(errno));
+                cm_error_set_file(err, target);
+                g_free(backup);
+                backup = NULL;
+            }
+        }
+        g_ptr_array_add(pub->backups, backup);
+    }
+    if (st != CM_OK) {
+        roll_back(pub, 0, aside - 1);
+        return st;
+    }
+    for (; in < count && st == CM_OK; in++) {
+        const char *target = g_ptr_array_index(pub->targets, in);
+        if (g_rename(g_ptr_array_index(pub->sources, in), target) != 0) {
+            st = cm_error_set(err, CM_ERR_IO, "cannot move the output into place: %s",
+                              strerror(errno));
+            cm_error_set_file(err, target);
+        }
+    }
+    if (st != CM_OK)
+        roll_back(pub, in - 1, count);
+    return st;
+}
+
+static cm_status publish_folder(const char *staging, const char *out_dir, cm_error *err)
+{
+    publication pub = {g_ptr_array_new_with_free_func(g_free),
+                       g_ptr_array_new_with_free_func(g_free),
+                       g_ptr_array_new_with_free_func(g_free)};
+    collect_files(staging, out_dir, &pub);
+    cm_status st = check_targets(&pub, err);
+    if (st == CM_OK)
+        st = publish_all(&pub, staging, err);
+    g_ptr_array_free(pub.sources, TRUE);
+    g_ptr_array_free(pub.targets, TRUE);
+    g_ptr_array_free(pub.backups, TRUE);
     return st;
 }
 
@@ -390,14 +482,25 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
         st = write_reports(&s, err);
     if (st == CM_OK)
         st = export_geopackage(&s, err);
+    /* An interrupt while moving outputs into place would leave OUTDIR half old, half
+     * new: interrupts wait until the moves and the clean-up are done. */
+    sigset_t interrupts, previous;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    sigaddset(&interrupts, SIGHUP);
+    sigprocmask(SIG_BLOCK, &interrupts, &previous);
     if (st == CM_OK)
         st = publish_folder(s.staging, s.out_dir, err);
     if (s.staging)
         remove_tree(s.staging);
     if (st != CM_OK && s.created_root)
         remove_tree(s.created_root);
+    sigprocmask(SIG_SETMASK, &previous, NULL);
     if (st == CM_OK)
         log_outputs(&s);
+    else if (err && !err->file[0])
+        cm_error_set_file(err, options->project_path); /* every error names a file */
     run_state_free(&s);
     return st;
 }
