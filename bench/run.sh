@@ -2,7 +2,7 @@
 # covermap benchmark beside its peers (mapshaper, Mapnik). See bench/README.md.
 #
 #   bench/run.sh [-n TERRITORIES] [-v EDGE_VERTICES] [-r RUNS] [-d DIR] [--no-peers]
-#                [--no-install] [--no-build]
+#                [--no-install] [--no-build] [--summary-only]
 #
 # Builds covermap in Release (build-bench/), generates the data set once under DIR
 # (default /tmp/covermap-bench, or $COVERMAP_BENCH_DIR), then runs every job RUNS times,
@@ -11,7 +11,8 @@
 # time and the median peak resident memory of each job (GNU time), covermap's median time
 # per stage (--timings), and the ratios. A peer that is not installed (and cannot be
 # installed) is reported and skipped. The summary is also written to
-# DIR/results-N-V-DATE.txt.
+# DIR/results-N-V-DATE.txt. --summary-only prints the summary of the last runs again
+# (from DIR/work-N-V) without running anything.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,8 +23,9 @@ DIR=${COVERMAP_BENCH_DIR:-/tmp/covermap-bench}
 PEERS=1
 INSTALL=1
 BUILD=1
+SUMMARY_ONLY=0
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
         --no-peers) PEERS=0; shift ;;
         --no-install) INSTALL=0; shift ;;
         --no-build) BUILD=0; shift ;;
+        --summary-only) SUMMARY_ONLY=1; BUILD=0; PEERS=0; INSTALL=0; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -73,10 +76,15 @@ if [ $BUILD = 1 ]; then
     note "building covermap (Release) in build-bench/"
     cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$ROOT/build-bench" -j2 --target covermap >/dev/null
+    # The tree is shared: remember what was built (commit, and whether sources had edits).
+    { git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown
+      [ -z "$(git -C "$ROOT" status --porcelain -- src include CMakeLists.txt 2>/dev/null)" ] \
+          || echo "(+ uncommitted changes in src/ or include/)"; } | tr '\n' ' ' \
+        >"$ROOT/build-bench/bench-commit.txt"
 fi
 [ -x "$COVERMAP" ] || { echo "run.sh: $COVERMAP is missing (drop --no-build)" >&2; exit 1; }
 
-if [ ! -s "$DATA/stats.txt" ]; then
+if [ $SUMMARY_ONLY = 0 ] && [ ! -s "$DATA/stats.txt" ]; then
     note "generating $N territories (V = $V) in $DATA"
     "$PY" "$ROOT/bench/make_tessellation.py" "$N" "$V" "$DATA" --styles "$ROOT/styles"
 fi
@@ -165,27 +173,40 @@ run_once() {
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
     else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-: >"$RESULTS"
-for job in "${JOBS[@]}"; do rm -f "$WORK/$job.times" "$WORK/$job".*.log; done
-
-say "covermap benchmark, $(date '+%Y-%m-%d %H:%M %Z')"
-say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
-$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
-say "covermap $("$COVERMAP" --version 2>&1 | head -n 1), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-[ -n "$MAPSHAPER" ] && say "mapshaper $("$MAPSHAPER" -v 2>&1 | tail -n 1), node $(node --version 2>/dev/null)"
-[ "$HAVE_MAPNIK" = 1 ] && say "Mapnik $("$PY" -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))')"
-say "data: $(tr '\n' ' ' <"$DATA/stats.txt")"
-say "runs: $RUNS timed, round-robin, after 1 warm-up; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-
-FAILED=()
-for round in warmup $(seq 1 "$RUNS"); do
-    note "round $round"
-    for job in "${JOBS[@]}"; do
-        case " ${FAILED[*]-} " in *" $job "*) continue ;; esac
-        run_once "$job" "$round" || FAILED+=("$job")
+if [ $SUMMARY_ONLY = 1 ]; then
+    JOBS=()
+    for job in covermap_full covermap_png mapshaper_svg mapshaper_gpkg mapnik_png; do
+        [ -s "$WORK/$job.times" ] && JOBS+=("$job")
     done
-done
-say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    [ ${#JOBS[@]} -gt 0 ] || { echo "run.sh: no earlier runs in $WORK" >&2; exit 1; }
+    RESULTS=$DIR/results-$N-$V-$(date -r "$WORK/${JOBS[0]}.times" +%Y-%m-%dT%H%M).txt
+fi
+: >"$RESULTS"
+FAILED=()
+if [ $SUMMARY_ONLY = 0 ]; then
+    for job in "${JOBS[@]}"; do rm -f "$WORK/$job.times" "$WORK/$job".*.log; done
+
+    say "covermap benchmark, $(date '+%Y-%m-%d %H:%M %Z')"
+    say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
+    $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+    say "covermap $("$COVERMAP" --version 2>&1 | head -n 1), built from $(cat "$ROOT/build-bench/bench-commit.txt" 2>/dev/null || echo 'an unknown commit')"
+    [ -n "$MAPSHAPER" ] && say "mapshaper $("$MAPSHAPER" -v 2>&1 | tail -n 1), node $(node --version 2>/dev/null)"
+    [ "$HAVE_MAPNIK" = 1 ] && say "Mapnik $("$PY" -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))')"
+    say "data: $(tr '\n' ' ' <"$DATA/stats.txt")"
+    say "runs: $RUNS timed, round-robin, after 1 warm-up; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+    for round in warmup $(seq 1 "$RUNS"); do
+        note "round $round"
+        for job in "${JOBS[@]}"; do
+            case " ${FAILED[*]-} " in *" $job "*) continue ;; esac
+            run_once "$job" "$round" || FAILED+=("$job")
+        done
+    done
+    say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+else
+    say "covermap benchmark: summary of the runs of $(date -r "$WORK/${JOBS[0]}.times" '+%Y-%m-%d %H:%M %Z') in $WORK"
+    say "data: $(tr '\n' ' ' <"$DATA/stats.txt")"
+fi
 
 # ---- summary -----------------------------------------------------------------------------
 
