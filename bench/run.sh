@@ -184,7 +184,9 @@ fi
 : >"$RESULTS"
 FAILED=()
 if [ $SUMMARY_ONLY = 0 ]; then
-    for job in "${JOBS[@]}"; do rm -f "$WORK/$job.times" "$WORK/$job".*.log; done
+    for job in covermap_full covermap_png mapshaper_svg mapshaper_gpkg mapnik_png; do
+        rm -f "$WORK/$job.times" "$WORK/$job".*.log
+    done
 
     say "covermap benchmark, $(date '+%Y-%m-%d %H:%M %Z')"
     say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
@@ -212,7 +214,7 @@ fi
 
 declare -A WALL
 say ""
-say "$(printf '%-16s %10s %10s %10s %12s' job 'median s' 'min s' 'max s' 'peak MB')"
+say "$(printf '%-16s %10s %10s %10s %12s' job 'median s' 'min s' 'max s' 'peak MiB')"
 for job in "${JOBS[@]}"; do
     if [ ! -s "$WORK/$job.times" ] || case " ${FAILED[*]-} " in *" $job "*) true ;; *) false ;; esac; then
         say "$(printf '%-16s %10s' "$job" failed)"
