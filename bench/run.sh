@@ -179,7 +179,7 @@ if [ $SUMMARY_ONLY = 1 ]; then
         [ -s "$WORK/$job.times" ] && JOBS+=("$job")
     done
     [ ${#JOBS[@]} -gt 0 ] || { echo "run.sh: no earlier runs in $WORK" >&2; exit 1; }
-    RESULTS=$DIR/results-$N-$V-$(date -r "$WORK/${JOBS[0]}.times" +%Y-%m-%dT%H%M).txt
+    RESULTS=$DIR/results-$N-$V-$(date -r "$WORK/${JOBS[0]}.times" +%Y-%m-%dT%H%M)-summary.txt
 fi
 : >"$RESULTS"
 FAILED=()
