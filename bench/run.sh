@@ -189,8 +189,9 @@ if [ $SUMMARY_ONLY = 0 ]; then
     done
 
     say "covermap benchmark, $(date '+%Y-%m-%d %H:%M %Z')"
-    say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), \
-    $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+    mem=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
+    say "machine: $(nproc) cores, $cpu, $mem, $(uname -sr)"
     say "covermap $("$COVERMAP" --version 2>&1 | head -n 1), built from $(cat "$ROOT/build-bench/bench-commit.txt" 2>/dev/null || echo 'an unknown commit')"
     [ -n "$MAPSHAPER" ] && say "mapshaper $("$MAPSHAPER" -v 2>&1 | tail -n 1), node $(node --version 2>/dev/null)"
     [ "$HAVE_MAPNIK" = 1 ] && say "Mapnik $("$PY" -c 'import mapnik; v = mapnik.mapnik_version(); print("%d.%d.%d" % (v // 100000, v // 100 % 1000, v % 100))')"
