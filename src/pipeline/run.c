@@ -162,8 +162,7 @@ static char *source_line(const cm_project *p)
 {
     if (p->source_line && p->source_line[0])
         return strdup(p->source_line);
-    GString *line = g_string_new(p->locale == CM_LOCALE_EN_CA ? "Sources: " : "Sources : ");
-    g_string_append(line, p->territories.source);
+    GString *line = g_string_new(p->territories.source);
     for (size_t i = 0; i < p->table_count; i++)
         g_string_append_printf(line, ", %s", p->tables[i].source);
     char *result = strdup(line->str);

@@ -148,6 +148,9 @@ typedef struct {
 
 static const cm_feature_set *sort_set; /* qsort has no context argument */
 
+/* Names keyed by number at most (the largest territories first). */
+enum { MAX_NUMBERED = 60 };
+
 static int by_area_desc(const void *a, const void *b)
 {
     const cm_feature *fa = &sort_set->items[*(const size_t *)a];
@@ -233,6 +236,9 @@ static int place_inside(label_pass *pass, size_t index, double lx, double ly,
     const cm_feature *f = &pass->page->features->items[index];
     double pad = pass->halo / 2 + 0.5;
     double fw = extent->x1 - extent->x0, fh = extent->y1 - extent->y0;
+    /* Too small for even a short name at the smallest size: no text layout needed. */
+    if (fh < pass->min_size * 1.1 || fw < pass->min_size * 2.5)
+        return 0;
     double guards[6];
     int guard_count = page_guards(pass, f, guards);
     double gap = 1.5 * cm_page_factor(pass->page);
@@ -384,7 +390,8 @@ cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
         int placed = place_inside(&pass, order[k], lx, ly, &extent);
         if (placed == 0 && leader)
             placed = place_with_leader(&pass, f, lx, ly);
-        if (placed == 0 && numbered)
+        /* Only as many numbers as the legend can list: beyond, a number explains nothing. */
+        if (placed == 0 && numbered && pending_count < MAX_NUMBERED)
             pending[pending_count++] = order[k];
         ok = placed >= 0;
     }

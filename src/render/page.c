@@ -103,43 +103,122 @@ static bool is_emphasised(const cm_feature *f)
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
 }
 
-static void draw_territories(cairo_t *cr, const cm_page *page)
+/* Fills class by class, a few thousand points per fill, so that a province-wide
+ * map costs a few hundred cairo calls, not one per territory. */
+static void fill_class(cairo_t *cr, const cm_page *page, int class_index)
 {
-    const cm_feature_set *set = page->features;
-    const cm_symbology *sym = page->symbology;
-    double s = cm_page_factor(page);
-    cm_color nodata_bg = cm_render_setting_color(page->map, "nodata.color", (cm_color){1, 1, 1});
-    cm_color nodata_hatch =
-        cm_render_setting_color(page->map, "nodata.hatch_color", (cm_color){0.45, 0.45, 0.45});
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    for (size_t i = 0; i < set->count; i++) {
-        const cm_feature *f = &set->items[i];
-        cairo_new_path(cr);
-        cm_feature_path(cr, &page->layout, f);
-        if (f->class_index >= 0) {
-            cm_color c = sym->colors[f->class_index];
-            cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    const cm_page_shapes *shapes = &page->shapes;
+    size_t batch = 0;
+    cairo_new_path(cr);
+    for (size_t i = 0; i < page->features->count; i++) {
+        if (page->features->items[i].class_index != class_index)
+            continue;
+        cm_shape_path(cr, shapes, i);
+        batch += shapes->ring_start[shapes->feature_ring[i + 1]] -
+                 shapes->ring_start[shapes->feature_ring[i]];
+        if (batch >= 4096) {
             cairo_fill(cr);
-        } else {
-            cairo_set_source_rgb(cr, nodata_bg.r, nodata_bg.g, nodata_bg.b);
-            cairo_fill_preserve(cr);
-            double box[4];
-            feature_page_box(page, f, box);
-            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 4 * s, 0.8 * s, false, nodata_hatch);
+            batch = 0;
         }
     }
+    if (batch)
+        cairo_fill(cr);
+    cairo_new_path(cr);
+}
+
+static void draw_no_data(cairo_t *cr, const cm_page *page)
+{
+    double s = cm_page_factor(page);
+    cm_color background = cm_render_setting_color(page->map, "nodata.color", (cm_color){1, 1, 1});
+    cm_color hatch =
+        cm_render_setting_color(page->map, "nodata.hatch_color", (cm_color){0.45, 0.45, 0.45});
+    bool any = false;
+    cairo_new_path(cr);
+    for (size_t i = 0; i < page->features->count; i++) {
+        if (page->features->items[i].class_index >= 0)
+            continue;
+        cm_shape_path(cr, &page->shapes, i);
+        any = true;
+    }
+    if (!any)
+        return;
+    cairo_set_source_rgb(cr, background.r, background.g, background.b);
+    cairo_fill_preserve(cr);
+    /* One hatch over the frame, clipped to every no-data territory at once. */
+    const cm_layout *l = &page->layout;
+    cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
+                  4 * s, 0.8 * s, false, hatch);
+}
+
+static void draw_territories(cairo_t *cr, const cm_page *page)
+{
+    const cm_symbology *sym = page->symbology;
+    double s = cm_page_factor(page);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (size_t c = 0; c < sym->class_count; c++) {
+        cairo_set_source_rgb(cr, sym->colors[c].r, sym->colors[c].g, sym->colors[c].b);
+        fill_class(cr, page, (int)c);
+    }
+    draw_no_data(cr, page);
     cm_color boundary = cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
     cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
     cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cm_shapes_stroke_boundaries(cr, &page->shapes);
+}
+
+static int by_size(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The outline width: the style's, but never more than a small part of a typical
+ * territory, so that dense maps are not drawn solid black. */
+static double emphasis_width(const cm_page *page, double wanted)
+{
+    size_t n = page->features->count;
+    double *sizes = malloc((n ? n : 1) * sizeof *sizes);
+    if (!sizes || n == 0) {
+        free(sizes);
+        return wanted;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double box[4];
+        feature_page_box(page, &page->features->items[i], box);
+        sizes[i] = sqrt(fabs((box[2] - box[0]) * (box[3] - box[1])));
+    }
+    qsort(sizes, n, sizeof *sizes, by_size);
+    double typical = sizes[n / 2];
+    free(sizes);
+    return fmin(wanted, fmax(0.3, typical * 0.08));
+}
+
+/* Fills the selected features, in batches (OVER), as a mask. */
+static void fill_selected(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected)
+{
+    size_t batch = 0;
     cairo_new_path(cr);
-    for (size_t i = 0; i < set->count; i++)
-        cm_feature_path(cr, &page->layout, &set->items[i]);
-    cairo_stroke(cr);
+    for (size_t i = 0; i < shapes->feature_count; i++) {
+        if (!selected[i])
+            continue;
+        cm_shape_path(cr, shapes, i);
+        batch += shapes->ring_start[shapes->feature_ring[i + 1]] -
+                 shapes->ring_start[shapes->feature_ring[i]];
+        if (batch >= 4096) {
+            cairo_fill(cr);
+            batch = 0;
+        }
+    }
+    if (batch)
+        cairo_fill(cr);
+    cairo_new_path(cr);
 }
 
 /* At-risk territories: a thick outline kept inside the territory (so it never
- * hides a neighbour's colour), or a hatch. */
+ * hides a neighbour's colour), or a hatch. The outlines are drawn into one group and
+ * shown through a mask of the territories themselves: two operations for the whole
+ * map rather than a clip per territory, and native masks in SVG and PDF. */
 static void draw_emphasis(cairo_t *cr, const cm_page *page)
 {
     const cm_map_spec *map = page->map;
@@ -149,30 +228,44 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
         return;
     bool hatch = !strcasecmp(mode, "hatch");
     cm_color color = cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0});
-    double width = cm_render_setting_number(map, "outline.width", 2.0) * s;
-    for (size_t i = 0; i < page->features->count; i++) {
+    double width = emphasis_width(page, cm_render_setting_number(map, "outline.width", 2.0) * s);
+    size_t n = page->features->count;
+    bool *selected = calloc(n ? n : 1, sizeof *selected);
+    if (!selected)
+        return;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
         const cm_feature *f = &page->features->items[i];
-        if (!is_emphasised(f) || !f->ring_count)
-            continue;
+        selected[i] = is_emphasised(f) && f->ring_count;
+        any = any || selected[i];
+    }
+    if (any) {
+        const cm_layout *l = &page->layout;
         cairo_save(cr);
-        cairo_new_path(cr);
-        cm_feature_path(cr, &page->layout, f);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_push_group(cr);
         if (hatch) {
-            double box[4];
-            feature_page_box(page, f, box);
-            cairo_path_t *path = cairo_copy_path(cr);
-            cm_hatch_path(cr, box[0], box[1], box[2], box[3], 6 * s, 0.9 * s, true, color);
-            cairo_append_path(cr, path);
-            cairo_path_destroy(path);
+            cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+            cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w,
+                          l->frame_y + l->frame_h, 6 * s, 0.9 * s, true, color);
             width = fmin(width, 1.2 * s);
         }
-        cairo_clip_preserve(cr);
         cairo_set_source_rgb(cr, color.r, color.g, color.b);
         cairo_set_line_width(cr, 2 * width);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
+        cm_shapes_stroke_features(cr, &page->shapes, selected);
+        cairo_pattern_t *outlines = cairo_pop_group(cr);
+        cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        fill_selected(cr, &page->shapes, selected);
+        cairo_pattern_t *inside = cairo_pop_group(cr);
+        cairo_set_source(cr, outlines);
+        cairo_mask(cr, inside);
+        cairo_pattern_destroy(inside);
+        cairo_pattern_destroy(outlines);
         cairo_restore(cr);
     }
+    free(selected);
 }
 
 /* 1, 2 or 5 times a power of ten, at most limit. */

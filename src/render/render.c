@@ -284,12 +284,16 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
     cm_page page = {.map = map, .project = project, .facts = &facts, .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
+    /* Half a pixel of the PNG (or of a 300 dpi print): finer than the eye sees. */
+    double grid = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
+    st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);
     if (st == CM_OK && map->format_svg)
         st = write_svg(&page, out_dir, err);
     if (st == CM_OK && map->format_pdf)
         st = write_pdf(&page, out_dir, err);
+    cm_page_shapes_free(&page.shapes);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;
 }

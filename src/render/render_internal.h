@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "covermap/error.h"
 #include "covermap/palette.h"
@@ -86,6 +87,17 @@ typedef struct {
     double map_x0, map_y0; /* drawing-CRS coordinates shown at the frame's top-left */
 } cm_layout;
 
+/* Territory outlines in page space, snapped to grid points (see shapes.c). */
+typedef struct {
+    double grid;          /* points per grid step */
+    int32_t *xy;          /* snapped points, x y pairs, in grid steps */
+    size_t point_count;
+    size_t *ring_start;   /* ring r holds points ring_start[r] .. ring_start[r + 1] - 1 */
+    size_t ring_count;
+    size_t *feature_ring; /* feature f holds rings feature_ring[f] .. feature_ring[f + 1] - 1 */
+    size_t feature_count;
+} cm_page_shapes;
+
 /* Everything the page drawing needs. */
 typedef struct {
     const cm_map_spec *map;
@@ -94,6 +106,7 @@ typedef struct {
     const cm_feature_set *features;
     const cm_symbology *symbology;
     cm_layout layout;
+    cm_page_shapes shapes;  /* the outlines, built with the layout */
     size_t *number_key;     /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
@@ -175,6 +188,16 @@ double cm_draw_text(cairo_t *cr, const cm_page *page, const char *text, double s
  * which is consumed; rising: bottom-left to top-right. */
 void cm_hatch_path(cairo_t *cr, double x0, double y0, double x1, double y1, double spacing,
                    double width, bool rising, cm_color color);
+/* Builds the page outlines; grid is the snapping step in points. */
+cm_status cm_page_shapes_build(cm_page_shapes *shapes, const cm_feature_set *set,
+                               const cm_layout *layout, double grid, cm_error *err);
+void cm_page_shapes_free(cm_page_shapes *shapes);
+/* Appends feature f's rings to cr's path. */
+void cm_shape_path(cairo_t *cr, const cm_page_shapes *shapes, size_t feature);
+/* Strokes every boundary once (shared edges are not drawn twice), in batches. */
+void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *shapes);
+/* Strokes the outlines of the selected features, in batches. */
+void cm_shapes_stroke_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected);
 /* Appends a feature's rings to cr's path in page coordinates. */
 void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f);
 void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);

@@ -1,0 +1,229 @@
+/* Territory outlines in page space, computed once per map: snapped to a grid
+ * finer than a PNG pixel (shared edges snap alike on both sides), with repeated
+ * points dropped. Boundaries are then stroked once per shared edge, in batches,
+ * so that neither time nor cairo's memory grows with twice the vertex count. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+
+typedef struct {
+    int32_t ax, ay, bx, by;
+} edge_key;
+
+static bool push_point(cm_page_shapes *s, int32_t x, int32_t y, size_t *capacity)
+{
+    if (s->point_count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 4096;
+        int32_t *bigger = realloc(s->xy, grown * 2 * sizeof *bigger);
+        if (!bigger)
+            return false;
+        s->xy = bigger;
+        *capacity = grown;
+    }
+    s->xy[2 * s->point_count] = x;
+    s->xy[2 * s->point_count + 1] = y;
+    s->point_count++;
+    return true;
+}
+
+static bool push_ring(cm_page_shapes *s, size_t start, size_t length, size_t *capacity)
+{
+    if (s->ring_count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 1024;
+        size_t *starts = realloc(s->ring_start, (grown + 1) * sizeof *starts);
+        if (!starts)
+            return false;
+        s->ring_start = starts;
+        *capacity = grown;
+    }
+    (void)length;
+    s->ring_start[s->ring_count++] = start;
+    s->ring_start[s->ring_count] = start + length;
+    return true;
+}
+
+/* Adds one ring, snapped; a ring that collapses to fewer than 3 points is dropped
+ * (it is smaller than the grid and would not show). */
+static bool add_ring(cm_page_shapes *s, const cm_layout *layout, const cm_ring *ring,
+                     size_t *point_capacity, size_t *ring_capacity)
+{
+    size_t start = s->point_count;
+    for (size_t i = 0; i < ring->count; i++) {
+        double px, py;
+        cm_map_to_page(layout, ring->xy[2 * i], ring->xy[2 * i + 1], &px, &py);
+        int32_t x = (int32_t)lround(px / s->grid), y = (int32_t)lround(py / s->grid);
+        size_t n = s->point_count - start;
+        if (n && s->xy[2 * (s->point_count - 1)] == x && s->xy[2 * (s->point_count - 1) + 1] == y)
+            continue;
+        if (!push_point(s, x, y, point_capacity))
+            return false;
+    }
+    size_t n = s->point_count - start;
+    /* The ring closes itself: drop a last point equal to the first. */
+    if (n > 1 && s->xy[2 * start] == s->xy[2 * (s->point_count - 1)] &&
+        s->xy[2 * start + 1] == s->xy[2 * (s->point_count - 1) + 1]) {
+        s->point_count--;
+        n--;
+    }
+    if (n < 3) {
+        s->point_count = start;
+        return true;
+    }
+    return push_ring(s, start, n, ring_capacity);
+}
+
+cm_status cm_page_shapes_build(cm_page_shapes *s, const cm_feature_set *set,
+                               const cm_layout *layout, double grid, cm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->grid = grid;
+    s->feature_count = set->count;
+    s->feature_ring = malloc((set->count + 1) * sizeof *s->feature_ring);
+    size_t point_capacity = 0, ring_capacity = 0;
+    bool ok = s->feature_ring != NULL;
+    for (size_t i = 0; ok && i < set->count; i++) {
+        s->feature_ring[i] = s->ring_count;
+        const cm_feature *f = &set->items[i];
+        for (size_t r = 0; ok && r < f->ring_count; r++)
+            ok = add_ring(s, layout, &f->rings[r], &point_capacity, &ring_capacity);
+    }
+    if (ok)
+        s->feature_ring[set->count] = s->ring_count;
+    if (!ok) {
+        cm_page_shapes_free(s);
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory preparing the map outlines");
+    }
+    return CM_OK;
+}
+
+void cm_page_shapes_free(cm_page_shapes *s)
+{
+    free(s->xy);
+    free(s->ring_start);
+    free(s->feature_ring);
+    memset(s, 0, sizeof *s);
+}
+
+void cm_shape_path(cairo_t *cr, const cm_page_shapes *s, size_t feature)
+{
+    for (size_t r = s->feature_ring[feature]; r < s->feature_ring[feature + 1]; r++) {
+        const int32_t *p = s->xy + 2 * s->ring_start[r];
+        size_t n = s->ring_start[r + 1] - s->ring_start[r];
+        cairo_move_to(cr, p[0] * s->grid, p[1] * s->grid);
+        for (size_t i = 1; i < n; i++)
+            cairo_line_to(cr, p[2 * i] * s->grid, p[2 * i + 1] * s->grid);
+        cairo_close_path(cr);
+    }
+}
+
+/* ---- boundaries: each shared edge once ------------------------------------ */
+
+typedef struct {
+    edge_key *slots;
+    size_t mask;
+} edge_set;
+
+static const int32_t empty_slot = INT32_MIN;
+
+static uint64_t edge_hash(const edge_key *k)
+{
+    uint64_t h = (uint64_t)(uint32_t)k->ax * 0x9E3779B97F4A7C15ULL;
+    h ^= (uint64_t)(uint32_t)k->ay + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(uint32_t)k->bx * 0xC2B2AE3D27D4EB4FULL + (h << 6) + (h >> 2);
+    h ^= (uint64_t)(uint32_t)k->by + 0x165667B19E3779F9ULL + (h << 6) + (h >> 2);
+    h ^= h >> 31;
+    return h * 0xD6E8FEB86659FD93ULL;
+}
+
+/* True when the edge was not there yet (and is now). */
+static bool edge_set_add(edge_set *set, edge_key key)
+{
+    for (size_t i = edge_hash(&key) & set->mask;; i = (i + 1) & set->mask) {
+        edge_key *slot = &set->slots[i];
+        if (slot->ax == empty_slot) {
+            *slot = key;
+            return true;
+        }
+        if (slot->ax == key.ax && slot->ay == key.ay && slot->bx == key.bx && slot->by == key.by)
+            return false;
+    }
+}
+
+static edge_key make_edge(const int32_t *a, const int32_t *b)
+{
+    bool a_first = a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]);
+    const int32_t *lo = a_first ? a : b, *hi = a_first ? b : a;
+    return (edge_key){lo[0], lo[1], hi[0], hi[1]};
+}
+
+/* Segments per cairo_stroke: keeps cairo's stroker small on huge maps. */
+enum { STROKE_BATCH = 4096 };
+
+void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s)
+{
+    size_t slots = 16;
+    while (slots < 2 * s->point_count + 16)
+        slots *= 2;
+    edge_set set = {malloc(slots * sizeof *set.slots), slots - 1};
+    if (!set.slots) {
+        /* No memory for the set: stroke every ring (shared edges twice). */
+        for (size_t f = 0; f < s->feature_count; f++) {
+            cm_shape_path(cr, s, f);
+            cairo_stroke(cr);
+        }
+        return;
+    }
+    for (size_t i = 0; i < slots; i++)
+        set.slots[i].ax = empty_slot;
+    size_t batch = 0;
+    const int32_t *pen = NULL;
+    cairo_new_path(cr);
+    for (size_t r = 0; r < s->ring_count; r++) {
+        const int32_t *p = s->xy + 2 * s->ring_start[r];
+        size_t n = s->ring_start[r + 1] - s->ring_start[r];
+        pen = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const int32_t *a = p + 2 * i, *b = p + 2 * ((i + 1) % n);
+            if (!edge_set_add(&set, make_edge(a, b))) {
+                pen = NULL;
+                continue;
+            }
+            if (pen != a)
+                cairo_move_to(cr, a[0] * s->grid, a[1] * s->grid);
+            cairo_line_to(cr, b[0] * s->grid, b[1] * s->grid);
+            pen = b;
+            if (++batch == STROKE_BATCH) {
+                cairo_stroke(cr);
+                batch = 0;
+                pen = NULL;
+            }
+        }
+    }
+    if (batch)
+        cairo_stroke(cr);
+    cairo_new_path(cr);
+    free(set.slots);
+}
+
+/* Paths of many features, in batches, for one operation each (stroke). */
+void cm_shapes_stroke_features(cairo_t *cr, const cm_page_shapes *s, const bool *selected)
+{
+    size_t batch = 0;
+    cairo_new_path(cr);
+    for (size_t f = 0; f < s->feature_count; f++) {
+        if (!selected[f])
+            continue;
+        cm_shape_path(cr, s, f);
+        batch += s->ring_start[s->feature_ring[f + 1]] - s->ring_start[s->feature_ring[f]];
+        if (batch >= STROKE_BATCH) {
+            cairo_stroke(cr);
+            batch = 0;
+        }
+    }
+    if (batch)
+        cairo_stroke(cr);
+    cairo_new_path(cr);
+}
