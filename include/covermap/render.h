@@ -37,7 +37,8 @@ cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_
  * expression adds a column of that name holding the map's values). */
 const char *cm_map_value_attribute(const cm_map_spec *map);
 
-/* Builds the QGIS styles of a map, with the same classes and colours as the
+/* (cm_render_map also writes them beside the map as NAME.qml and NAME.sld.)
+ * Builds the QGIS styles of a map, with the same classes and colours as the
  * rendered page: *qml a QML document (graduated renderer for numbers,
  * categorized renderer for text such as risk_level) and *sld an SLD 1.1
  * document with one rule per class (plus no data). Both malloc'd; the caller

@@ -198,9 +198,37 @@ static cm_status add_style_field(OGRLayerH layer, const char *name, OGRFieldType
     return e == OGRERR_NONE ? CM_OK : CM_ERR_GDAL;
 }
 
+static char *read_style_file(const char *dir, const char *name, const char *ext)
+{
+    if (!dir)
+        return NULL;
+    char *file = g_strdup_printf("%s/%s.%s", dir, name, ext);
+    gchar *text = NULL;
+    if (!g_file_get_contents(file, &text, NULL, NULL))
+        text = NULL;
+    g_free(file);
+    char *copy = text ? strdup(text) : NULL;
+    g_free(text);
+    return copy;
+}
+
+/* The styles the renderer wrote beside the map, or built anew. */
+static cm_status load_styles(const char *db_path, const cm_project *project,
+                             const cm_map_spec *map, const char *styles_dir, char **qml,
+                             char **sld, cm_error *err)
+{
+    *qml = read_style_file(styles_dir, map->name, "qml");
+    *sld = read_style_file(styles_dir, map->name, "sld");
+    if (*qml && *sld)
+        return CM_OK;
+    free(*qml);
+    free(*sld);
+    return cm_map_qgis_styles(db_path, project, map, qml, sld, err);
+}
+
 /* QGIS reads a layer's saved styles from `layer_styles` (its own schema). */
 static cm_status write_styles(exporter *e, const char *db_path, const cm_project *project,
-                              const char *path, cm_error *err)
+                              const char *styles_dir, const char *path, cm_error *err)
 {
     if (project->map_count == 0)
         return CM_OK;
@@ -222,7 +250,7 @@ static cm_status write_styles(exporter *e, const char *db_path, const cm_project
     for (size_t i = 0; i < project->map_count && st == CM_OK; i++) {
         const cm_map_spec *map = &project->maps[i];
         char *qml = NULL, *sld = NULL;
-        st = cm_map_qgis_styles(db_path, project, map, &qml, &sld, err);
+        st = load_styles(db_path, project, map, styles_dir, &qml, &sld, err);
         if (st != CM_OK)
             break;
         OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(styles));
@@ -248,8 +276,42 @@ static cm_status write_styles(exporter *e, const char *db_path, const cm_project
     return st;
 }
 
+/* Every joined column, each map whose value is an expression as a column named
+ * after the map (so that the SLD, which filters on it, works), and the geometry.
+ * The expressions pass the same sandbox as when the maps were drawn. */
+static cm_status select_rows_sql(exporter *e, const cm_project *project, char **out,
+                                 cm_error *err)
+{
+    GString *sql = g_string_new("SELECT *");
+    cm_status st = CM_OK;
+    for (size_t i = 0; i < project->map_count && st == CM_OK; i++) {
+        const cm_map_spec *map = &project->maps[i];
+        if (strcmp(cm_map_value_attribute(map), map->value) == 0)
+            continue;
+        st = cm_map_validate_value_db(cm_store_db(e->store), map, err);
+        if (st != CM_OK)
+            break;
+        sqlite3_stmt *probe = NULL;
+        char *check = sqlite3_mprintf("SELECT 1 FROM pragma_table_info('joined') WHERE name = %Q "
+                                      "COLLATE NOCASE", map->name);
+        bool taken = sqlite3_prepare_v2(cm_store_db(e->store), check, -1, &probe, NULL) ==
+                         SQLITE_OK && sqlite3_step(probe) == SQLITE_ROW;
+        sqlite3_finalize(probe);
+        sqlite3_free(check);
+        if (taken)
+            continue;
+        char *column = sqlite3_mprintf(", (%s) AS \"%w\"", map->value, map->name);
+        g_string_append(sql, column);
+        sqlite3_free(column);
+    }
+    g_string_append(sql, ", AsBinary(geom) AS geom_wkb FROM joined ORDER BY key");
+    *out = st == CM_OK ? strdup(sql->str) : NULL;
+    g_string_free(sql, TRUE);
+    return st;
+}
+
 static cm_status export_into(exporter *e, const char *db_path, const cm_project *project,
-                             const char *tmp_path, cm_error *err)
+                             const char *styles_dir, const char *tmp_path, cm_error *err)
 {
     cm_status st = load_srs(e, err);
     if (st != CM_OK)
@@ -260,22 +322,24 @@ static cm_status export_into(exporter *e, const char *db_path, const cm_project 
     e->dataset = GDALCreate(driver, tmp_path, 0, 0, 0, GDT_Unknown, NULL);
     if (!e->dataset)
         return gdal_failure(err, "cannot create the GeoPackage", tmp_path);
+    char *select = NULL;
+    st = select_rows_sql(e, project, &select, err);
     sqlite3_stmt *rows = NULL;
-    st = cm_store_prepare(e->store,
-                          "SELECT *, AsBinary(geom) AS geom_wkb FROM joined ORDER BY key",
-                          &rows, err);
+    if (st == CM_OK)
+        st = cm_store_prepare(e->store, select, &rows, err);
+    free(select);
     if (st == CM_OK)
         st = create_layer(e, tmp_path, rows, err);
     if (st == CM_OK)
         st = copy_rows(e, rows, sqlite3_column_count(rows) - 1, tmp_path, err);
     sqlite3_finalize(rows);
     if (st == CM_OK)
-        st = write_styles(e, db_path, project, tmp_path, err);
+        st = write_styles(e, db_path, project, styles_dir, tmp_path, err);
     return st;
 }
 
 cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
-                               const char *gpkg_path, cm_error *err)
+                               const char *styles_dir, const char *gpkg_path, cm_error *err)
 {
     exporter e = {0};
     cm_status st = cm_store_open_readonly(db_path, &e.store, err);
@@ -284,7 +348,7 @@ cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
     char *tmp_path = g_strconcat(gpkg_path, ".tmp.gpkg", NULL);
     g_unlink(tmp_path);
     cm_gdal_clear_error();
-    st = export_into(&e, db_path, project, tmp_path, err);
+    st = export_into(&e, db_path, project, styles_dir, tmp_path, err);
     if (e.dataset) {
         cm_gdal_clear_error();
         GDALClose(e.dataset);

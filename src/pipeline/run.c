@@ -318,7 +318,9 @@ static cm_status export_geopackage(run_state *s, cm_error *err)
     char *db_path = staged(s, "covermap.sqlite");
     char *gpkg = staged(s, "covermap.gpkg");
     stage_begin(s);
-    cm_status st = cm_export_geopackage(db_path, s->project, gpkg, err);
+    char *maps_dir = staged(s, "maps");
+    cm_status st = cm_export_geopackage(db_path, s->project, maps_dir, gpkg, err);
+    free(maps_dir);
     stage_end(s, "geopackage");
     free(db_path);
     free(gpkg);

@@ -220,6 +220,20 @@ static char *build_sld(const cm_map_spec *map, const cm_symbology *sym, cm_local
     return text;
 }
 
+cm_status cm_map_qgis_styles_from(const cm_map_spec *map, const cm_symbology *symbology,
+                                  cm_locale locale, char **qml, char **sld, cm_error *err)
+{
+    *qml = build_qml(map, symbology, locale);
+    *sld = build_sld(map, symbology, locale);
+    if (!*qml || !*sld) {
+        free(*qml);
+        free(*sld);
+        *qml = *sld = NULL;
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    }
+    return CM_OK;
+}
+
 cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project,
                              const cm_map_spec *map, char **qml, char **sld, cm_error *err)
 {
@@ -231,14 +245,7 @@ cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project,
     cm_status st = cm_prepare_map(db_path, project, map, &facts, &features, &symbology, err);
     if (st != CM_OK)
         return st;
-    *qml = build_qml(map, &symbology, facts.locale);
-    *sld = build_sld(map, &symbology, facts.locale);
-    if (!*qml || !*sld) {
-        free(*qml);
-        free(*sld);
-        *qml = *sld = NULL;
-        st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-    }
+    st = cm_map_qgis_styles_from(map, &symbology, facts.locale, qml, sld, err);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;
 }

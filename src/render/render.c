@@ -272,6 +272,38 @@ void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symb
     cm_run_facts_free(facts);
 }
 
+static cm_status write_text_output(const char *out_dir, const char *name, const char *ext,
+                                   const char *text, cm_error *err)
+{
+    char *tmp = NULL;
+    cm_status st = make_temp(out_dir, name, ext, &tmp, err);
+    if (st != CM_OK)
+        return st;
+    GError *gerr = NULL;
+    if (!g_file_set_contents(tmp, text, -1, &gerr)) {
+        st = cm_error_set(err, CM_ERR_IO, "cannot write the %s style of map '%s': %s", ext, name,
+                          gerr->message);
+        g_error_free(gerr);
+    }
+    return commit_temp(tmp, out_dir, name, ext, st, err);
+}
+
+/* NAME.qml and NAME.sld beside the map: QGIS loads them onto any layer, and the
+ * GeoPackage export stores them without classifying the map a second time. */
+static cm_status write_qgis_styles(const cm_page *page, const char *out_dir, cm_error *err)
+{
+    char *qml = NULL, *sld = NULL;
+    cm_status st = cm_map_qgis_styles_from(page->map, page->symbology, page->facts->locale, &qml,
+                                           &sld, err);
+    if (st == CM_OK)
+        st = write_text_output(out_dir, page->map->name, "qml", qml, err);
+    if (st == CM_OK)
+        st = write_text_output(out_dir, page->map->name, "sld", sld, err);
+    free(qml);
+    free(sld);
+    return st;
+}
+
 cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
                         const char *out_dir, cm_error *err)
 {
@@ -293,6 +325,8 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
         st = write_svg(&page, out_dir, err);
     if (st == CM_OK && map->format_pdf)
         st = write_pdf(&page, out_dir, err);
+    if (st == CM_OK)
+        st = write_qgis_styles(&page, out_dir, err);
     cm_page_shapes_free(&page.shapes);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;

@@ -188,6 +188,9 @@ double cm_draw_text(cairo_t *cr, const cm_page *page, const char *text, double s
  * which is consumed; rising: bottom-left to top-right. */
 void cm_hatch_path(cairo_t *cr, double x0, double y0, double x1, double y1, double spacing,
                    double width, bool rising, cm_color color);
+/* The QGIS styles (QML, SLD) of an already classified map; malloc'd strings. */
+cm_status cm_map_qgis_styles_from(const cm_map_spec *map, const cm_symbology *symbology,
+                                  cm_locale locale, char **qml, char **sld, cm_error *err);
 /* Builds the page outlines; grid is the snapping step in points. */
 cm_status cm_page_shapes_build(cm_page_shapes *shapes, const cm_feature_set *set,
                                const cm_layout *layout, double grid, cm_error *err);

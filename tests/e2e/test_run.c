@@ -560,16 +560,17 @@ START_TEST(test_same_inputs_same_outputs)
     char *first = path_in(temp_dir, "first"), *second = path_in(temp_dir, "second");
     run_ok(project, first, NULL);
     run_ok(project, second, NULL);
-    /* 5 report files (csv x2, md, html, pdf), 2 maps x (png, pgw, png.aux.xml, svg, pdf) */
+    /* 5 report files (csv x2, md, html, pdf), 2 maps x (png, pgw, png.aux.xml, svg, pdf,
+     * qml, sld) */
     ck_assert_int_eq(assert_same_folder(first, second, "report"), 5);
-    ck_assert_int_eq(assert_same_folder(first, second, "maps"), 10);
+    ck_assert_int_eq(assert_same_folder(first, second, "maps"), 14);
 
     /* and basic/project.yaml itself, twice */
     char *third = path_in(temp_dir, "third"), *fourth = path_in(temp_dir, "fourth");
     run_ok(ts_data_path("basic/project.yaml"), third, NULL);
     run_ok(ts_data_path("basic/project.yaml"), fourth, NULL);
     ck_assert_int_eq(assert_same_folder(third, fourth, "report"), 2);
-    ck_assert_int_eq(assert_same_folder(third, fourth, "maps"), 2);
+    ck_assert_int_eq(assert_same_folder(third, fourth, "maps"), 6); /* 2 SVG maps and their QML and SLD styles */
     g_free(project);
     g_free(first);
     g_free(second);

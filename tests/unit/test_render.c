@@ -270,8 +270,9 @@ START_TEST(test_svg_parses_and_outputs_are_reproducible)
     snprintf(command, sizeof command, "xmllint --noout '%s/couverture.svg'", first);
     ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
     const char *files[] = {"couverture.png", "couverture.pgw", "couverture.png.aux.xml",
-                           "couverture.svg", "couverture.pdf"};
-    for (size_t i = 0; i < 5; i++) {
+                           "couverture.svg", "couverture.pdf", "couverture.qml",
+                           "couverture.sld"};
+    for (size_t i = 0; i < 7; i++) {
         char *a = path_in(first, files[i]), *b = path_in(second, files[i]);
         size_t size_a = 0, size_b = 0;
         char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
@@ -283,9 +284,9 @@ START_TEST(test_svg_parses_and_outputs_are_reproducible)
         free(a);
         free(b);
     }
-    /* Only the five outputs (PNG, world file, CRS side file, SVG, PDF): no temporary
-     * file left behind. */
-    ck_assert_int_eq(ts_count_entries(first), 5);
+    /* Only the seven outputs (PNG, world file, CRS side file, SVG, PDF, QML, SLD): no
+     * temporary file left behind. */
+    ck_assert_int_eq(ts_count_entries(first), 7);
     free(first);
     free(second);
     free(db);
