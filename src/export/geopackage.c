@@ -87,9 +87,9 @@ static cm_status load_srs(exporter *e, cm_error *err)
 
 /* A computed column (years side by side) has no declared type: take the type its
  * values have, integers staying integers. */
-static OGRFieldType observed_type(cm_store *store, const char *column)
+static OGRFieldType observed_type(cm_store *store, const char *expression)
 {
-    char *sql = sqlite3_mprintf("SELECT DISTINCT typeof(\"%w\") FROM joined", column);
+    char *sql = sqlite3_mprintf("SELECT DISTINCT typeof(%s) FROM joined", expression);
     sqlite3_stmt *stmt = NULL;
     int integers = 0, reals = 0, others = 0;
     if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK) {
@@ -107,7 +107,18 @@ static OGRFieldType observed_type(cm_store *store, const char *column)
     return reals ? OFTReal : OFTInteger64;
 }
 
-static cm_status create_layer(exporter *e, const char *path, sqlite3_stmt *rows, cm_error *err)
+/* The map whose expression a computed column holds (see select_rows_sql), or NULL. */
+static const cm_map_spec *map_named(const cm_project *project, const char *column)
+{
+    for (size_t i = 0; i < project->map_count; i++)
+        if (strcmp(project->maps[i].name, column) == 0 &&
+            strcmp(cm_map_value_attribute(&project->maps[i]), project->maps[i].value) != 0)
+            return &project->maps[i];
+    return NULL;
+}
+
+static cm_status create_layer(exporter *e, const cm_project *project, const char *path,
+                              sqlite3_stmt *rows, cm_error *err)
 {
     char **options = CSLSetNameValue(NULL, "FID", "fid");
     options = CSLSetNameValue(options, "GEOMETRY_NAME", "geom");
@@ -128,7 +139,15 @@ static cm_status create_layer(exporter *e, const char *path, sqlite3_stmt *rows,
         c->name = name;
         c->index = i;
         const char *declared = sqlite3_column_decltype(rows, i);
-        c->type = declared ? field_type(declared) : observed_type(e->store, name);
+        if (declared) {
+            c->type = field_type(declared);
+        } else {
+            const cm_map_spec *map = map_named(project, name);
+            char *expression = map ? sqlite3_mprintf("%s", map->value)
+                                   : sqlite3_mprintf("\"%w\"", name);
+            c->type = observed_type(e->store, expression);
+            sqlite3_free(expression);
+        }
         OGRFieldDefnH defn = OGR_Fld_Create(name, c->type);
         OGRErr ogr_err = OGR_L_CreateField(e->layer, defn, TRUE);
         OGR_Fld_Destroy(defn);
@@ -329,7 +348,7 @@ static cm_status export_into(exporter *e, const char *db_path, const cm_project 
         st = cm_store_prepare(e->store, select, &rows, err);
     free(select);
     if (st == CM_OK)
-        st = create_layer(e, tmp_path, rows, err);
+        st = create_layer(e, project, tmp_path, rows, err);
     if (st == CM_OK)
         st = copy_rows(e, rows, sqlite3_column_count(rows) - 1, tmp_path, err);
     sqlite3_finalize(rows);
