@@ -237,7 +237,7 @@ static cm_status read_text(reader *r, yaml_node_t *map, const char *where, const
     yaml_node_t *value = find_value(r, map, key);
     if (!value)
         return required ? missing(r, map, where, key) : CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, field, "text", &text);
     if (st != CM_OK)
         return st;
@@ -310,7 +310,7 @@ static cm_status read_int(reader *r, yaml_node_t *map, const char *where, const 
     yaml_node_t *value = find_value(r, map, key);
     if (!value)
         return CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, field, expected, &text);
     if (st != CM_OK)
         return st;
@@ -331,7 +331,7 @@ static cm_status read_bool(reader *r, yaml_node_t *map, const char *where, const
     yaml_node_t *value = find_value(r, map, key);
     if (!value)
         return CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, field, "true or false", &text);
     if (st != CM_OK)
         return st;
@@ -379,7 +379,7 @@ static cm_status read_as_of(reader *r, yaml_node_t *root)
     yaml_node_t *value = find_value(r, root, "as_of");
     if (!value)
         return missing(r, root, NULL, "as_of");
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, "as_of", "a date written YYYY-MM-DD", &text);
     if (st != CM_OK)
         return st;
@@ -397,7 +397,7 @@ static cm_status read_cost(reader *r, yaml_node_t *root)
     yaml_node_t *value = find_value(r, root, "coordination_cost");
     if (!value)
         return CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, "coordination_cost", expected, &text);
     if (st != CM_OK)
         return st;
@@ -417,7 +417,7 @@ static cm_status read_locale(reader *r, yaml_node_t *root)
     yaml_node_t *value = find_value(r, root, "locale");
     if (!value)
         return CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, "locale", "fr-CA or en-CA", &text);
     if (st != CM_OK)
         return st;
@@ -484,7 +484,7 @@ static cm_status read_role(reader *r, yaml_node_t *map, const char *where, cm_so
     yaml_node_t *value = find_value(r, map, "role");
     if (!value)
         return CM_OK;
-    const char *text;
+    const char *text = NULL;
     cm_status st = scalar_text(r, value, field, "indicators, partners or funding", &text);
     if (st != CM_OK)
         return st;
@@ -541,7 +541,7 @@ static cm_status read_columns(reader *r, yaml_node_t *map, const char *where, cm
         yaml_node_pair_t *pair = columns->data.mapping.pairs.start + i;
         yaml_node_t *key = cm_yaml_node(r->yd, pair->key);
         yaml_node_t *value = cm_yaml_node(r->yd, pair->value);
-        const char *name;
+        const char *name = NULL;
         if (!key || cm_yaml_is_null(key))
             return fail(r, key ? key : columns, field, "expected a covermap column name before ':'");
         st = scalar_text(r, key, field, "a covermap column name", &name);
@@ -554,7 +554,7 @@ static cm_status read_columns(reader *r, yaml_node_t *map, const char *where, cm
             return unknown_column(r, key, field, name, out->role);
         char column_field[200];
         snprintf(column_field, sizeof column_field, "%s.%s", field, name);
-        const char *source;
+        const char *source = NULL;
         if (cm_yaml_is_null(value))
             return fail(r, key, column_field, "needs the name of a column of %s", out->source);
         st = scalar_text(r, value, column_field, "a column name", &source);
@@ -743,7 +743,7 @@ static cm_status read_breaks(reader *r, yaml_node_t *classes, const char *where,
         return nomem(r);
     for (size_t i = 0; i < count; i++) {
         yaml_node_t *item = cm_yaml_node(r->yd, breaks->data.sequence.items.start[i]);
-        const char *text;
+        const char *text = NULL;
         st = scalar_text(r, item, field, "a number", &text);
         if (st != CM_OK)
             return st;
@@ -780,7 +780,7 @@ static cm_status read_classes(reader *r, yaml_node_t *node, const char *map_wher
     char field[160];
     field_name(field, sizeof field, where, "method");
     if (method) {
-        const char *text;
+        const char *text = NULL;
         if ((st = scalar_text(r, method, field, "a classification method", &text)) != CM_OK)
             return st;
         if (!parse_method(text, &map->method)) {
@@ -825,7 +825,7 @@ static cm_status read_formats(reader *r, yaml_node_t *node, const char *field,
         flags[i] = false;
     for (size_t i = 0; i < count; i++) {
         yaml_node_t *item = node->type == YAML_SEQUENCE_NODE ? cm_yaml_node(r->yd, items[i]) : node;
-        const char *text;
+        const char *text = NULL;
         cm_status st = scalar_text(r, item, field, "a format name", &text);
         if (st != CM_OK)
             return st;
