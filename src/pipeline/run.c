@@ -21,6 +21,7 @@
 #include "covermap/render.h"
 #include "covermap/report.h"
 #include "covermap/store.h"
+#include "pipeline/jobs.h"
 
 typedef struct {
     const cm_run_options *options;
@@ -240,23 +241,41 @@ static void locate_map_error(const cm_project *project, const cm_map_spec *map, 
         err->line = map->line;
 }
 
-static cm_status render_maps(run_state *s, cm_error *err)
+typedef struct {
+    run_state *state;
+    const cm_map_spec *map;
+} map_job;
+
+static cm_status render_one_map(void *arg, cm_error *err)
 {
-    char *db_path = staged(s, "covermap.sqlite");
-    char *maps_dir = staged(s, "maps");
-    cm_status st = CM_OK;
-    stage_begin(s);
-    cm_progress_begin(&s->progress, "drawing maps", s->project->map_count);
-    for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++) {
-        st = cm_render_map(db_path, s->project, &s->project->maps[i], maps_dir, err);
-        if (st != CM_OK)
-            locate_map_error(s->project, &s->project->maps[i], err);
-        cm_progress_advance(&s->progress, 1);
-    }
-    cm_progress_end(&s->progress);
-    stage_end(s, "maps");
+    map_job *job = arg;
+    char *db_path = staged(job->state, "covermap.sqlite");
+    char *maps_dir = staged(job->state, "maps");
+    cm_status st = cm_render_map(db_path, job->state->project, job->map, maps_dir, err);
+    if (st != CM_OK)
+        locate_map_error(job->state->project, job->map, err);
     free(db_path);
     free(maps_dir);
+    return st;
+}
+
+/* Each map is drawn by its own job; with several cores they run side by side. */
+static cm_status render_maps(run_state *s, cm_error *err)
+{
+    size_t count = s->project->map_count;
+    map_job *args = calloc(count + 1, sizeof *args);
+    cm_job *jobs = calloc(count + 1, sizeof *jobs);
+    cm_status st = args && jobs ? CM_OK : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < count && st == CM_OK; i++) {
+        args[i] = (map_job){s, &s->project->maps[i]};
+        jobs[i] = (cm_job){render_one_map, &args[i]};
+    }
+    stage_begin(s);
+    if (st == CM_OK)
+        st = cm_run_jobs(jobs, count, cm_job_workers(), err);
+    stage_end(s, "maps");
+    free(args);
+    free(jobs);
     return st;
 }
 
@@ -293,37 +312,44 @@ static cm_status attach_maps(run_state *s, cm_report *report, cm_error *err)
     return st;
 }
 
-static cm_status write_reports(run_state *s, cm_error *err)
+static cm_status write_reports(void *arg, cm_error *err)
 {
+    run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     char *report_dir = staged(s, "report");
     cm_report *report = NULL;
-    stage_begin(s);
     cm_status st = cm_report_load(db_path, &report, err);
     if (st == CM_OK)
         st = attach_maps(s, report, err);
     if (st == CM_OK)
         st = cm_report_write_all(report, report_dir, report_formats(s->project), err);
-    stage_end(s, "report");
     cm_report_free(report);
     free(db_path);
     free(report_dir);
     return st;
 }
 
-static cm_status export_geopackage(run_state *s, cm_error *err)
+static cm_status export_geopackage(void *arg, cm_error *err)
 {
-    if (!s->project->export_geopackage)
-        return CM_OK;
+    run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     char *gpkg = staged(s, "covermap.gpkg");
-    stage_begin(s);
     char *maps_dir = staged(s, "maps");
     cm_status st = cm_export_geopackage(db_path, s->project, maps_dir, gpkg, err);
     free(maps_dir);
-    stage_end(s, "geopackage");
     free(db_path);
     free(gpkg);
+    return st;
+}
+
+/* The reports (which embed the maps) and the GeoPackage (which stores their
+ * styles) come after the maps, side by side. */
+static cm_status write_outputs(run_state *s, cm_error *err)
+{
+    cm_job jobs[2] = {{write_reports, s}, {export_geopackage, s}};
+    stage_begin(s);
+    cm_status st = cm_run_jobs(jobs, s->project->export_geopackage ? 2 : 1, cm_job_workers(), err);
+    stage_end(s, "reports+gpkg");
     return st;
 }
 
@@ -480,9 +506,7 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     if (st == CM_OK)
         st = render_maps(&s, err);
     if (st == CM_OK)
-        st = write_reports(&s, err);
-    if (st == CM_OK)
-        st = export_geopackage(&s, err);
+        st = write_outputs(&s, err);
     /* An interrupt while moving outputs into place would leave OUTDIR half old, half
      * new: interrupts wait until the moves and the clean-up are done. */
     sigset_t interrupts, previous;

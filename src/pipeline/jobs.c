@@ -1,0 +1,156 @@
+#include "pipeline/jobs.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cm_job_workers(void)
+{
+    const char *forced = getenv("COVERMAP_JOBS");
+    if (forced && forced[0]) {
+        int n = atoi(forced);
+        return n >= 1 ? (n > 64 ? 64 : n) : 1;
+    }
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online < 1 ? 1 : online > 8 ? 8 : (int)online;
+}
+
+typedef struct {
+    pid_t pid;     /* 0: not started or reaped */
+    int pipe_read; /* the child's cm_error arrives here */
+    cm_status status;
+    cm_error error;
+} job_slot;
+
+static cm_status run_in_process(const cm_job *jobs, size_t count, cm_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        cm_status st = jobs[i].run(jobs[i].arg, err);
+        if (st != CM_OK)
+            return st;
+    }
+    return CM_OK;
+}
+
+/* In the child: run, send the error back whole (cm_error is plain data), leave
+ * without atexit handlers (they belong to the parent). */
+static void child_main(const cm_job *job, int pipe_write)
+{
+    cm_error error;
+    cm_error_clear(&error);
+    cm_status st = job->run(job->arg, &error);
+    error.status = st;
+    const char *bytes = (const char *)&error;
+    size_t left = sizeof error;
+    while (left > 0) {
+        ssize_t n = write(pipe_write, bytes, left);
+        if (n <= 0 && errno != EINTR)
+            break;
+        if (n > 0) {
+            bytes += n;
+            left -= (size_t)n;
+        }
+    }
+    close(pipe_write);
+    _exit(st == CM_OK ? 0 : 1);
+}
+
+static void read_child_error(job_slot *slot)
+{
+    char *bytes = (char *)&slot->error;
+    size_t got = 0;
+    while (got < sizeof slot->error) {
+        ssize_t n = read(slot->pipe_read, bytes + got, sizeof slot->error - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(slot->pipe_read);
+    if (got != sizeof slot->error) {
+        cm_error_clear(&slot->error);
+        cm_error_set(&slot->error, CM_ERR_INTERNAL, "an output job ended without a report");
+    }
+}
+
+static void reap_one(job_slot *slots, size_t count)
+{
+    int wstatus = 0;
+    pid_t pid;
+    do {
+        pid = waitpid(-1, &wstatus, 0);
+    } while (pid < 0 && errno == EINTR);
+    for (size_t i = 0; i < count; i++) {
+        if (slots[i].pid != pid || pid <= 0)
+            continue;
+        read_child_error(&slots[i]);
+        slots[i].status = slots[i].error.status;
+        if (WIFSIGNALED(wstatus)) {
+            cm_error_clear(&slots[i].error);
+            slots[i].status = cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
+                                           "an output job was killed by signal %d",
+                                           WTERMSIG(wstatus));
+        }
+        slots[i].pid = 0;
+        return;
+    }
+}
+
+cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *err)
+{
+    if (workers <= 1 || count <= 1)
+        return run_in_process(jobs, count, err);
+    job_slot *slots = calloc(count, sizeof *slots);
+    if (!slots)
+        return run_in_process(jobs, count, err);
+    /* Buffered output would otherwise be written once by each process. */
+    fflush(NULL);
+    size_t running = 0;
+    cm_status launch_status = CM_OK;
+    for (size_t i = 0; i < count; i++) {
+        if (running == (size_t)workers) {
+            reap_one(slots, count);
+            running--;
+        }
+        int fds[2];
+        if (pipe(fds) != 0) {
+            launch_status = cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s",
+                                         strerror(errno));
+            break;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            child_main(&jobs[i], fds[1]);
+        }
+        close(fds[1]);
+        if (pid < 0) {
+            close(fds[0]);
+            launch_status = cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s",
+                                         strerror(errno));
+            break;
+        }
+        slots[i].pid = pid;
+        slots[i].pipe_read = fds[0];
+        running++;
+    }
+    while (running > 0) {
+        reap_one(slots, count);
+        running--;
+    }
+    cm_status st = launch_status;
+    for (size_t i = 0; i < count && st == CM_OK; i++) {
+        if (slots[i].status != CM_OK) {
+            *err = slots[i].error;
+            st = slots[i].status;
+        }
+    }
+    free(slots);
+    return st;
+}
