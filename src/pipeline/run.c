@@ -349,7 +349,7 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     cm_job jobs[2] = {{write_reports, s}, {export_geopackage, s}};
     stage_begin(s);
     cm_status st = cm_run_jobs(jobs, s->project->export_geopackage ? 2 : 1, cm_job_workers(), err);
-    stage_end(s, "reports+gpkg");
+    stage_end(s, "outputs"); /* reports and GeoPackage */
     return st;
 }
 
