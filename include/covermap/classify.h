@@ -13,11 +13,11 @@
 
 typedef struct {
     cm_class_method method;
-    size_t class_count;  /* number of classes actually produced (may be < requested) */
-    double *upper;       /* class_count upper bounds, ascending; upper[last] == max */
-    double min;          /* smallest value (lower bound of the first class) */
-    size_t *counts;      /* values in each class */
-    size_t null_count;   /* NaN values, excluded from the classes */
+    size_t class_count; /* number of classes actually produced (may be < requested) */
+    double *upper;      /* class_count upper bounds, ascending; upper[last] == max */
+    double min;         /* smallest value (lower bound of the first class) */
+    size_t *counts;     /* values in each class */
+    size_t null_count;  /* NaN values, excluded from the classes */
 } cm_classes;
 
 /* Classifies values (NaN = no data, excluded and counted). requested: number of
@@ -44,9 +44,9 @@ typedef struct {
  *  - CM_CLASS_MANUAL: the given breaks.
  * On success *out is filled; release with cm_classes_free (also safe on a
  * zeroed or already freed cm_classes). On failure *out holds nothing to free. */
-cm_status cm_classify(const double *values, size_t count, cm_class_method method,
-                      size_t requested, const double *manual_breaks, size_t manual_count,
-                      cm_classes *out, cm_error *err);
+cm_status cm_classify(const double *values, size_t count, cm_class_method method, size_t requested,
+                      const double *manual_breaks, size_t manual_count, cm_classes *out,
+                      cm_error *err);
 void cm_classes_free(cm_classes *classes);
 
 /* Index of the class holding value (value <= upper[i], first such i; binary

@@ -8,13 +8,13 @@
 
 typedef enum {
     CM_OK = 0,
-    CM_ERR_USAGE,      /* bad command line */
-    CM_ERR_IO,         /* file missing, unreadable, unwritable */
-    CM_ERR_PROJECT,    /* project file: YAML or contract violation */
-    CM_ERR_INPUT,      /* a data value or a boundary file is wrong */
-    CM_ERR_GDAL,       /* GDAL/OGR or PROJ failed */
-    CM_ERR_SQL,        /* SQLite/SpatiaLite failed */
-    CM_ERR_RENDER,     /* cairo/pango failed */
+    CM_ERR_USAGE,   /* bad command line */
+    CM_ERR_IO,      /* file missing, unreadable, unwritable */
+    CM_ERR_PROJECT, /* project file: YAML or contract violation */
+    CM_ERR_INPUT,   /* a data value or a boundary file is wrong */
+    CM_ERR_GDAL,    /* GDAL/OGR or PROJ failed */
+    CM_ERR_SQL,     /* SQLite/SpatiaLite failed */
+    CM_ERR_RENDER,  /* cairo/pango failed */
     CM_ERR_NOMEM,
     CM_ERR_INTERNAL
 } cm_status;

@@ -46,18 +46,18 @@ typedef struct {
      * falls short; has_months_funded false when coverage never stops. */
     bool has_months_funded;
     int months_funded;
-    double shortfall;         /* dollars over the horizon, rounded to the dollar */
-    double rate_on_as_of;     /* coordination rate on as_of, dollars a year */
+    double shortfall;           /* dollars over the horizon, rounded to the dollar */
+    double rate_on_as_of;       /* coordination rate on as_of, dollars a year */
     int grants_active_on_as_of; /* coordination grants active on as_of */
-    bool project_needed;      /* some horizon day is covered only with project grants */
+    bool project_needed;        /* some horizon day is covered only with project grants */
     /* project_needed, and the recurrent coordination rate is 0 on every horizon day */
     bool projects_only;
     /* Some horizon day is below cost: always so when risk == AT_RISK; also for a
      * NO_COORDINATION territory whenever the cost is above 0. */
     bool has_first_short_day;
-    cm_day first_short_day;   /* first horizon day below cost (when has_first_short_day) */
+    cm_day first_short_day;         /* first horizon day below cost (when has_first_short_day) */
     double rate_on_first_short_day; /* its coordination rate, dollars a year */
-    cm_day horizon_end;       /* first day after the horizon */
+    cm_day horizon_end;             /* first day after the horizon */
 } cm_funding_result;
 
 /* Assesses one territory's grants (any order; non-coordination grants ignored,
@@ -78,9 +78,8 @@ typedef struct {
  * 1e12 $; a coordination grant dated outside years 1..9999, that ends before it
  * starts, or whose amount is negative, not finite or above 1e12 $ (err->line is
  * then its 0-based index + 1). */
-cm_status cm_funding_assess(const cm_grant *grants, size_t count,
-                            const cm_funding_params *params, cm_funding_result *out,
-                            cm_error *err);
+cm_status cm_funding_assess(const cm_grant *grants, size_t count, const cm_funding_params *params,
+                            cm_funding_result *out, cm_error *err);
 
 /* Machine name used in CSV and the database: "no-coordination", "at-risk",
  * "fragile", "stable". */

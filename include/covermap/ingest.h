@@ -13,8 +13,8 @@ typedef struct {
     size_t territory_count;
     size_t repaired_count; /* geometries made valid (listed in territory_repairs) */
     int srid;
-    char srs_name[128];    /* e.g. "NAD83 / MTM zone 8" */
-    int geographic;        /* 1 when the CRS is longitude/latitude */
+    char srs_name[128]; /* e.g. "NAD83 / MTM zone 8" */
+    int geographic;     /* 1 when the CRS is longitude/latitude */
 } cm_territory_summary;
 
 /* Reads the project's territories into the store's `territories` table (see

@@ -11,11 +11,11 @@
 
 typedef struct {
     const char *project_path;
-    const char *out_dir;   /* NULL: "covermap-out" in the current folder */
-    bool override_as_of;   /* --as-of */
+    const char *out_dir; /* NULL: "covermap-out" in the current folder */
+    bool override_as_of; /* --as-of */
     cm_day as_of;
-    bool timings;          /* print each stage's time to `log` */
-    FILE *log;             /* progress and warnings; NULL for silence */
+    bool timings; /* print each stage's time to `log` */
+    FILE *log;    /* progress and warnings; NULL for silence */
 } cm_run_options;
 
 /* Runs a project and writes every output under out_dir. Outputs are built in a

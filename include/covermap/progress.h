@@ -8,14 +8,14 @@
 #include <stdio.h>
 
 typedef struct {
-    FILE *out;        /* NULL or not a terminal: disabled */
+    FILE *out; /* NULL or not a terminal: disabled */
     bool enabled;
     const char *label;
-    size_t total;     /* 0 when unknown */
+    size_t total; /* 0 when unknown */
     size_t done;
     double started;
     double last_drawn;
-    bool drawn;       /* something is on the line and must be cleared */
+    bool drawn; /* something is on the line and must be cleared */
 } cm_progress;
 
 /* Prepares a reporter on `out` (usually stderr); disabled unless out is a tty. */

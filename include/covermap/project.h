@@ -18,18 +18,18 @@ typedef struct {
 } cm_column_map;
 
 typedef struct {
-    char *source;        /* as written in the project file (used in messages and the join report) */
-    char *path;          /* resolved against the project file's folder */
-    char *layer;         /* NULL unless given */
-    char *key;           /* key field */
-    char *name;          /* name field (territories, districts) */
-    char *encoding;      /* NULL: autodetect */
-    char *srs;           /* territories: CRS override, NULL if none */
-    char *sheet;         /* tables: sheet of an .xlsx/.ods, NULL for the first */
-    cm_table_role role;  /* tables */
+    char *source;       /* as written in the project file (used in messages and the join report) */
+    char *path;         /* resolved against the project file's folder */
+    char *layer;        /* NULL unless given */
+    char *key;          /* key field */
+    char *name;         /* name field (territories, districts) */
+    char *encoding;     /* NULL: autodetect */
+    char *srs;          /* territories: CRS override, NULL if none */
+    char *sheet;        /* tables: sheet of an .xlsx/.ods, NULL for the first */
+    cm_table_role role; /* tables */
     cm_column_map *columns;
     size_t column_count;
-    long line;           /* line of this entry in the project file */
+    long line; /* line of this entry in the project file */
 } cm_source;
 
 typedef enum {
@@ -53,33 +53,33 @@ typedef struct {
 } cm_setting;
 
 typedef struct {
-    char *name;           /* file name stem; validated: no '/', '\\', "..", leading '.' */
-    char *title;          /* defaults to the name */
-    char *subtitle;       /* NULL if none */
-    char *value;          /* a column or an SQL expression over the joined columns */
+    char *name;     /* file name stem; validated: no '/', '\\', "..", leading '.' */
+    char *title;    /* defaults to the name */
+    char *subtitle; /* NULL if none */
+    char *value;    /* a column or an SQL expression over the joined columns */
     cm_class_method method;
-    int class_count;      /* 1..20; 0: style default (5) */
-    double *breaks;       /* manual breaks (upper bounds, strictly increasing); `breaks:`
-                             without `method:` means CM_CLASS_MANUAL */
+    int class_count; /* 1..20; 0: style default (5) */
+    double *breaks;  /* manual breaks (upper bounds, strictly increasing); `breaks:`
+                        without `method:` means CM_CLASS_MANUAL */
     size_t break_count;
     char *style_path;     /* resolved path, NULL: built-in default */
     cm_setting *settings; /* style file, then overrides: read with cm_map_setting */
     size_t setting_count;
-    char *srs;            /* NULL: territories' CRS or a local projection */
+    char *srs;                               /* NULL: territories' CRS or a local projection */
     bool format_png, format_svg, format_pdf; /* default: all three */
-    long line;            /* line of this entry in the project file */
-    long value_line;      /* line of its `value:` */
+    long line;                               /* line of this entry in the project file */
+    long value_line;                         /* line of its `value:` */
 } cm_map_spec;
 
 typedef struct {
-    char *path;            /* the project file, as given */
-    char *dir;             /* its folder, for resolving relative paths */
+    char *path; /* the project file, as given */
+    char *dir;  /* its folder, for resolving relative paths */
     char *title;
     cm_day as_of;
-    int horizon_months;    /* default 12 */
+    int horizon_months;       /* default 12 */
     double coordination_cost; /* default 65000 */
-    cm_locale locale;      /* default fr-CA */
-    char *source_line;     /* credit line for maps and reports; NULL: derived */
+    cm_locale locale;         /* default fr-CA */
+    char *source_line;        /* credit line for maps and reports; NULL: derived */
     /* Paths (cm_source.path, cm_map_spec.style_path) are resolved against dir;
      * optional text given as null, ~ or nothing is NULL. */
 

@@ -43,7 +43,7 @@ const char *cm_map_value_attribute(const cm_map_spec *map);
  * categorized renderer for text such as risk_level) and *sld an SLD 1.1
  * document with one rule per class (plus no data). Both malloc'd; the caller
  * frees them with free(). Reads db_path read-only, like cm_render_map. */
-cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project,
-                             const cm_map_spec *map, char **qml, char **sld, cm_error *err);
+cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             char **qml, char **sld, cm_error *err);
 
 #endif

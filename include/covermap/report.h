@@ -44,7 +44,7 @@ typedef struct {
 /* One row of join_report (status: matched, normalised, unmatched, duplicate, no-data). */
 typedef struct {
     char *table_name;
-    char *source_key;    /* NULL for no-data rows */
+    char *source_key; /* NULL for no-data rows */
     char *status;
     char *territory_key; /* NULL when unmatched */
     char *note;          /* NULL when none */
@@ -71,11 +71,11 @@ typedef struct {
  *       from as_of up to, not including, horizon_end, so "by DATE" names the last
  *       day the shortfall was counted for. */
 typedef struct {
-    int territories_at_risk;    /* N */
-    double families_reached;    /* X */
-    int families_unknown;       /* at-risk territories with families_reached NULL */
-    double total_shortfall;     /* Y */
-    cm_day by_date;             /* DATE */
+    int territories_at_risk; /* N */
+    double families_reached; /* X */
+    int families_unknown;    /* at-risk territories with families_reached NULL */
+    double total_shortfall;  /* Y */
+    cm_day by_date;          /* DATE */
 } cm_report_headline;
 
 /* A map to show in the HTML report (inlined as a data: URI). */
@@ -136,8 +136,8 @@ void cm_report_compute_headline(cm_report *report);
 
 /* Sets the maps the HTML report embeds (copies the strings; replaces any previous
  * list). titles may be NULL, or hold NULLs. The files are read when writing. */
-cm_status cm_report_set_maps(cm_report *report, const char *const *paths,
-                             const char *const *titles, size_t count, cm_error *err);
+cm_status cm_report_set_maps(cm_report *report, const char *const *paths, const char *const *titles,
+                             size_t count, cm_error *err);
 
 /* join-report.csv: table,source_key,status,territory_key,note. */
 cm_status cm_report_write_join_csv(const cm_report *report, const char *path, cm_error *err);

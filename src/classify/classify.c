@@ -246,8 +246,7 @@ static cm_status jenks_optimise(const jenks_data *d, size_t k, double *upper, si
     uint32_t *best = malloc((k + 1) * (m + 1) * sizeof *best);
     cm_status status = CM_OK;
     if (!prev || !cur || !best) {
-        status = cm_error_set(err, CM_ERR_NOMEM, "out of memory for Fisher-Jenks (%zu classes)",
-                              k);
+        status = cm_error_set(err, CM_ERR_NOMEM, "out of memory for Fisher-Jenks (%zu classes)", k);
         goto done;
     }
     for (size_t i = 1; i <= m; i++)
@@ -320,27 +319,17 @@ static void count_members(const sorted_values *sv, cm_classes *out)
 }
 
 static cm_status compute_bounds(const sorted_values *sv, cm_class_method method, size_t k,
-                                const double *breaks, size_t break_count, double *upper,
-                                size_t *n, cm_error *err)
+                                const double *breaks, size_t break_count, double *upper, size_t *n,
+                                cm_error *err)
 {
     switch (method) {
-    case CM_CLASS_QUANTILE:
-        quantile_bounds(sv, k, upper, n);
-        return CM_OK;
-    case CM_CLASS_EQUAL_INTERVAL:
-        equal_interval_bounds(sv, k, upper, n);
-        return CM_OK;
+    case CM_CLASS_QUANTILE: quantile_bounds(sv, k, upper, n); return CM_OK;
+    case CM_CLASS_EQUAL_INTERVAL: equal_interval_bounds(sv, k, upper, n); return CM_OK;
     case CM_CLASS_DEFAULT:
-    case CM_CLASS_FISHER_JENKS:
-        return jenks_bounds(sv, k, upper, n, err);
-    case CM_CLASS_STDDEV:
-        stddev_bounds(sv, k, upper, n);
-        return CM_OK;
-    case CM_CLASS_MANUAL:
-        manual_bounds(sv, breaks, break_count, upper, n);
-        return CM_OK;
-    case CM_CLASS_CATEGORICAL:
-        break;
+    case CM_CLASS_FISHER_JENKS: return jenks_bounds(sv, k, upper, n, err);
+    case CM_CLASS_STDDEV: stddev_bounds(sv, k, upper, n); return CM_OK;
+    case CM_CLASS_MANUAL: manual_bounds(sv, breaks, break_count, upper, n); return CM_OK;
+    case CM_CLASS_CATEGORICAL: break;
     }
     return cm_error_set(err, CM_ERR_INPUT, "method '%s' does not classify numbers",
                         cm_class_method_name(method));
@@ -359,8 +348,8 @@ static cm_status check_request(cm_class_method method, size_t requested,
                                 manual_count, CM_CLASSES_MAX);
         for (size_t i = 0; i < manual_count; i++) {
             if (!isfinite(manual_breaks[i]))
-                return cm_error_set(err, CM_ERR_INPUT,
-                                    "manual break %zu is not a finite number", i + 1);
+                return cm_error_set(err, CM_ERR_INPUT, "manual break %zu is not a finite number",
+                                    i + 1);
             if (i > 0 && !(manual_breaks[i] > manual_breaks[i - 1]))
                 return cm_error_set(err, CM_ERR_INPUT,
                                     "manual breaks must increase: break %zu (%.17g) is not "
@@ -370,14 +359,14 @@ static cm_status check_request(cm_class_method method, size_t requested,
         return CM_OK;
     }
     if (requested < 1 || requested > CM_CLASSES_MAX)
-        return cm_error_set(err, CM_ERR_INPUT, "%zu classes requested: expected 1 to %d",
-                            requested, CM_CLASSES_MAX);
+        return cm_error_set(err, CM_ERR_INPUT, "%zu classes requested: expected 1 to %d", requested,
+                            CM_CLASSES_MAX);
     return CM_OK;
 }
 
-cm_status cm_classify(const double *values, size_t count, cm_class_method method,
-                      size_t requested, const double *manual_breaks, size_t manual_count,
-                      cm_classes *out, cm_error *err)
+cm_status cm_classify(const double *values, size_t count, cm_class_method method, size_t requested,
+                      const double *manual_breaks, size_t manual_count, cm_classes *out,
+                      cm_error *err)
 {
     if (!out || (count > 0 && !values))
         return cm_error_set(err, CM_ERR_INTERNAL, "cm_classify: missing argument");

@@ -107,13 +107,11 @@ static int apply_option(char letter, const char *value, classify_options *opt)
         errno = 0;
         long k = strtol(value, &end, 10);
         if (end == value || *end != '\0' || errno != 0 || k < 1 || k > CM_CLASSES_MAX)
-            return usage_error("-k: expected a number of classes from 1 to 100, got '%s'",
-                               value);
+            return usage_error("-k: expected a number of classes from 1 to 100, got '%s'", value);
         opt->classes = k;
         return 0;
     }
-    case 'b':
-        return parse_breaks(value, opt);
+    case 'b': return parse_breaks(value, opt);
     }
     return usage_error("unknown option '-%s'", (char[]){letter, '\0'});
 }
@@ -123,8 +121,8 @@ static char long_to_letter(const char *name, size_t len)
     static const struct {
         const char *name;
         char letter;
-    } longs[] = {{"method", 'm'}, {"classes", 'k'}, {"breaks", 'b'},
-                 {"counts", 'c'}, {"help", 'h'}};
+    } longs[] = {
+        {"method", 'm'}, {"classes", 'k'}, {"breaks", 'b'}, {"counts", 'c'}, {"help", 'h'}};
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
         if (strlen(longs[i].name) == len && strncmp(longs[i].name, name, len) == 0)
             return longs[i].letter;
@@ -263,8 +261,7 @@ static cm_status read_values(FILE *in, const char *name, value_list *list, cm_er
             cm_error_set_hint(err, "one number a line with '.' as the decimal separator; "
                                    "NA or \"\" for no data");
         } else if (!push_value(list, value)) {
-            status = cm_error_set(err, CM_ERR_NOMEM, "out of memory after %zu values",
-                                  list->count);
+            status = cm_error_set(err, CM_ERR_NOMEM, "out of memory after %zu values", list->count);
         }
     }
     if (status == CM_OK && ferror(in)) {
@@ -355,8 +352,8 @@ int cm_cli_classify(int argc, char **argv)
     cm_classes classes = {0};
     cm_status status = load_values(opt.path, &list, &err);
     if (status == CM_OK)
-        status = cm_classify(list.values, list.count, opt.method, (size_t)opt.classes,
-                             opt.breaks, opt.break_count, &classes, &err);
+        status = cm_classify(list.values, list.count, opt.method, (size_t)opt.classes, opt.breaks,
+                             opt.break_count, &classes, &err);
     if (status == CM_OK)
         exit_status = print_classes(&classes, opt.counts);
     else

@@ -32,7 +32,8 @@ static void draw(cm_progress *progress, double now)
 {
     if (progress->total)
         fprintf(progress->out, "\r\033[Kcovermap: %s %zu/%zu (%.0f%%)", progress->label,
-                progress->done, progress->total, 100.0 * (double)progress->done / (double)progress->total);
+                progress->done, progress->total,
+                100.0 * (double)progress->done / (double)progress->total);
     else
         fprintf(progress->out, "\r\033[Kcovermap: %s %zu", progress->label, progress->done);
     fflush(progress->out);

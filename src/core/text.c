@@ -65,8 +65,8 @@ static const char *trim_blanks(const char *text, const char **end)
 
 static bool is_dash(gunichar c)
 {
-    return c == 0x2D || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0x00AD ||
-           c == 0xFE58 || c == 0xFE63 || c == 0xFF0D;
+    return c == 0x2D || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0x00AD || c == 0xFE58 ||
+           c == 0xFE63 || c == 0xFF0D;
 }
 
 static bool is_apostrophe(gunichar c)
@@ -157,8 +157,8 @@ static bool split_digit_runs(const char *p, const char *end, digit_runs *out)
  * the text could not be anything else ("12,400", not "0,125" or "1234,567"). */
 static bool lone_comma_is_thousands(const digit_runs *r, bool comma_is_decimal)
 {
-    return !comma_is_decimal && r->runs == 2 && r->run_length[1] == 3 &&
-           r->run_length[0] <= 3 && r->run_start[0][0] != '0';
+    return !comma_is_decimal && r->runs == 2 && r->run_length[1] == 3 && r->run_length[0] <= 3 &&
+           r->run_start[0][0] != '0';
 }
 
 /* Index of the run that follows the decimal separator, r->runs when there is
@@ -434,8 +434,8 @@ bool cm_parse_bool(const char *text, bool *out)
 
 bool cm_parse_grant_kind(const char *text, cm_grant_kind *out)
 {
-    static const char *const recurrent[] = {"recurrent", "recurrente", "recurrent(e)",
-                                            "recurring", NULL};
+    static const char *const recurrent[] = {"recurrent", "recurrente", "recurrent(e)", "recurring",
+                                            NULL};
     static const char *const project[] = {"project", "projet", "ponctuel", "ponctuelle", NULL};
     char *word = fold_word(text);
     if (!word || !out) {
@@ -882,17 +882,17 @@ void cm_format_percent(double value, int decimals, cm_locale locale, char *buf, 
 
 void cm_format_date(cm_day day, cm_locale locale, char *buf, size_t size)
 {
-    static const char *const mois[12] = {"janvier", "février", "mars",      "avril",
-                                         "mai",     "juin",    "juillet",   "août",
+    static const char *const mois[12] = {"janvier",   "février", "mars",     "avril",
+                                         "mai",       "juin",    "juillet",  "août",
                                          "septembre", "octobre", "novembre", "décembre"};
-    static const char *const months[12] = {"January", "February", "March",     "April",
-                                           "May",     "June",     "July",      "August",
-                                           "September", "October", "November", "December"};
+    static const char *const months[12] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
     cm_civil_date c = cm_civil_from_day(day);
     char text[64];
     if (locale == CM_LOCALE_FR_CA)
-        snprintf(text, sizeof text, "%d%s %s %d", c.day, c.day == 1 ? "er" : "",
-                 mois[c.month - 1], c.year);
+        snprintf(text, sizeof text, "%d%s %s %d", c.day, c.day == 1 ? "er" : "", mois[c.month - 1],
+                 c.year);
     else
         snprintf(text, sizeof text, "%s %d, %d", months[c.month - 1], c.day, c.year);
     write_truncated(buf, size, text);

@@ -15,14 +15,13 @@
 #include "covermap/render.h"
 #include "covermap/store.h"
 
-static const char *const store_only_columns[] = {"fid", "key_folded", "geom", "risk_rank",
-                                                 NULL};
+static const char *const store_only_columns[] = {"fid", "key_folded", "geom", "risk_rank", NULL};
 
 typedef struct {
     const char *name;
-    int index;          /* column in the SELECT */
+    int index; /* column in the SELECT */
     OGRFieldType type;
-    int ogr_field;      /* field index in the layer */
+    int ogr_field; /* field index in the layer */
 } export_column;
 
 typedef struct {
@@ -67,8 +66,8 @@ static cm_status load_srs(exporter *e, cm_error *err)
 {
     char *srid = cm_store_get_info(e->store, "srid");
     sqlite3_stmt *stmt = NULL;
-    cm_status st = cm_store_prepare(e->store, "SELECT srtext FROM spatial_ref_sys WHERE srid = ?",
-                                    &stmt, err);
+    cm_status st =
+        cm_store_prepare(e->store, "SELECT srtext FROM spatial_ref_sys WHERE srid = ?", &stmt, err);
     if (st == CM_OK) {
         sqlite3_bind_int(stmt, 1, srid ? atoi(srid) : 0);
         e->srs = OSRNewSpatialReference(NULL);
@@ -143,8 +142,8 @@ static cm_status create_layer(exporter *e, const cm_project *project, const char
             c->type = field_type(declared);
         } else {
             const cm_map_spec *map = map_named(project, name);
-            char *expression = map ? sqlite3_mprintf("%s", map->value)
-                                   : sqlite3_mprintf("\"%w\"", name);
+            char *expression =
+                map ? sqlite3_mprintf("%s", map->value) : sqlite3_mprintf("\"%w\"", name);
             c->type = observed_type(e->store, expression);
             sqlite3_free(expression);
         }
@@ -180,7 +179,8 @@ static void set_field(OGRFeatureH feature, const export_column *c, sqlite3_stmt 
         break;
     }
     default:
-        OGR_F_SetFieldString(feature, c->ogr_field, (const char *)sqlite3_column_text(rows, c->index));
+        OGR_F_SetFieldString(feature, c->ogr_field,
+                             (const char *)sqlite3_column_text(rows, c->index));
     }
 }
 
@@ -232,9 +232,8 @@ static char *read_style_file(const char *dir, const char *name, const char *ext)
 }
 
 /* The styles the renderer wrote beside the map, or built anew. */
-static cm_status load_styles(const char *db_path, const cm_project *project,
-                             const cm_map_spec *map, const char *styles_dir, char **qml,
-                             char **sld, cm_error *err)
+static cm_status load_styles(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             const char *styles_dir, char **qml, char **sld, cm_error *err)
 {
     *qml = read_style_file(styles_dir, map->name, "qml");
     *sld = read_style_file(styles_dir, map->name, "sld");
@@ -254,9 +253,17 @@ static cm_status write_styles(exporter *e, const char *db_path, const cm_project
     OGRLayerH styles = GDALDatasetCreateLayer(e->dataset, "layer_styles", NULL, wkbNone, NULL);
     if (!styles)
         return gdal_failure(err, "cannot create layer_styles", path);
-    const char *text_fields[] = {"f_table_catalog", "f_table_schema", "f_table_name",
-                                 "f_geometry_column", "styleName", "styleQML", "styleSLD",
-                                 "description", "owner", "ui", NULL};
+    const char *text_fields[] = {"f_table_catalog",
+                                 "f_table_schema",
+                                 "f_table_name",
+                                 "f_geometry_column",
+                                 "styleName",
+                                 "styleQML",
+                                 "styleSLD",
+                                 "description",
+                                 "owner",
+                                 "ui",
+                                 NULL};
     cm_status st = CM_OK;
     for (int i = 0; text_fields[i] && st == CM_OK; i++)
         st = add_style_field(styles, text_fields[i], OFTString);
@@ -298,8 +305,7 @@ static cm_status write_styles(exporter *e, const char *db_path, const cm_project
 /* Every joined column, each map whose value is an expression as a column named
  * after the map (so that the SLD, which filters on it, works), and the geometry.
  * The expressions pass the same sandbox as when the maps were drawn. */
-static cm_status select_rows_sql(exporter *e, const cm_project *project, char **out,
-                                 cm_error *err)
+static cm_status select_rows_sql(exporter *e, const cm_project *project, char **out, cm_error *err)
 {
     GString *sql = g_string_new("SELECT *");
     cm_status st = CM_OK;
@@ -312,9 +318,11 @@ static cm_status select_rows_sql(exporter *e, const cm_project *project, char **
             break;
         sqlite3_stmt *probe = NULL;
         char *check = sqlite3_mprintf("SELECT 1 FROM pragma_table_info('joined') WHERE name = %Q "
-                                      "COLLATE NOCASE", map->name);
-        bool taken = sqlite3_prepare_v2(cm_store_db(e->store), check, -1, &probe, NULL) ==
-                         SQLITE_OK && sqlite3_step(probe) == SQLITE_ROW;
+                                      "COLLATE NOCASE",
+                                      map->name);
+        bool taken =
+            sqlite3_prepare_v2(cm_store_db(e->store), check, -1, &probe, NULL) == SQLITE_OK &&
+            sqlite3_step(probe) == SQLITE_ROW;
         sqlite3_finalize(probe);
         sqlite3_free(check);
         if (taken)

@@ -57,8 +57,7 @@ static bool day_in_range(cm_day day)
 static cm_status check_params(const cm_funding_params *params, cm_error *err)
 {
     if (params->horizon_months < 1 || params->horizon_months > MAX_HORIZON_MONTHS)
-        return cm_error_set(err, CM_ERR_INPUT,
-                            "horizon_months must be between 1 and %d, found %d",
+        return cm_error_set(err, CM_ERR_INPUT, "horizon_months must be between 1 and %d, found %d",
                             MAX_HORIZON_MONTHS, params->horizon_months);
     if (!day_in_range(params->as_of))
         return cm_error_set(err, CM_ERR_INPUT, "as_of outside years 1 to 9999");
@@ -79,8 +78,8 @@ static cm_status check_grant(const cm_grant *grant, size_t index, cm_error *err)
         char start[11], end[11];
         cm_day_format_iso(grant->start, start);
         cm_day_format_iso(grant->end, end);
-        status = cm_error_set(err, CM_ERR_INPUT, "grant ends (%s) before it starts (%s)", end,
-                              start);
+        status =
+            cm_error_set(err, CM_ERR_INPUT, "grant ends (%s) before it starts (%s)", end, start);
     } else if (!dollars_in_range(grant->amount)) {
         status = cm_error_set(err, CM_ERR_INPUT,
                               "grant amount must be a number of dollars from 0 to 1e12 a "
@@ -208,8 +207,8 @@ static double total_dollars(const cm_grant *grants, size_t count)
     return sum;
 }
 
-static cm_status check_inputs(const cm_grant *grants, size_t count,
-                              const cm_funding_params *params, cm_error *err)
+static cm_status check_inputs(const cm_grant *grants, size_t count, const cm_funding_params *params,
+                              cm_error *err)
 {
     cm_status status = check_params(params, err);
     for (size_t i = 0; status == CM_OK && i < count; i++)
@@ -248,9 +247,8 @@ static void fill_result(const sweep_state *s, cm_day as_of, int64_t rate_on_as_o
     }
 }
 
-cm_status cm_funding_assess(const cm_grant *grants, size_t count,
-                            const cm_funding_params *params, cm_funding_result *out,
-                            cm_error *err)
+cm_status cm_funding_assess(const cm_grant *grants, size_t count, const cm_funding_params *params,
+                            cm_funding_result *out, cm_error *err)
 {
     cm_error_clear(err);
     if (!params || !out || (count > 0 && !grants))
@@ -378,7 +376,8 @@ void cm_funding_reasons(const cm_funding_result *result, const cm_funding_params
     if (result->projects_only)
         append_reason(buf, size, en ? "funded by projects only" : "financée seulement par projets");
     else if (result->project_needed)
-        append_reason(buf, size, en ? "depends on project grants" : "dépend de subventions de projet");
+        append_reason(buf, size,
+                      en ? "depends on project grants" : "dépend de subventions de projet");
     if (result->shortfall > 0) {
         char money[64], date[64];
         cm_format_money(result->shortfall, locale, money, sizeof money);

@@ -55,8 +55,7 @@ static void append_indicator_expression(GString *sql, cm_store *store, const cm_
 
 /* Partners and distinct sectors over every partners table; NULL (no data) for a
  * territory that no partners table has a row for. */
-static void append_partner_expressions(GString *sql, const cm_project *project,
-                                       cm_store *store)
+static void append_partner_expressions(GString *sql, const cm_project *project, cm_store *store)
 {
     GString *rows = g_string_new(NULL);
     for (size_t i = 0; i < project->table_count; i++) {
@@ -127,8 +126,7 @@ static char *funding_rows_sql(cm_store *store, const cm_project *project)
         int n = (int)i + 1;
         char *part = sqlite3_mprintf(
             "%sSELECT territory_key, %s, %s, %s, %s, %s, %d, line FROM table_%d WHERE %s",
-            sql->len ? " UNION ALL " : "",
-            table_has_column(store, n, "start") ? "start" : "NULL",
+            sql->len ? " UNION ALL " : "", table_has_column(store, n, "start") ? "start" : "NULL",
             table_has_column(store, n, "end") ? "\"end\"" : "NULL",
             table_has_column(store, n, "amount") ? "amount" : "NULL",
             table_has_column(store, n, "kind") ? "kind" : "'project'",
@@ -160,11 +158,12 @@ static cm_status read_grant(sqlite3_stmt *stmt, const cm_project *project, cm_gr
     grant->open_ended = end == NULL;
     if (end && !cm_day_parse_iso(end, &grant->end))
         return cm_error_set(err, CM_ERR_INTERNAL, "bad stored date %s", end);
-    grant->amount = sqlite3_column_type(stmt, 3) == SQLITE_NULL ? 0 : sqlite3_column_double(stmt, 3);
+    grant->amount =
+        sqlite3_column_type(stmt, 3) == SQLITE_NULL ? 0 : sqlite3_column_double(stmt, 3);
     const char *kind = (const char *)sqlite3_column_text(stmt, 4);
     grant->kind = kind && strcmp(kind, "recurrent") == 0 ? CM_GRANT_RECURRENT : CM_GRANT_PROJECT;
-    grant->coordination = sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
-                          sqlite3_column_int(stmt, 5) != 0;
+    grant->coordination =
+        sqlite3_column_type(stmt, 5) != SQLITE_NULL && sqlite3_column_int(stmt, 5) != 0;
     if (!grant->open_ended && grant->end < grant->start) {
         const cm_source *source = &project->tables[n - 1];
         cm_error_set(err, CM_ERR_INPUT, "the grant ends (%s) before it starts (%s)", end, start);
@@ -227,8 +226,8 @@ static cm_status assess_all(cm_store *store, const cm_project *project, gap_writ
 {
     char *grants_sql = funding_rows_sql(store, project);
     sqlite3_stmt *territories = NULL, *grants = NULL;
-    cm_status st = cm_store_prepare(store, "SELECT key FROM territories ORDER BY key",
-                                    &territories, err);
+    cm_status st =
+        cm_store_prepare(store, "SELECT key FROM territories ORDER BY key", &territories, err);
     if (st == CM_OK)
         st = cm_store_prepare(store, grants_sql, &grants, err);
     free(grants_sql);

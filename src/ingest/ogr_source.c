@@ -201,8 +201,8 @@ static char *closest_field(OGRFeatureDefnH defn, const char *wanted, const char 
 }
 
 cm_status cm_ogr_find_field(OGRFeatureDefnH defn, const char *wanted, const char *file,
-                            const char *what, long project_line, const char *encoding,
-                            int *index, cm_error *err)
+                            const char *what, long project_line, const char *encoding, int *index,
+                            cm_error *err)
 {
     for (field_match how = MATCH_EXACT; how <= MATCH_FOLDED; how++) {
         *index = search_field(defn, wanted, encoding, how);
@@ -211,13 +211,12 @@ cm_status cm_ogr_find_field(OGRFeatureDefnH defn, const char *wanted, const char
     }
     char *fields = cm_ogr_field_list(defn, encoding);
     char *closest = closest_field(defn, wanted, encoding);
-    cm_error_set(err, CM_ERR_INPUT, "no column '%s' (the project's %s:); the file has: %s",
-                 wanted, what, fields);
+    cm_error_set(err, CM_ERR_INPUT, "no column '%s' (the project's %s:); the file has: %s", wanted,
+                 what, fields);
     cm_error_set_file(err, file);
     cm_error_set_field(err, wanted);
     if (closest)
-        cm_error_set_hint(err, "did you mean '%s'? (project file line %ld)", closest,
-                          project_line);
+        cm_error_set_hint(err, "did you mean '%s'? (project file line %ld)", closest, project_line);
     else
         cm_error_set_hint(err, "fix '%s:' in the project file (line %ld)", what, project_line);
     free(fields);

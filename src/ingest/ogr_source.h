@@ -19,8 +19,8 @@ cm_status cm_ogr_open_vector(const cm_source *source, GDALDatasetH *dataset, OGR
  * Fails naming the file, the project key (`what`, e.g. "key") and its line, the
  * fields the layer has, and the closest one. */
 cm_status cm_ogr_find_field(OGRFeatureDefnH defn, const char *wanted, const char *file,
-                            const char *what, long project_line, const char *encoding,
-                            int *index, cm_error *err);
+                            const char *what, long project_line, const char *encoding, int *index,
+                            cm_error *err);
 
 /* Lists the layer's field names, UTF-8, joined by ", " (malloc'd; caller frees). */
 char *cm_ogr_field_list(OGRFeatureDefnH defn, const char *encoding);

@@ -14,13 +14,13 @@
 #include "ingest/ogr_source.h"
 
 typedef enum {
-    VALUE_COUNT,   /* non-negative whole number */
-    VALUE_NUMBER,  /* non-negative number */
-    VALUE_MONEY,   /* non-negative amount of dollars */
+    VALUE_COUNT,  /* non-negative whole number */
+    VALUE_NUMBER, /* non-negative number */
+    VALUE_MONEY,  /* non-negative amount of dollars */
     VALUE_TEXT,
-    VALUE_DATE,    /* stored as ISO text */
-    VALUE_KIND,    /* 'recurrent' / 'project' */
-    VALUE_BOOLEAN  /* 0 / 1 */
+    VALUE_DATE,   /* stored as ISO text */
+    VALUE_KIND,   /* 'recurrent' / 'project' */
+    VALUE_BOOLEAN /* 0 / 1 */
 } value_type;
 
 typedef struct {
@@ -47,7 +47,7 @@ static const canonical_column canonical_columns[] = {
 };
 
 /* Columns of table_<n> that covermap itself fills. */
-static const char *const meta_columns[] = {"line", "source_key", "source_key_folded",
+static const char *const meta_columns[] = {"line",          "source_key",   "source_key_folded",
                                            "territory_key", "match_status", NULL};
 
 typedef struct {
@@ -119,9 +119,9 @@ static cm_status sniff_text_table(table_reader *r, cm_error *err)
     if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         text += 3;
     if (!r->encoding)
-        r->encoding = strdup(g_utf8_validate(text, (gssize)(size - (gsize)(text - bytes)), NULL)
-                                 ? "UTF-8"
-                                 : "CP1252");
+        r->encoding =
+            strdup(g_utf8_validate(text, (gssize)(size - (gsize)(text - bytes)), NULL) ? "UTF-8"
+                                                                                       : "CP1252");
     const char *end_of_header = strpbrk(text, "\r\n");
     size_t header_length = end_of_header ? (size_t)(end_of_header - text) : strlen(text);
     size_t commas = 0, semicolons = 0, tabs = 0;
@@ -334,8 +334,7 @@ static cm_status map_columns(table_reader *r, cm_error *err)
                      fields);
         free(fields);
         cm_error_at(err, src->source, 0, "amount");
-        cm_error_set_hint(err, "map it under columns: amount: (project file line %ld)",
-                          src->line);
+        cm_error_set_hint(err, "map it under columns: amount: (project file line %ld)", src->line);
         st = CM_ERR_PROJECT;
     }
     return st;
@@ -362,8 +361,8 @@ static cm_status create_store_table(cm_store *store, table_reader *r, cm_error *
                            "source_key_folded TEXT, territory_key TEXT, match_status TEXT",
                            r->number);
     for (int i = 0; i < r->column_count; i++) {
-        char *col = sqlite3_mprintf(", \"%w\" %s", r->columns[i].column,
-                                    column_sql_type(&r->columns[i]));
+        char *col =
+            sqlite3_mprintf(", \"%w\" %s", r->columns[i].column, column_sql_type(&r->columns[i]));
         g_string_append(sql, col);
         sqlite3_free(col);
     }
@@ -399,8 +398,7 @@ static cm_status prepare_insert(cm_store *store, const table_reader *r, sqlite3_
 }
 
 static cm_status value_error(const table_reader *r, long line, const table_column *c,
-                             const char *text, const char *problem, const char *hint,
-                             cm_error *err)
+                             const char *text, const char *problem, const char *hint, cm_error *err)
 {
     cm_error_set(err, CM_ERR_INPUT, "\"%s\" %s (%s)", text, problem, c->canonical->name);
     cm_error_at(err, r->source->source, line, c->source_name);
@@ -452,8 +450,8 @@ static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r
     case VALUE_DATE: {
         cm_day day;
         if (!cm_parse_date(text, &day))
-            return value_error(r, line, c, text, "is not a date",
-                               "write 2025-03-31 or 31/03/2025", err);
+            return value_error(r, line, c, text, "is not a date", "write 2025-03-31 or 31/03/2025",
+                               err);
         char iso[11];
         cm_day_format_iso(day, iso);
         sqlite3_bind_text(stmt, index, iso, -1, SQLITE_TRANSIENT);
@@ -530,8 +528,7 @@ static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeat
     return st;
 }
 
-static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progress,
-                           cm_error *err)
+static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progress, cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
     cm_status st = prepare_insert(store, r, &insert, err);
@@ -551,10 +548,10 @@ static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progre
     sqlite3_finalize(insert);
     if (st != CM_OK)
         return st;
-    char *index = sqlite3_mprintf(
-        "CREATE INDEX table_%d_source_key ON table_%d(source_key);"
-        "CREATE INDEX table_%d_source_key_folded ON table_%d(source_key_folded);",
-        r->number, r->number, r->number, r->number);
+    char *index =
+        sqlite3_mprintf("CREATE INDEX table_%d_source_key ON table_%d(source_key);"
+                        "CREATE INDEX table_%d_source_key_folded ON table_%d(source_key_folded);",
+                        r->number, r->number, r->number, r->number);
     st = cm_store_exec(store, index, err);
     sqlite3_free(index);
     return st;

@@ -15,8 +15,8 @@
 
 /* Names that covermap's own columns use; a source field with one of these names
  * (compared without case, as SQLite does) is stored as src_<name>. */
-static const char *const reserved_columns[] = {"fid", "key", "name", "key_folded", "repaired",
-                                               "geom", NULL};
+static const char *const reserved_columns[] = {"fid",      "key",  "name", "key_folded",
+                                               "repaired", "geom", NULL};
 
 typedef struct {
     char *column;      /* column name in the store */
@@ -32,7 +32,7 @@ typedef struct {
     int key_index, name_index;
     stored_field *fields;
     int field_count;
-    char *encoding; /* recoding of raw DBF text; NULL: OGR already gives UTF-8 */
+    char *encoding;    /* recoding of raw DBF text; NULL: OGR already gives UTF-8 */
     const char *table; /* "territories" or "districts" */
     OGRCoordinateTransformationH to_store; /* districts: into the territories' CRS */
 } territory_reader;
@@ -210,8 +210,8 @@ static cm_status create_table(cm_store *store, territory_reader *r, cm_error *er
         r->fields[i].column = unique_column_name(utf8 ? utf8 : "field", r->fields, i);
         r->fields[i].type = OGR_Fld_GetType(field);
         free(utf8);
-        char *quoted = sqlite3_mprintf(", \"%w\" %s", r->fields[i].column,
-                                       sql_type(r->fields[i].type));
+        char *quoted =
+            sqlite3_mprintf(", \"%w\" %s", r->fields[i].column, sql_type(r->fields[i].type));
         g_string_append(sql, quoted);
         sqlite3_free(quoted);
     }
@@ -347,9 +347,7 @@ static void bind_field(sqlite3_stmt *stmt, int index, OGRFeatureH feature, int f
     case OFTInteger64:
         sqlite3_bind_int64(stmt, index, OGR_F_GetFieldAsInteger64(feature, field));
         return;
-    case OFTReal:
-        sqlite3_bind_double(stmt, index, OGR_F_GetFieldAsDouble(feature, field));
-        return;
+    case OFTReal: sqlite3_bind_double(stmt, index, OGR_F_GetFieldAsDouble(feature, field)); return;
     default: {
         char *text = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, field), encoding);
         if (text)
@@ -363,8 +361,8 @@ static void bind_field(sqlite3_stmt *stmt, int index, OGRFeatureH feature, int f
 static cm_status record_repair(cm_store *store, const char *key, const char *note, cm_error *err)
 {
     sqlite3_stmt *stmt = NULL;
-    cm_status st = cm_store_prepare(store, "INSERT INTO territory_repairs VALUES (?, ?)", &stmt,
-                                    err);
+    cm_status st =
+        cm_store_prepare(store, "INSERT INTO territory_repairs VALUES (?, ?)", &stmt, err);
     if (st != CM_OK)
         return st;
     sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
@@ -388,8 +386,7 @@ static cm_status key_error(const territory_reader *r, OGRFeatureH feature, const
 }
 
 static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_stmt *insert,
-                                OGRFeatureH feature, cm_territory_summary *summary,
-                                cm_error *err)
+                                OGRFeatureH feature, cm_territory_summary *summary, cm_error *err)
 {
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_index), r->encoding);
     if (!key || cm_text_is_blank(key)) {
@@ -437,9 +434,8 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
     return st;
 }
 
-static cm_status copy_features(cm_store *store, territory_reader *r,
-                               cm_territory_summary *summary, cm_progress *progress,
-                               cm_error *err)
+static cm_status copy_features(cm_store *store, territory_reader *r, cm_territory_summary *summary,
+                               cm_progress *progress, cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
     cm_status st = prepare_insert(store, r, &insert, err);
@@ -487,8 +483,7 @@ static cm_status record_info(cm_store *store, const territory_reader *r,
 }
 
 cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
-                                cm_territory_summary *summary, cm_progress *progress,
-                                cm_error *err)
+                                cm_territory_summary *summary, cm_progress *progress, cm_error *err)
 {
     memset(summary, 0, sizeof *summary);
     territory_reader r = {0};
@@ -527,15 +522,14 @@ static cm_status store_srs(cm_store *store, int *srid, OGRSpatialReferenceH *out
     *srid = srid_text ? atoi(srid_text) : 0;
     free(srid_text);
     sqlite3_stmt *stmt = NULL;
-    cm_status st = cm_store_prepare(store, "SELECT srtext FROM spatial_ref_sys WHERE srid = ?",
-                                    &stmt, err);
+    cm_status st =
+        cm_store_prepare(store, "SELECT srtext FROM spatial_ref_sys WHERE srid = ?", &stmt, err);
     if (st != CM_OK)
         return st;
     sqlite3_bind_int(stmt, 1, *srid);
     *out = OSRNewSpatialReference(NULL);
-    const char *wkt = sqlite3_step(stmt) == SQLITE_ROW
-                          ? (const char *)sqlite3_column_text(stmt, 0)
-                          : NULL;
+    const char *wkt =
+        sqlite3_step(stmt) == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
     if (!wkt || OSRSetFromUserInput(*out, wkt) != OGRERR_NONE)
         st = cm_error_set(err, CM_ERR_INTERNAL, "the territories' CRS (srid %d) is unknown", *srid);
     OSRSetAxisMappingStrategy(*out, OAMS_TRADITIONAL_GIS_ORDER);

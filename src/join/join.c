@@ -41,8 +41,8 @@ static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error
 {
     memset(list, 0, sizeof *list);
     sqlite3_stmt *stmt = NULL;
-    cm_status st = cm_store_prepare(store, "SELECT key, name FROM territories ORDER BY key",
-                                    &stmt, err);
+    cm_status st =
+        cm_store_prepare(store, "SELECT key, name FROM territories ORDER BY key", &stmt, err);
     if (st != CM_OK)
         return st;
     size_t capacity = 0;
@@ -116,7 +116,8 @@ static cm_status run_sql(cm_store *store, const char *sql, cm_error *err)
 
 static int has_year_column(cm_store *store, int n)
 {
-    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info('table_%d') WHERE name = 'year'", n);
+    char *sql =
+        sqlite3_mprintf("SELECT 1 FROM pragma_table_info('table_%d') WHERE name = 'year'", n);
     sqlite3_stmt *stmt = NULL;
     int found = sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK &&
                 sqlite3_step(stmt) == SQLITE_ROW;
@@ -143,9 +144,8 @@ static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error 
     if (st != CM_OK || !is_indicators)
         return st;
     /* With a year column, an indicators table has one row per territory and year. */
-    char *same_year = has_year_column(store, n)
-                          ? sqlite3_mprintf(" AND b.year IS table_%d.year", n)
-                          : sqlite3_mprintf("");
+    char *same_year = has_year_column(store, n) ? sqlite3_mprintf(" AND b.year IS table_%d.year", n)
+                                                : sqlite3_mprintf("");
     sql = sqlite3_mprintf(
         "UPDATE table_%d SET match_status = 'duplicate' WHERE territory_key IS NOT NULL AND "
         "EXISTS (SELECT 1 FROM table_%d b WHERE b.territory_key = table_%d.territory_key "

@@ -93,9 +93,9 @@ static void reap_one(job_slot *slots, size_t count)
         slots[i].status = slots[i].error.status;
         if (WIFSIGNALED(wstatus)) {
             cm_error_clear(&slots[i].error);
-            slots[i].status = cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
-                                           "an output job was killed by signal %d",
-                                           WTERMSIG(wstatus));
+            slots[i].status =
+                cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
+                             "an output job was killed by signal %d", WTERMSIG(wstatus));
         }
         slots[i].pid = 0;
         return;
@@ -120,8 +120,8 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
         }
         int fds[2];
         if (pipe(fds) != 0) {
-            launch_status = cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s",
-                                         strerror(errno));
+            launch_status =
+                cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s", strerror(errno));
             break;
         }
         pid_t pid = fork();
@@ -132,8 +132,8 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
         close(fds[1]);
         if (pid < 0) {
             close(fds[0]);
-            launch_status = cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s",
-                                         strerror(errno));
+            launch_status =
+                cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s", strerror(errno));
             break;
         }
         slots[i].pid = pid;

@@ -3,10 +3,10 @@
 #include "covermap/pipeline.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,11 +27,11 @@ typedef struct {
     const cm_run_options *options;
     cm_project *project;
     char *out_dir;
-    char *staging;        /* OUTDIR/.covermap-staging-XXXXXX */
-    char *created_root;   /* the topmost folder this run created, removed on failure */
+    char *staging;      /* OUTDIR/.covermap-staging-XXXXXX */
+    char *created_root; /* the topmost folder this run created, removed on failure */
     double stage_start;
     cm_progress progress;
-    GString *notes;       /* printed when the run succeeds; a failure prints only its error */
+    GString *notes; /* printed when the run succeeds; a failure prints only its error */
 } run_state;
 
 static double now_seconds(void)
@@ -71,7 +71,8 @@ static void remove_tree(const char *path)
         const char *name;
         while ((name = g_dir_read_name(dir)) != NULL) {
             char *child = g_build_filename(path, name, NULL);
-            if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+                !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
                 remove_tree(child);
             else
                 g_unlink(child);
@@ -120,7 +121,8 @@ static cm_status prepare_out_dir(run_state *s, cm_error *err)
             break;
     }
     g_free(probe);
-    if (g_mkdir_with_parents(s->out_dir, 0755) != 0 || !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
+    if (g_mkdir_with_parents(s->out_dir, 0755) != 0 ||
+        !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
         g_free(topmost_missing);
         cm_error_set(err, CM_ERR_IO, "cannot create the output folder: %s", strerror(errno));
         cm_error_set_file(err, s->out_dir);
@@ -184,8 +186,8 @@ static cm_status build_store(run_state *s, cm_error *err)
     cm_territory_summary territories;
     st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
     if (st == CM_OK && territories.repaired_count)
-        note(s, "%zu territor%s repaired (kept; see the reports)",
-                territories.repaired_count, territories.repaired_count == 1 ? "y" : "ies");
+        note(s, "%zu territor%s repaired (kept; see the reports)", territories.repaired_count,
+             territories.repaired_count == 1 ? "y" : "ies");
     if (st == CM_OK) {
         cm_territory_summary districts;
         st = cm_ingest_districts(store, s->project, &districts, err);
@@ -201,9 +203,10 @@ static cm_status build_store(run_state *s, cm_error *err)
             st = cm_join_districts(store, s->project, err);
         stage_end(s, "join");
         if (st == CM_OK && (counts.unmatched || counts.normalised))
-            note(s, "join: %zu keys normalised, %zu unmatched, %zu no-data "
-                    "(see report/join-report.csv)",
-                    counts.normalised, counts.unmatched, counts.no_data);
+            note(s,
+                 "join: %zu keys normalised, %zu unmatched, %zu no-data "
+                 "(see report/join-report.csv)",
+                 counts.normalised, counts.unmatched, counts.no_data);
     }
     if (st == CM_OK) {
         stage_begin(s);
@@ -357,9 +360,9 @@ static cm_status write_outputs(run_state *s, cm_error *err)
  * The previous files are first moved aside into the staging folder, then the new
  * ones are moved in; a failure at any step puts everything back. */
 typedef struct {
-    GPtrArray *sources;  /* staged files */
-    GPtrArray *targets;  /* their places in OUTDIR */
-    GPtrArray *backups;  /* where the previous file was moved, or NULL if none */
+    GPtrArray *sources; /* staged files */
+    GPtrArray *targets; /* their places in OUTDIR */
+    GPtrArray *backups; /* where the previous file was moved, or NULL if none */
 } publication;
 
 static void collect_files(const char *from, const char *to, publication *pub)
@@ -396,7 +399,8 @@ static cm_status check_targets(const publication *pub, cm_error *err)
             return CM_ERR_IO;
         }
         char *parent = g_path_get_dirname(target);
-        int made = g_mkdir_with_parents(parent, 0755) == 0 && g_file_test(parent, G_FILE_TEST_IS_DIR);
+        int made =
+            g_mkdir_with_parents(parent, 0755) == 0 && g_file_test(parent, G_FILE_TEST_IS_DIR);
         g_free(parent);
         if (!made) {
             cm_error_set(err, CM_ERR_IO, "cannot create the folder of an output: %s",
@@ -533,8 +537,9 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
 static void print_repairs(cm_store *store, FILE *out)
 {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(cm_store_db(store), "SELECT key, note FROM territory_repairs ORDER BY key",
-                           -1, &stmt, NULL) == SQLITE_OK)
+    if (sqlite3_prepare_v2(cm_store_db(store),
+                           "SELECT key, note FROM territory_repairs ORDER BY key", -1, &stmt,
+                           NULL) == SQLITE_OK)
         while (sqlite3_step(stmt) == SQLITE_ROW)
             fprintf(out, "  territory \"%s\": %s\n", (const char *)sqlite3_column_text(stmt, 0),
                     (const char *)sqlite3_column_text(stmt, 1));

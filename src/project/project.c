@@ -30,8 +30,9 @@ typedef struct {
 } reader;
 
 static const char *const TOP_KEYS[] = {
-    "title",     "as_of", "horizon_months", "coordination_cost", "locale", "source_line",
-    "territories", "data", "districts",     "maps",              "report", "export"};
+    "title",     "as_of",       "horizon_months", "coordination_cost",
+    "locale",    "source_line", "territories",    "data",
+    "districts", "maps",        "report",         "export"};
 static const char *const BOUNDARY_KEYS[] = {"source", "layer", "key", "name", "encoding", "srs"};
 static const char *const TABLE_KEYS[] = {"source",   "key",   "role",  "columns",
                                          "encoding", "sheet", "layer", "srs"};
@@ -56,12 +57,18 @@ static const struct {
     const char *name;
     cm_class_method method;
 } METHOD_ALIASES[] = {
-    {"quantile", CM_CLASS_QUANTILE},         {"quantiles", CM_CLASS_QUANTILE},
-    {"equal-interval", CM_CLASS_EQUAL_INTERVAL}, {"equal-intervals", CM_CLASS_EQUAL_INTERVAL},
-    {"fisher-jenks", CM_CLASS_FISHER_JENKS}, {"jenks", CM_CLASS_FISHER_JENKS},
-    {"natural-breaks", CM_CLASS_FISHER_JENKS}, {"stddev", CM_CLASS_STDDEV},
-    {"std-dev", CM_CLASS_STDDEV},            {"standard-deviation", CM_CLASS_STDDEV},
-    {"manual", CM_CLASS_MANUAL},             {"categorical", CM_CLASS_CATEGORICAL},
+    {"quantile", CM_CLASS_QUANTILE},
+    {"quantiles", CM_CLASS_QUANTILE},
+    {"equal-interval", CM_CLASS_EQUAL_INTERVAL},
+    {"equal-intervals", CM_CLASS_EQUAL_INTERVAL},
+    {"fisher-jenks", CM_CLASS_FISHER_JENKS},
+    {"jenks", CM_CLASS_FISHER_JENKS},
+    {"natural-breaks", CM_CLASS_FISHER_JENKS},
+    {"stddev", CM_CLASS_STDDEV},
+    {"std-dev", CM_CLASS_STDDEV},
+    {"standard-deviation", CM_CLASS_STDDEV},
+    {"manual", CM_CLASS_MANUAL},
+    {"categorical", CM_CLASS_CATEGORICAL},
     {"categories", CM_CLASS_CATEGORICAL},
 };
 
@@ -140,8 +147,8 @@ static bool is_one_of(const char *word, const char *const *choices, size_t n)
     return false;
 }
 
-static cm_status expect_kind(reader *r, yaml_node_t *node, yaml_node_type_t type,
-                             const char *field, const char *expected)
+static cm_status expect_kind(reader *r, yaml_node_t *node, yaml_node_type_t type, const char *field,
+                             const char *expected)
 {
     if (node->type == type)
         return CM_OK;
@@ -468,8 +475,7 @@ static void role_columns(cm_table_role role, const char *const **names, size_t *
         *names = FUNDING_COLUMNS;
         *n = COUNT_OF(FUNDING_COLUMNS);
         return;
-    case CM_ROLE_INDICATORS:
-        break;
+    case CM_ROLE_INDICATORS: break;
     }
     *names = INDICATOR_COLUMNS;
     *n = COUNT_OF(INDICATOR_COLUMNS);
@@ -543,7 +549,8 @@ static cm_status read_columns(reader *r, yaml_node_t *map, const char *where, cm
         yaml_node_t *value = cm_yaml_node(r->yd, pair->value);
         const char *name = NULL;
         if (!key || cm_yaml_is_null(key))
-            return fail(r, key ? key : columns, field, "expected a covermap column name before ':'");
+            return fail(r, key ? key : columns, field,
+                        "expected a covermap column name before ':'");
         st = scalar_text(r, key, field, "a covermap column name", &name);
         if (st != CM_OK)
             return st;
@@ -576,8 +583,8 @@ typedef enum { SOURCE_BOUNDARIES, SOURCE_TABLE } source_kind;
 static cm_status read_source(reader *r, yaml_node_t *node, const char *where, source_kind kind,
                              cm_source *out)
 {
-    cm_status st = expect_kind(r, node, YAML_MAPPING_NODE, where,
-                               "a mapping (source: FILE, key: FIELD, ...)");
+    cm_status st =
+        expect_kind(r, node, YAML_MAPPING_NODE, where, "a mapping (source: FILE, key: FIELD, ...)");
     if (st == CM_OK && kind == SOURCE_BOUNDARIES)
         st = check_keys(r, node, where, BOUNDARY_KEYS, COUNT_OF(BOUNDARY_KEYS));
     else if (st == CM_OK)
@@ -757,8 +764,7 @@ static cm_status read_breaks(reader *r, yaml_node_t *classes, const char *where,
     return CM_OK;
 }
 
-static cm_status read_classes(reader *r, yaml_node_t *node, const char *map_where,
-                              cm_map_spec *map)
+static cm_status read_classes(reader *r, yaml_node_t *node, const char *map_where, cm_map_spec *map)
 {
     char where[160];
     field_name(where, sizeof where, map_where, "classes");
@@ -806,8 +812,7 @@ static cm_status read_classes(reader *r, yaml_node_t *node, const char *map_wher
 
 /* formats: one name or a list of names, each one of choices; sets flags[i]. */
 static cm_status read_formats(reader *r, yaml_node_t *node, const char *field,
-                              const char *const *choices, size_t n, bool *flags,
-                              bool allow_empty)
+                              const char *const *choices, size_t n, bool *flags, bool allow_empty)
 {
     size_t count = 1;
     yaml_node_item_t single = 0;
@@ -843,8 +848,7 @@ static cm_status read_formats(reader *r, yaml_node_t *node, const char *field,
     return CM_OK;
 }
 
-static cm_status read_map_formats(reader *r, yaml_node_t *node, const char *where,
-                                  cm_map_spec *map)
+static cm_status read_map_formats(reader *r, yaml_node_t *node, const char *where, cm_map_spec *map)
 {
     char field[160];
     field_name(field, sizeof field, where, "formats");
@@ -880,8 +884,8 @@ static cm_status read_map_style(reader *r, yaml_node_t *node, const char *where,
         if (st == CM_ERR_IO) {
             char reason[sizeof r->err->message];
             snprintf(reason, sizeof reason, "%s", r->err->message);
-            fail(r, find_value(r, node, "style"), field, "map '%s': style file '%s': %s",
-                 map->name, style, reason);
+            fail(r, find_value(r, node, "style"), field, "map '%s': style file '%s': %s", map->name,
+                 style, reason);
             r->err->status = CM_ERR_IO;
         } else if (st == CM_ERR_PROJECT) {
             cm_error_prefix(r->err, "style of map '%s'", map->name);

@@ -35,8 +35,8 @@ static cm_status add_setting(flattener *f, const yaml_node_t *at, const char *ke
     }
     if (map->setting_count >= CM_STYLE_MAX_SETTINGS) {
         free(value);
-        return cm_yaml_error(f->yd, at, f->field, f->err,
-                             "too many style settings (more than %d)", CM_STYLE_MAX_SETTINGS);
+        return cm_yaml_error(f->yd, at, f->field, f->err, "too many style settings (more than %d)",
+                             CM_STYLE_MAX_SETTINGS);
     }
     cm_setting *grown = realloc(map->settings, (map->setting_count + 1) * sizeof *grown);
     if (!grown) {
@@ -156,15 +156,14 @@ static cm_status flatten(flattener *f, yaml_node_t *node, const char *prefix, in
     return add_setting(f, node, prefix, value);
 }
 
-cm_status cm_style_append(cm_yaml_doc *yd, yaml_node_t *node, const char *field,
-                          cm_map_spec *map, cm_error *err)
+cm_status cm_style_append(cm_yaml_doc *yd, yaml_node_t *node, const char *field, cm_map_spec *map,
+                          cm_error *err)
 {
     flattener f = {yd, map, map->setting_count, field, err, 0};
     return flatten(&f, node, NULL, 0);
 }
 
-cm_status cm_style_load(const char *path, const char *display, cm_map_spec *map,
-                        cm_error *err)
+cm_status cm_style_load(const char *path, const char *display, cm_map_spec *map, cm_error *err)
 {
     cm_yaml_doc yd;
     cm_status st = cm_yaml_load(path, display, &yd, err);

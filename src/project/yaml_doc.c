@@ -17,8 +17,8 @@ static cm_status io_error(const char *display, const char *what, int code, cm_er
 }
 
 /* Reads the whole file; *out is malloc'd and NUL-terminated. */
-static cm_status read_file(const char *path, const char *display, unsigned char **out,
-                           size_t *size, cm_error *err)
+static cm_status read_file(const char *path, const char *display, unsigned char **out, size_t *size,
+                           cm_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)

@@ -5,6 +5,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <sqlite3.h>
+/* spatialite.h needs sqlite3.h first */
 #include <spatialite.h>
 #include <spatialite/gaiageo.h>
 #include <stdio.h>
@@ -63,8 +64,7 @@ cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *probe = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT name, value FROM run_info", -1, &probe, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT name, value FROM run_info", -1, &probe, NULL) != SQLITE_OK) {
         cm_error_set(err, CM_ERR_SQL, "the working database has no run_info table: %s",
                      sqlite3_errmsg(db));
         return CM_ERR_SQL;
@@ -347,8 +347,10 @@ static cm_status project_features(const cm_map_spec *map, int srid, cm_feature_s
         if (map->srs && map->srs[0]) {
             dst = OSRNewSpatialReference(NULL);
             if (OSRSetFromUserInput(dst, map->srs) != OGRERR_NONE) {
-                st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': srs '%s' is not a CRS GDAL "
-                                  "knows", map->name, map->srs);
+                st = cm_error_set(err, CM_ERR_PROJECT,
+                                  "map '%s': srs '%s' is not a CRS GDAL "
+                                  "knows",
+                                  map->name, map->srs);
                 cm_error_set_field(err, "srs");
             }
         } else if (OSRIsGeographic(src) && isfinite(minx)) {
@@ -362,15 +364,19 @@ static cm_status project_features(const cm_map_spec *map, int srid, cm_feature_s
                                   cm_gdal_last_error());
         }
     } else if (map->srs && map->srs[0]) {
-        st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': srs is given but the territories' "
-                          "CRS is unknown (run_info.srid = %d)", map->name, srid);
+        st = cm_error_set(err, CM_ERR_PROJECT,
+                          "map '%s': srs is given but the territories' "
+                          "CRS is unknown (run_info.srid = %d)",
+                          map->name, srid);
     }
     if (st == CM_OK && dst) {
         OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
         OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(src, dst);
         if (!ct)
-            st = cm_error_set(err, CM_ERR_GDAL, "map '%s': no transformation to the map's "
-                              "CRS: %s", map->name, cm_gdal_last_error());
+            st = cm_error_set(err, CM_ERR_GDAL,
+                              "map '%s': no transformation to the map's "
+                              "CRS: %s",
+                              map->name, cm_gdal_last_error());
         else
             st = transform_features(set, ct, err);
         OCTDestroyCoordinateTransformation(ct);
@@ -379,8 +385,10 @@ static cm_status project_features(const cm_map_spec *map, int srid, cm_feature_s
     OGRSpatialReferenceH drawn = dst ? dst : src;
     if (st == CM_OK && src_known) {
         if (OSRIsGeographic(drawn))
-            st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': the map's CRS is geographic; "
-                              "maps are drawn in a projected CRS", map->name);
+            st = cm_error_set(err, CM_ERR_PROJECT,
+                              "map '%s': the map's CRS is geographic; "
+                              "maps are drawn in a projected CRS",
+                              map->name);
         else
             set->metres_per_unit = OSRGetLinearUnits(drawn, NULL);
     }
@@ -441,8 +449,10 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
         }
     }
     if (rc == SQLITE_MISUSE || (rc == SQLITE_DONE && row != set->count))
-        st = cm_error_set(err, CM_ERR_PROJECT, "map '%s': the value must give one value per "
-                          "territory (an aggregate such as max(x) is not allowed)", map->name);
+        st = cm_error_set(err, CM_ERR_PROJECT,
+                          "map '%s': the value must give one value per "
+                          "territory (an aggregate such as max(x) is not allowed)",
+                          map->name);
     else if (rc != SQLITE_DONE)
         st = cm_error_set(err, CM_ERR_SQL, "map '%s': evaluating the value: %s", map->name,
                           sqlite3_errmsg(db));
@@ -519,8 +529,8 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
     if (st == CM_OK) {
         extent_of(out, &out->minx, &out->miny, &out->maxx, &out->maxy);
         if (!isfinite(out->minx))
-            st = cm_error_set(err, CM_ERR_INPUT, "map '%s': no territory has a geometry",
-                              map->name);
+            st =
+                cm_error_set(err, CM_ERR_INPUT, "map '%s': no territory has a geometry", map->name);
     }
     if (st == CM_OK)
         st = read_values(db, map, out, err);

@@ -21,7 +21,7 @@ typedef struct {
     size_t *box_of; /* per entry: its box */
     size_t entry_count, next_capacity, box_of_capacity;
     label_box *boxes;
-    size_t *owner;  /* per box: the feature it guards (guard grid only) */
+    size_t *owner; /* per box: the feature it guards (guard grid only) */
     size_t box_count, box_capacity, owner_capacity;
     label_box frame;
 } label_grid;
@@ -34,7 +34,8 @@ static bool grid_init(label_grid *g, const cm_layout *l, double cell)
     g->cell = cell;
     g->nx = (int)ceil(l->frame_w / cell) + 1;
     g->ny = (int)ceil(l->frame_h / cell) + 1;
-    g->frame = (label_box){l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h};
+    g->frame =
+        (label_box){l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h};
     g->head = calloc((size_t)g->nx * (size_t)g->ny, sizeof *g->head);
     return g->head != NULL;
 }
@@ -85,7 +86,8 @@ static bool grid_collides_except(const label_grid *g, const label_box *b, size_t
     cell_range(g, b, &cx0, &cy0, &cx1, &cy1);
     for (int cy = cy0; cy <= cy1; cy++)
         for (int cx = cx0; cx <= cx1; cx++)
-            for (size_t e = g->head[(size_t)cy * (size_t)g->nx + (size_t)cx]; e; e = g->next[e - 1]) {
+            for (size_t e = g->head[(size_t)cy * (size_t)g->nx + (size_t)cx]; e;
+                 e = g->next[e - 1]) {
                 size_t box = g->box_of[e - 1];
                 if (g->owner[box] != self && boxes_overlap(b, &g->boxes[box]))
                     return true;
@@ -243,8 +245,8 @@ static int place_inside(label_pass *pass, size_t index, double lx, double ly,
     int guard_count = page_guards(pass, f, guards);
     double gap = 1.5 * cm_page_factor(pass->page);
     for (double size = pass->max_size; size >= pass->min_size - 1e-9; size *= 0.88) {
-        PangoLayout *layout =
-            cm_text_layout(pass->cr, pass->page, label_text(f), size, false, fmax(fw * 0.9, size * 5));
+        PangoLayout *layout = cm_text_layout(pass->cr, pass->page, label_text(f), size, false,
+                                             fmax(fw * 0.9, size * 5));
         double w, h;
         cm_text_extent(layout, &w, &h);
         label_box boxes[3];
@@ -253,9 +255,9 @@ static int place_inside(label_pass *pass, size_t index, double lx, double ly,
         for (int c = 0; c < count && !placed && w <= fw * 1.05 && h <= fh * 1.05; c++) {
             const label_box *box = &boxes[c];
             bool last_resort = c == count - 1;
-            if (!last_resort && (covers_guard(box, guards, guard_count, gap / 2) ||
-                                 !box_within(box, extent->x0, extent->y0, extent->x1,
-                                             extent->y1, h * 0.1)))
+            if (!last_resort &&
+                (covers_guard(box, guards, guard_count, gap / 2) ||
+                 !box_within(box, extent->x0, extent->y0, extent->x1, extent->y1, h * 0.1)))
                 continue;
             if (inside_frame(&pass->grid, box) && !grid_collides(&pass->grid, box) &&
                 !grid_collides_except(&pass->guards, box, index))
@@ -271,12 +273,12 @@ static int place_inside(label_pass *pass, size_t index, double lx, double ly,
 /* Tries the name outside, at a few offsets, with a leader line to its point. */
 static int place_with_leader(label_pass *pass, const cm_feature *f, double lx, double ly)
 {
-    static const double directions[8][2] = {{1, 0},  {-1, 0}, {0.7, -0.7}, {-0.7, -0.7},
-                                            {0.7, 0.7}, {-0.7, 0.7}, {0, -1},  {0, 1}};
+    static const double directions[8][2] = {{1, 0},     {-1, 0},     {0.7, -0.7}, {-0.7, -0.7},
+                                            {0.7, 0.7}, {-0.7, 0.7}, {0, -1},     {0, 1}};
     double pad = pass->halo / 2 + 0.5;
     double s = cm_page_factor(pass->page);
-    PangoLayout *layout = cm_text_layout(pass->cr, pass->page, label_text(f), pass->min_size,
-                                         false, pass->min_size * 14);
+    PangoLayout *layout = cm_text_layout(pass->cr, pass->page, label_text(f), pass->min_size, false,
+                                         pass->min_size * 14);
     double w, h;
     cm_text_extent(layout, &w, &h);
     int placed = 0;
@@ -338,7 +340,7 @@ static bool add_guards(label_pass *pass)
         for (int g = 0; g < count; g++) {
             label_grid *grid = &pass->guards;
             if (!grid_add(grid, &(label_box){xy[2 * g] - r, xy[2 * g + 1] - r, xy[2 * g] + r,
-                                              xy[2 * g + 1] + r}) ||
+                                             xy[2 * g + 1] + r}) ||
                 !grow((void **)&grid->owner, &grid->owner_capacity, grid->box_count,
                       sizeof *grid->owner))
                 return false;
@@ -348,14 +350,15 @@ static bool add_guards(label_pass *pass)
     return true;
 }
 
-cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
-                         size_t obstacle_count, cm_error *err)
+cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles, size_t obstacle_count,
+                         cm_error *err)
 {
     const cm_feature_set *set = page->features;
     double s = cm_page_factor(page);
     label_pass pass = {.cr = cr, .page = page};
     pass.max_size = cm_render_setting_number(page->map, "labels.size", 8) * s;
-    pass.min_size = fmin(pass.max_size, cm_render_setting_number(page->map, "labels.min_size", 5.5) * s);
+    pass.min_size =
+        fmin(pass.max_size, cm_render_setting_number(page->map, "labels.min_size", 5.5) * s);
     pass.halo = cm_render_setting_number(page->map, "labels.halo", 2.2) * s;
     pass.color = cm_render_setting_color(page->map, "labels.color", (cm_color){0.1, 0.1, 0.1});
     const char *mode = cm_render_setting(page->map, "labels.mode", "auto");

@@ -60,7 +60,8 @@ static void nodata_row(legend_cursor *c, size_t count)
     const cm_map_spec *map = c->page->map;
     bool fr = c->page->facts->locale == CM_LOCALE_FR_CA;
     cm_color bg = cm_render_setting_color(map, "nodata.color", (cm_color){1, 1, 1});
-    cm_color hatch = cm_render_setting_color(map, "nodata.hatch_color", (cm_color){0.45, 0.45, 0.45});
+    cm_color hatch =
+        cm_render_setting_color(map, "nodata.hatch_color", (cm_color){0.45, 0.45, 0.45});
     swatch_rect(c);
     cairo_set_source_rgb(c->cr, bg.r, bg.g, bg.b);
     cairo_fill_preserve(c->cr);
@@ -112,7 +113,8 @@ static void number_key(legend_cursor *c)
     bool fr = page->facts->locale == CM_LOCALE_FR_CA;
     c->y += 6 * c->s;
     c->y += cm_draw_text(c->cr, page, fr ? "Quartiers numérotés" : "Numbered territories",
-                         c->text_size, true, c->x, c->y, 0, ink) + 2 * c->s;
+                         c->text_size, true, c->x, c->y, 0, ink) +
+            2 * c->s;
     double size = c->text_size * 0.85;
     double bottom = page->layout.frame_y + page->layout.frame_h;
     for (size_t k = 0; k < page->number_key_count; k++) {
@@ -129,9 +131,15 @@ void cm_draw_legend(cairo_t *cr, cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
     double s = cm_page_factor(page);
-    legend_cursor c = {.cr = cr, .page = page, .s = s, .x = page->layout.legend_x,
-                       .y = page->layout.legend_y, .w = page->layout.legend_w,
-                       .swatch_w = 22 * s, .swatch_h = 13 * s, .row_h = 19 * s,
+    legend_cursor c = {.cr = cr,
+                       .page = page,
+                       .s = s,
+                       .x = page->layout.legend_x,
+                       .y = page->layout.legend_y,
+                       .w = page->layout.legend_w,
+                       .swatch_w = 22 * s,
+                       .swatch_h = 13 * s,
+                       .row_h = 19 * s,
                        .text_size = 9 * s};
     const char *title = cm_map_setting(page->map, "legend.title");
     if (title && title[0]) {

@@ -160,7 +160,8 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
         fill_class(cr, page, (int)c);
     }
     draw_no_data(cr, page);
-    cm_color boundary = cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
+    cm_color boundary =
+        cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
     cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
     cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);

@@ -49,31 +49,34 @@ static const char *nodata_label(cm_locale locale)
 /* One QGIS fill symbol; hatched draws the no-data diagonal pattern. */
 static void qml_symbol(GString *out, size_t index, cm_color fill, bool hatched)
 {
-    g_string_append_printf(out, "      <symbol type=\"fill\" name=\"%zu\" alpha=\"1\" "
-                                "clip_to_extent=\"1\" force_rhr=\"0\">\n"
-                                "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
-                                "pass=\"0\">\n          <Option type=\"Map\">\n",
+    g_string_append_printf(out,
+                           "      <symbol type=\"fill\" name=\"%zu\" alpha=\"1\" "
+                           "clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                           "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
+                           "pass=\"0\">\n          <Option type=\"Map\">\n",
                            index);
     g_string_append(out, "            <Option name=\"color\" type=\"QString\" value=\"");
     append_rgba(out, fill);
-    g_string_append_printf(out, "\"/>\n"
-                                "            <Option name=\"outline_color\" type=\"QString\" "
-                                "value=\"%s\"/>\n"
-                                "            <Option name=\"outline_style\" type=\"QString\" "
-                                "value=\"solid\"/>\n"
-                                "            <Option name=\"outline_width\" type=\"QString\" "
-                                "value=\"0.18\"/>\n"
-                                "            <Option name=\"outline_width_unit\" type=\"QString\" "
-                                "value=\"MM\"/>\n"
-                                "            <Option name=\"style\" type=\"QString\" "
-                                "value=\"%s\"/>\n          </Option>\n",
+    g_string_append_printf(out,
+                           "\"/>\n"
+                           "            <Option name=\"outline_color\" type=\"QString\" "
+                           "value=\"%s\"/>\n"
+                           "            <Option name=\"outline_style\" type=\"QString\" "
+                           "value=\"solid\"/>\n"
+                           "            <Option name=\"outline_width\" type=\"QString\" "
+                           "value=\"0.18\"/>\n"
+                           "            <Option name=\"outline_width_unit\" type=\"QString\" "
+                           "value=\"MM\"/>\n"
+                           "            <Option name=\"style\" type=\"QString\" "
+                           "value=\"%s\"/>\n          </Option>\n",
                            outline_rgba, hatched ? "b_diagonal" : "solid");
     g_string_append(out, "          <prop k=\"color\" v=\"");
     append_rgba(out, fill);
-    g_string_append_printf(out, "\"/>\n          <prop k=\"outline_color\" v=\"%s\"/>\n"
-                                "          <prop k=\"outline_width\" v=\"0.18\"/>\n"
-                                "          <prop k=\"style\" v=\"%s\"/>\n"
-                                "        </layer>\n      </symbol>\n",
+    g_string_append_printf(out,
+                           "\"/>\n          <prop k=\"outline_color\" v=\"%s\"/>\n"
+                           "          <prop k=\"outline_width\" v=\"0.18\"/>\n"
+                           "          <prop k=\"style\" v=\"%s\"/>\n"
+                           "        </layer>\n      </symbol>\n",
                            outline_rgba, hatched ? "b_diagonal" : "solid");
 }
 
@@ -116,8 +119,9 @@ static char *build_qml(const cm_map_spec *map, const cm_symbology *sym, cm_local
         g_string_append(out, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" "
                              "enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n");
         for (size_t i = 0; i < sym->class_count; i++) {
-            g_string_append_printf(out, "      <range lower=\"%.15g\" upper=\"%.15g\" "
-                                        "symbol=\"%zu\" label=\"",
+            g_string_append_printf(out,
+                                   "      <range lower=\"%.15g\" upper=\"%.15g\" "
+                                   "symbol=\"%zu\" label=\"",
                                    sym->lower[i], sym->upper[i], i);
             append_escaped(out, sym->labels[i]);
             g_string_append(out, "\" render=\"true\"/>\n");
@@ -234,8 +238,8 @@ cm_status cm_map_qgis_styles_from(const cm_map_spec *map, const cm_symbology *sy
     return CM_OK;
 }
 
-cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project,
-                             const cm_map_spec *map, char **qml, char **sld, cm_error *err)
+cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             char **qml, char **sld, cm_error *err)
 {
     *qml = NULL;
     *sld = NULL;

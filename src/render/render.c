@@ -108,8 +108,8 @@ static cm_status write_world_file(const cm_page *page, double dpi, const char *o
     cm_status st = make_temp(out_dir, page->map->name, "pgw", &tmp, err);
     if (st != CM_OK)
         return st;
-    double pixel = 72.0 / dpi;          /* points per pixel */
-    double size = pixel / l->scale;     /* drawing-CRS units per pixel */
+    double pixel = 72.0 / dpi;      /* points per pixel */
+    double size = pixel / l->scale; /* drawing-CRS units per pixel */
     double x = l->map_x0 + (pixel / 2 - l->frame_x) / l->scale;
     double y = l->map_y0 - (pixel / 2 - l->frame_y) / l->scale;
     FILE *file = fopen(tmp, "w");
@@ -155,8 +155,8 @@ static cm_status write_aux_xml(const cm_page *page, const char *out_dir, cm_erro
     g_string_append(xml, "</SRS>\n</PAMDataset>\n");
     GError *gerr = NULL;
     if (!g_file_set_contents(tmp, xml->str, (gssize)xml->len, &gerr)) {
-        st = cm_error_set(err, CM_ERR_IO, "cannot write the CRS of map '%s': %s",
-                          page->map->name, gerr->message);
+        st = cm_error_set(err, CM_ERR_IO, "cannot write the CRS of map '%s': %s", page->map->name,
+                          gerr->message);
         g_error_free(gerr);
     }
     g_string_free(xml, TRUE);
@@ -200,8 +200,8 @@ static cm_status write_pdf(cm_page *page, const char *out_dir, cm_error *err)
         cairo_pdf_surface_create(tmp, page->layout.page_w, page->layout.page_h);
     /* Fixed dates keep the bytes identical from run to run. */
     char date[32];
-    snprintf(date, sizeof date, "%.10sT00:00:00", page->facts->as_of ? page->facts->as_of
-                                                                      : "2000-01-01");
+    snprintf(date, sizeof date, "%.10sT00:00:00",
+             page->facts->as_of ? page->facts->as_of : "2000-01-01");
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
@@ -293,8 +293,8 @@ static cm_status write_text_output(const char *out_dir, const char *name, const 
 static cm_status write_qgis_styles(const cm_page *page, const char *out_dir, cm_error *err)
 {
     char *qml = NULL, *sld = NULL;
-    cm_status st = cm_map_qgis_styles_from(page->map, page->symbology, page->facts->locale, &qml,
-                                           &sld, err);
+    cm_status st =
+        cm_map_qgis_styles_from(page->map, page->symbology, page->facts->locale, &qml, &sld, err);
     if (st == CM_OK)
         st = write_text_output(out_dir, page->map->name, "qml", qml, err);
     if (st == CM_OK)
@@ -313,7 +313,10 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
     cm_status st = cm_prepare_map(db_path, project, map, &facts, &features, &symbology, err);
     if (st != CM_OK)
         return st;
-    cm_page page = {.map = map, .project = project, .facts = &facts, .features = &features,
+    cm_page page = {.map = map,
+                    .project = project,
+                    .facts = &facts,
+                    .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
     /* Half a pixel of the PNG (or of a 300 dpi print): finer than the eye sees. */

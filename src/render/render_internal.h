@@ -32,15 +32,15 @@ typedef struct {
     double minx, miny, maxx, maxy; /* drawing CRS */
     double area;                   /* drawing CRS units squared */
     bool has_label_point;
-    double label_x, label_y;       /* an interior point, drawing CRS */
+    double label_x, label_y; /* an interior point, drawing CRS */
     /* Points where a reader (or a GIS tool sampling the PNG) looks for the fill:
      * the point on surface and the centroid of the drawn geometry, and the label
      * point. Labels are placed so as not to cover them. */
     double guard_xy[6];
     int guard_count;
     bool value_null;
-    double value; /* numeric maps */
-    char *text;   /* categorical maps: the value as text (NULL when value_null) */
+    double value;    /* numeric maps */
+    char *text;      /* categorical maps: the value as text (NULL when value_null) */
     int class_index; /* -1: no data */
     int risk;        /* cm_risk_level, or -1 when risk_level is NULL or unknown */
 } cm_feature;
@@ -58,7 +58,7 @@ typedef struct {
 /* The run facts a page shows. */
 typedef struct {
     char *title;
-    char *as_of;       /* ISO date */
+    char *as_of; /* ISO date */
     char *source_line;
     cm_locale locale;
     int srid;
@@ -67,14 +67,14 @@ typedef struct {
 typedef struct {
     bool categorical;
     size_t class_count;
-    cm_color *colors;      /* class_count */
-    char **labels;       /* legend text of each class, class_count */
-    size_t *counts;      /* territories in each class */
-    double *lower;       /* numeric: class bounds */
+    cm_color *colors; /* class_count */
+    char **labels;    /* legend text of each class, class_count */
+    size_t *counts;   /* territories in each class */
+    double *lower;    /* numeric: class bounds */
     double *upper;
-    char **categories;   /* categorical: the value each class stands for */
+    char **categories; /* categorical: the value each class stands for */
     size_t null_count;
-    int value_decimals;  /* numeric: decimals used in labels */
+    int value_decimals; /* numeric: decimals used in labels */
 } cm_symbology;
 
 /* Page geometry in points (1/72 in); y grows downward as in cairo. */
@@ -83,16 +83,16 @@ typedef struct {
     double margin;
     double frame_x, frame_y, frame_w, frame_h; /* the map frame */
     double legend_x, legend_y, legend_w;       /* legend column */
-    double scale;        /* points per drawing-CRS unit */
+    double scale;                              /* points per drawing-CRS unit */
     double map_x0, map_y0; /* drawing-CRS coordinates shown at the frame's top-left */
 } cm_layout;
 
 /* Territory outlines in page space, snapped to grid points (see shapes.c). */
 typedef struct {
-    double grid;          /* points per grid step */
-    int32_t *xy;          /* snapped points, x y pairs, in grid steps */
+    double grid; /* points per grid step */
+    int32_t *xy; /* snapped points, x y pairs, in grid steps */
     size_t point_count;
-    size_t *ring_start;   /* ring r holds points ring_start[r] .. ring_start[r + 1] - 1 */
+    size_t *ring_start; /* ring r holds points ring_start[r] .. ring_start[r + 1] - 1 */
     size_t ring_count;
     size_t *feature_ring; /* feature f holds rings feature_ring[f] .. feature_ring[f + 1] - 1 */
     size_t feature_count;
@@ -106,8 +106,8 @@ typedef struct {
     const cm_feature_set *features;
     const cm_symbology *symbology;
     cm_layout layout;
-    cm_page_shapes shapes;  /* the outlines, built with the layout */
-    size_t *number_key;     /* filled by the label pass: features listed by number */
+    cm_page_shapes shapes; /* the outlines, built with the layout */
+    size_t *number_key;    /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
 
@@ -168,8 +168,8 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
 void cm_draw_legend(cairo_t *cr, cm_page *page);
 /* Places and draws the territory names; obstacles are page boxes to avoid
  * (x0, y0, x1, y1 each), obstacle_count of them. */
-cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles,
-                         size_t obstacle_count, cm_error *err);
+cm_status cm_draw_labels(cairo_t *cr, cm_page *page, const double *obstacles, size_t obstacle_count,
+                         cm_error *err);
 /* A pango layout at an absolute size in points, hinting off so that every
  * surface lays text out alike. wrap_width <= 0: no wrapping. Free with
  * g_object_unref. */

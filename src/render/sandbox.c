@@ -13,11 +13,11 @@
 #define JOINED_VIEW "joined"
 
 static const char *const allowed_functions[] = {
-    "abs",   "round",  "coalesce", "ifnull", "nullif",  "min",     "max",    "lower",
-    "upper", "length", "substr",   "substring", "trim", "ltrim",   "rtrim",  "iif",
-    "instr", "replace", "typeof",  "like",   "glob",    "floor",   "ceil",   "ceiling",
-    "sqrt",  "power",  "pow",      "exp",    "ln",      "log",     "log10",  "sign",
-    "st_area", "area", "st_length", "glength", "st_perimeter", "perimeter",
+    "abs",     "round",   "coalesce",  "ifnull",    "nullif",       "min",       "max",   "lower",
+    "upper",   "length",  "substr",    "substring", "trim",         "ltrim",     "rtrim", "iif",
+    "instr",   "replace", "typeof",    "like",      "glob",         "floor",     "ceil",  "ceiling",
+    "sqrt",    "power",   "pow",       "exp",       "ln",           "log",       "log10", "sign",
+    "st_area", "area",    "st_length", "glength",   "st_perimeter", "perimeter",
 };
 
 typedef struct {
@@ -62,8 +62,7 @@ static int sandbox_authorizer(void *user, int action, const char *arg1, const ch
     sandbox_state *state = user;
     bool inside_joined = view && !strcmp(view, JOINED_VIEW);
     switch (action) {
-    case SQLITE_SELECT:
-        return SQLITE_OK;
+    case SQLITE_SELECT: return SQLITE_OK;
     case SQLITE_READ:
         /* Reads of the view's own tables arrive with the view as context. */
         if ((inside_joined || (arg1 && !strcmp(arg1, JOINED_VIEW))) && db_name &&
@@ -74,8 +73,7 @@ static int sandbox_authorizer(void *user, int action, const char *arg1, const ch
         if (inside_joined || function_allowed(arg2))
             return SQLITE_OK;
         return refuse(state, "function %s() is not allowed", arg2);
-    default:
-        return refuse(state, "%s is not allowed", action_name(action));
+    default: return refuse(state, "%s is not allowed", action_name(action));
     }
 }
 
@@ -91,7 +89,9 @@ static const char *value_text_problem(const char *value)
             continue;
         }
         switch (*p) {
-        case '\'': case '"': case '`': quote = *p; break;
+        case '\'':
+        case '"':
+        case '`': quote = *p; break;
         case '[': quote = ']'; break;
         case ';': return "a semicolon (a second statement)";
         case '(': depth++; break;
@@ -199,14 +199,14 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
     }
     sqlite3_finalize(stmt);
     if (second_statement)
-        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: a second statement",
-                     map->name);
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: a second statement", map->name);
     else if (state.refused[0])
-        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: %s", map->name,
-                     state.refused);
+        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value refused: %s", map->name, state.refused);
     else
-        cm_error_set(err, CM_ERR_PROJECT, "map '%s': value '%s' is not a valid expression "
-                     "over the joined columns: %s", map->name, map->value, sqlite3_errmsg(db));
+        cm_error_set(err, CM_ERR_PROJECT,
+                     "map '%s': value '%s' is not a valid expression "
+                     "over the joined columns: %s",
+                     map->name, map->value, sqlite3_errmsg(db));
     cm_error_set_field(err, "value");
     cm_error_set_line(err, map->line, 0);
     cm_error_set_hint(err, "a map's value is one column or one expression over the joined "

@@ -39,8 +39,7 @@ void cm_symbology_free(cm_symbology *sym)
     memset(sym, 0, sizeof *sym);
 }
 
-static cm_status allocate_classes(cm_symbology *sym, size_t count, bool categorical,
-                                  cm_error *err)
+static cm_status allocate_classes(cm_symbology *sym, size_t count, bool categorical, cm_error *err)
 {
     sym->class_count = count;
     sym->categorical = categorical;
@@ -102,8 +101,8 @@ static char *range_label(double lower, double upper, int decimals, cm_locale loc
     return strdup(text);
 }
 
-static cm_status numeric_symbology(const cm_map_spec *map, cm_locale locale,
-                                   cm_feature_set *set, cm_symbology *sym, cm_error *err)
+static cm_status numeric_symbology(const cm_map_spec *map, cm_locale locale, cm_feature_set *set,
+                                   cm_symbology *sym, cm_error *err)
 {
     cm_class_method method = map->method;
     if (method == CM_CLASS_DEFAULT &&
@@ -118,8 +117,8 @@ static cm_status numeric_symbology(const cm_map_spec *map, cm_locale locale,
     for (size_t i = 0; i < set->count; i++)
         values[i] = set->items[i].value_null ? NAN : set->items[i].value;
     cm_classes classes;
-    cm_status st = cm_classify(values, set->count, method, k, map->breaks, map->break_count,
-                               &classes, err);
+    cm_status st =
+        cm_classify(values, set->count, method, k, map->breaks, map->break_count, &classes, err);
     free(values);
     if (st != CM_OK) {
         cm_error_prefix(err, "map '%s'", map->name);
@@ -169,7 +168,8 @@ static cm_status risk_symbology(const cm_map_spec *map, cm_locale locale, cm_fea
     if (st != CM_OK)
         return st;
     char colors[256];
-    snprintf(colors, sizeof colors, "%s", cm_render_setting(map, "risk.colors", default_risk_colors));
+    snprintf(colors, sizeof colors, "%s",
+             cm_render_setting(map, "risk.colors", default_risk_colors));
     char *save = NULL, *item = strtok_r(colors, ", ", &save);
     for (int r = 0; r < RISK_LEVELS; r++) {
         cm_color fallback;

@@ -150,7 +150,8 @@ static void write_row(FILE *fp, const cm_report *r, const cm_report_territory *t
             fputs("</th>", fp);
             continue;
         }
-        fputs(report_column_is_numeric(col) ? "<td class=\"num\" data-label=\"" : "<td data-label=\"",
+        fputs(report_column_is_numeric(col) ? "<td class=\"num\" data-label=\""
+                                            : "<td data-label=\"",
               fp);
         html_text(fp, report_column_header(col, r->locale));
         fputs("\">", fp);

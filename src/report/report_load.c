@@ -1,21 +1,21 @@
 /* Reading a run's results back from the working store, read-only, with plain
  * SQLite: the report never needs SpatiaLite's functions. */
-#include <math.h>
 #include <glib.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report_internal.h"
 
-#define GAP_QUERY                                                                        \
-    "SELECT key, name, risk_rank, months_funded, funded_never_stops,"                    \
-    " coordination_funded_until, shortfall, families_reached, coverage_rate, partners,"  \
-    " sectors, risk_reasons FROM gap ORDER BY risk_rank ASC, shortfall IS NULL,"         \
+#define GAP_QUERY                                                                                  \
+    "SELECT key, name, risk_rank, months_funded, funded_never_stops,"                              \
+    " coordination_funded_until, shortfall, families_reached, coverage_rate, partners,"            \
+    " sectors, risk_reasons FROM gap ORDER BY risk_rank ASC, shortfall IS NULL,"                   \
     " shortfall DESC, families_reached IS NULL, families_reached DESC, key ASC"
 
-#define JOIN_QUERY                                                                       \
-    "SELECT table_name, source_key, status, territory_key, note, line"                   \
+#define JOIN_QUERY                                                                                 \
+    "SELECT table_name, source_key, status, territory_key, note, line"                             \
     " FROM join_report ORDER BY seq"
 
 static cm_status sql_error(cm_error *err, sqlite3 *db, const char *path, const char *what)
@@ -87,8 +87,8 @@ static char *run_info(sqlite3 *db, const char *name, bool *oom)
     return value;
 }
 
-static cm_status invalid_info(cm_error *err, const char *path, const char *name,
-                              const char *value, const char *expected)
+static cm_status invalid_info(cm_error *err, const char *path, const char *name, const char *value,
+                              const char *expected)
 {
     cm_error_set(err, CM_ERR_INPUT, "run_info '%s' is \"%s\", expected %s", name,
                  value ? value : "", expected);
@@ -116,8 +116,8 @@ static cm_status load_run_info(sqlite3 *db, const char *path, cm_report *r, cm_e
         st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     } else if (!as_of || !cm_day_parse_iso(as_of, &r->as_of)) {
         st = invalid_info(err, path, "as_of", as_of, "a date YYYY-MM-DD");
-    } else if (horizon && ((r->horizon_months = (int)strtol(horizon, &end, 10)) <= 0 ||
-                           *end != '\0')) {
+    } else if (horizon &&
+               ((r->horizon_months = (int)strtol(horizon, &end, 10)) <= 0 || *end != '\0')) {
         st = invalid_info(err, path, "horizon_months", horizon, "a whole number above 0");
     } else if (cost && (!((r->coordination_cost = strtod(cost, &end)) > 0) || *end != '\0')) {
         st = invalid_info(err, path, "coordination_cost", cost, "an amount above 0");
@@ -131,8 +131,7 @@ static cm_status load_run_info(sqlite3 *db, const char *path, cm_report *r, cm_e
         r->locale = locale && strcmp(locale, "en-CA") == 0 ? CM_LOCALE_EN_CA : CM_LOCALE_FR_CA;
         if (!horizon_end) {
             r->horizon_end = cm_add_months(r->as_of, r->horizon_months);
-        } else if (!cm_day_parse_iso(horizon_end, &r->horizon_end) ||
-                   r->horizon_end <= r->as_of) {
+        } else if (!cm_day_parse_iso(horizon_end, &r->horizon_end) || r->horizon_end <= r->as_of) {
             st = invalid_info(err, path, "horizon_end", horizon_end,
                               "a date YYYY-MM-DD after as_of");
         }
@@ -238,8 +237,8 @@ static cm_status load_repairs(sqlite3 *db, const char *path, cm_report *r, cm_er
     if (!table_exists(db, "territory_repairs"))
         return CM_OK;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT key, note FROM territory_repairs ORDER BY key, rowid",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT key, note FROM territory_repairs ORDER BY key, rowid", -1,
+                           &st, NULL) != SQLITE_OK)
         return sql_error(err, db, path, "cannot read territory_repairs");
     size_t capacity = 0;
     bool oom = false;
@@ -349,8 +348,8 @@ static cm_status load_sources(sqlite3 *db, const char *path, cm_report *r, cm_er
     if (!table_exists(db, "data_tables"))
         return CM_OK;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT source, role FROM data_tables ORDER BY n", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT source, role FROM data_tables ORDER BY n", -1, &st, NULL) !=
+        SQLITE_OK)
         return sql_error(err, db, path, "cannot read data_tables");
     size_t capacity = 0;
     bool oom = false;
@@ -511,8 +510,7 @@ cm_status cm_report_set_maps(cm_report *r, const char *const *paths, const char 
 
 typedef cm_status (*report_writer)(const cm_report *, const char *, cm_error *);
 
-cm_status cm_report_write_all(const cm_report *r, const char *dir, unsigned formats,
-                              cm_error *err)
+cm_status cm_report_write_all(const cm_report *r, const char *dir, unsigned formats, cm_error *err)
 {
     static const struct {
         unsigned flag;

@@ -42,8 +42,7 @@ cm_status report_outfile_open(report_outfile *out, const char *path, cm_error *e
     }
     int fd = mkstemp(out->tmp_path);
     if (fd < 0) {
-        cm_error_set(err, CM_ERR_IO, "cannot create a file beside '%s': %s", path,
-                     strerror(errno));
+        cm_error_set(err, CM_ERR_IO, "cannot create a file beside '%s': %s", path, strerror(errno));
         cm_error_set_file(err, path);
         outfile_release(out);
         return CM_ERR_IO;

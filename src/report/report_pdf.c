@@ -35,8 +35,8 @@ typedef struct {
     double y;       /* top of the free space on the current page */
 } pdf_doc;
 
-static PangoLayout *make_layout(pdf_doc *d, const char *text, double width, double size,
-                                bool bold, PangoAlignment align)
+static PangoLayout *make_layout(pdf_doc *d, const char *text, double width, double size, bool bold,
+                                PangoAlignment align)
 {
     PangoLayout *layout = pango_cairo_create_layout(d->cr);
     PangoFontDescription *font = pango_font_description_new();
@@ -183,13 +183,12 @@ static bool risk_text_is_white(cm_risk_level risk)
 }
 
 /* Lays out one row's cells; returns the row height. */
-static double layout_row(pdf_doc *d, const char *const *texts, bool header,
-                         PangoLayout **cells)
+static double layout_row(pdf_doc *d, const char *const *texts, bool header, PangoLayout **cells)
 {
     double height = 0;
     for (int c = 0; c < REPORT_COL_COUNT; c++) {
-        PangoAlignment align = report_column_is_numeric((report_column)c) ? PANGO_ALIGN_RIGHT
-                                                                          : PANGO_ALIGN_LEFT;
+        PangoAlignment align =
+            report_column_is_numeric((report_column)c) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT;
         cells[c] = make_layout(d, texts[c], COLUMN_WIDTH[c] - 2 * CELL_PAD, header ? 6.5 : 7.5,
                                header, align);
         double h = layout_height(cells[c]) + 2 * CELL_PAD;
@@ -209,8 +208,7 @@ static void draw_badge(pdf_doc *d, PangoLayout *cell, double x, double y, cm_ris
 {
     PangoRectangle ink, logical;
     pango_layout_get_pixel_extents(cell, &ink, &logical);
-    fill_rect(d, x + logical.x - 2, y - 1, logical.width + 4, logical.height + 2,
-              risk_fill(risk));
+    fill_rect(d, x + logical.x - 2, y - 1, logical.width + 4, logical.height + 2, risk_fill(risk));
 }
 
 /* Draws a row at d->y; risk < 0 for the header row. */
@@ -330,8 +328,7 @@ static void render_document(pdf_doc *d)
     }
 }
 
-static cairo_status_t write_to_file(void *closure, const unsigned char *data,
-                                    unsigned int length)
+static cairo_status_t write_to_file(void *closure, const unsigned char *data, unsigned int length)
 {
     return fwrite(data, 1, length, (FILE *)closure) == length ? CAIRO_STATUS_SUCCESS
                                                               : CAIRO_STATUS_WRITE_ERROR;

@@ -59,8 +59,8 @@ static const char *no_data(cm_locale locale)
     return pick(locale, "n.d.", "n/a");
 }
 
-static const char *number_cell(bool has, double value, int decimals, cm_locale locale,
-                               char *buf, size_t size)
+static const char *number_cell(bool has, double value, int decimals, cm_locale locale, char *buf,
+                               size_t size)
 {
     if (!has)
         return no_data(locale);
@@ -132,8 +132,7 @@ const char *report_text_get(report_text which, cm_locale locale)
 /* ---- the headline ------------------------------------------------------------ */
 
 static void headline_fr(const cm_report *r, const char *date, const char *families,
-                        const char *money, char *first, char *second, char *third,
-                        size_t size)
+                        const char *money, char *first, char *second, char *third, size_t size)
 {
     const cm_report_headline *h = &r->headline;
     int n = h->territories_at_risk;
@@ -143,8 +142,8 @@ static void headline_fr(const cm_report *r, const char *date, const char *famili
     else if (n == 1)
         snprintf(first, size, "1 quartier risque de perdre sa coordination d'ici le %s.", date);
     else
-        snprintf(first, size, "%d quartiers risquent de perdre leur coordination d'ici le %s.",
-                 n, date);
+        snprintf(first, size, "%d quartiers risquent de perdre leur coordination d'ici le %s.", n,
+                 date);
 
     /* French counts 0 and 1 in the singular. */
     bool one_family = h->families_reached < 1.5;
@@ -174,8 +173,7 @@ static void headline_fr(const cm_report *r, const char *date, const char *famili
 }
 
 static void headline_en(const cm_report *r, const char *date, const char *families,
-                        const char *money, char *first, char *second, char *third,
-                        size_t size)
+                        const char *money, char *first, char *second, char *third, size_t size)
 {
     const cm_report_headline *h = &r->headline;
     int n = h->territories_at_risk;
@@ -184,8 +182,7 @@ static void headline_en(const cm_report *r, const char *date, const char *famili
     else if (n == 1)
         snprintf(first, size, "1 neighbourhood risks losing its coordination by %s.", date);
     else
-        snprintf(first, size, "%d neighbourhoods risk losing their coordination by %s.", n,
-                 date);
+        snprintf(first, size, "%d neighbourhoods risk losing their coordination by %s.", n, date);
 
     bool one_family = fabs(h->families_reached - 1) < 0.5;
     if (n == 0)
@@ -193,8 +190,8 @@ static void headline_en(const cm_report *r, const char *date, const char *famili
     else if (h->families_unknown == n)
         snprintf(second, size, "The number of families reached there is unknown.");
     else if (h->families_unknown > 0)
-        snprintf(second, size, "%s %s (not counting %d neighbourhood%s without data).",
-                 families, one_family ? "family is reached there" : "families are reached there",
+        snprintf(second, size, "%s %s (not counting %d neighbourhood%s without data).", families,
+                 one_family ? "family is reached there" : "families are reached there",
                  h->families_unknown, h->families_unknown > 1 ? "s" : "");
     else
         snprintf(second, size, "%s %s.", families,
@@ -318,8 +315,7 @@ static void add_no_data(GArray *sections, const cm_report *r)
             const cm_report_join_row *other = &r->join_rows[j];
             if (other->status && strcmp(other->status, "no-data") == 0 && other->table_name &&
                 strcmp(other->table_name, row->table_name) == 0) {
-                g_string_append_printf(s, "%s%s", sep,
-                                       territory_name(r, other->territory_key));
+                g_string_append_printf(s, "%s%s", sep, territory_name(r, other->territory_key));
                 sep = ", ";
             }
         }
@@ -345,8 +341,8 @@ static void add_repairs(GArray *sections, const cm_report *r)
                                                pick(r->locale, NBSP ": ", ": "),
                                                rep->note ? rep->note : ""));
     }
-    section_add(sections,
-                g_strdup(pick(r->locale, "Géométries réparées", "Repaired boundaries")), items);
+    section_add(sections, g_strdup(pick(r->locale, "Géométries réparées", "Repaired boundaries")),
+                items);
 }
 
 static size_t count_status(const cm_report *r, const char *table, const char *status)
@@ -373,17 +369,16 @@ static void add_summary(GArray *sections, const cm_report *r)
         if (!table || seen)
             continue;
         g_ptr_array_add(
-            items,
-            g_strdup_printf(
-                pick(r->locale,
-                     "%s" NBSP ": clés jointes" NBSP ": %zu; après normalisation" NBSP
-                     ": %zu; non jointes" NBSP ": %zu; en double" NBSP
-                     ": %zu; quartiers sans données" NBSP ": %zu",
-                     "%s: keys matched: %zu; normalised: %zu; unmatched: %zu; duplicates: "
-                     "%zu; neighbourhoods without data: %zu"),
-                table, count_status(r, table, "matched"), count_status(r, table, "normalised"),
-                count_status(r, table, "unmatched"), count_status(r, table, "duplicate"),
-                count_status(r, table, "no-data")));
+            items, g_strdup_printf(
+                       pick(r->locale,
+                            "%s" NBSP ": clés jointes" NBSP ": %zu; après normalisation" NBSP
+                            ": %zu; non jointes" NBSP ": %zu; en double" NBSP
+                            ": %zu; quartiers sans données" NBSP ": %zu",
+                            "%s: keys matched: %zu; normalised: %zu; unmatched: %zu; duplicates: "
+                            "%zu; neighbourhoods without data: %zu"),
+                       table, count_status(r, table, "matched"),
+                       count_status(r, table, "normalised"), count_status(r, table, "unmatched"),
+                       count_status(r, table, "duplicate"), count_status(r, table, "no-data")));
     }
     if (items->len > 0)
         section_add(sections, g_strdup(pick(r->locale, "Résumé", "Summary")), items);
@@ -498,15 +493,13 @@ static void add_parameters(GArray *sections, const cm_report *r)
     cm_format_date(r->horizon_end - 1, loc, last, sizeof last);
     cm_format_money(r->coordination_cost, loc, cost, sizeof cost);
     GPtrArray *items = g_ptr_array_new();
-    g_ptr_array_add(items, g_strdup_printf(pick(loc, "Date de référence" NBSP ": %s",
-                                                "Reference date: %s"),
-                                           as_of));
-    g_ptr_array_add(items,
-                    g_strdup_printf(pick(loc, "Horizon" NBSP ": %d mois, du %s au %s inclus",
-                                         "Horizon: %d months, from %s to %s inclusive"),
-                                    r->horizon_months, as_of, last));
-    g_ptr_array_add(items, g_strdup_printf(pick(loc,
-                                                "Coût annuel d'une coordination" NBSP ": %s",
+    g_ptr_array_add(
+        items,
+        g_strdup_printf(pick(loc, "Date de référence" NBSP ": %s", "Reference date: %s"), as_of));
+    g_ptr_array_add(items, g_strdup_printf(pick(loc, "Horizon" NBSP ": %d mois, du %s au %s inclus",
+                                                "Horizon: %d months, from %s to %s inclusive"),
+                                           r->horizon_months, as_of, last));
+    g_ptr_array_add(items, g_strdup_printf(pick(loc, "Coût annuel d'une coordination" NBSP ": %s",
                                                 "Yearly cost of a coordinator: %s"),
                                            cost));
     section_add(sections, g_strdup(pick(loc, "Paramètres", "Settings")), items);
@@ -518,51 +511,80 @@ static void add_rules(GArray *sections, const cm_report *r)
     char as_of[64];
     cm_format_date(r->as_of, loc, as_of, sizeof as_of);
     GPtrArray *items = g_ptr_array_new();
-    g_ptr_array_add(items, g_strdup(pick(loc,
-        "Le taux de coordination d'un jour est la somme des montants annuels des subventions "
-        "de coordination actives ce jour-là (du début à la fin inclusivement; sans date de "
-        "fin, la subvention ne s'arrête pas).",
-        "The coordination rate of a day is the sum of the yearly amounts of the coordination "
-        "grants active that day (from start to end inclusive; a grant without an end date "
-        "does not stop).")));
-    g_ptr_array_add(items, g_strdup_printf(pick(loc,
-        "Mois financés" NBSP ": nombre de mois civils entiers, à partir du %s, pendant "
-        "lesquels chaque jour a un taux au moins égal au coût; 0 si le %s n'est pas couvert; "
-        "« sans échéance » si le financement ne s'arrête jamais.",
-        "Months funded: the number of whole calendar months from %s during which every day "
-        "has a rate at least equal to the cost; 0 when %s is not covered; \"no end date\" "
-        "when funding never stops."), as_of, as_of));
-    g_ptr_array_add(items, g_strdup(pick(loc,
-        "Montant manquant" NBSP ": pour chaque jour de l'horizon, l'écart entre le coût et le "
-        "taux quand le taux est plus bas, divisé par 365; la somme est arrondie au dollar.",
-        "Shortfall: for each day of the horizon, the gap between the cost and the rate when "
-        "the rate is lower, divided by 365; the sum is rounded to the dollar.")));
-    g_ptr_array_add(items, g_strdup_printf(pick(loc,
-        "Risque, le premier qui s'applique" NBSP ": Sans coordination, aucune subvention de "
-        "coordination active le %s; À risque, au moins un jour de l'horizon a un taux "
-        "inférieur au coût; Fragile, l'horizon est couvert, mais certains jours seulement "
-        "grâce à des subventions par projet; Stable, chaque jour de l'horizon, les "
-        "subventions récurrentes suffisent à elles seules.",
-        "Risk, the first that applies: No coordination, no coordination grant is active on "
-        "%s; At risk, some day of the horizon has a rate below the cost; Fragile, the horizon "
-        "is covered, but on some days only with the help of project grants; Stable, on every "
-        "day of the horizon the recurrent grants alone reach the cost."), as_of));
-    g_ptr_array_add(items, g_strdup(pick(loc,
-        "Familles pour 100 enfants" NBSP ": familles rejointes pour 100 enfants de 0 à 5 ans. "
-        "Partenaires" NBSP ": organismes partenaires; secteurs" NBSP ": secteurs distincts "
-        "parmi eux.",
-        "Families per 100 children: families reached per 100 children aged 0 to 5. "
-        "Partners: partner organisations; sectors: distinct sectors among them.")));
-    g_ptr_array_add(items, g_strdup(pick(loc,
-        "Un quartier absent d'un tableau n'a pas de valeur pour ce tableau (n.d.), jamais "
-        "zéro; il reste dans la liste. Un quartier sans subvention est sans coordination.",
-        "A neighbourhood missing from a table has no value for it (n/a), never zero; it "
-        "stays in the list. A neighbourhood without grants has no coordination.")));
-    g_ptr_array_add(items, g_strdup(pick(loc,
-        "Le titre compte les quartiers sans coordination ou à risque et leurs familles "
-        "rejointes; le montant manquant y est la somme pour tous les quartiers.",
-        "The headline counts the neighbourhoods with no coordination or at risk and their "
-        "families reached; its shortfall is the sum over all neighbourhoods.")));
+    g_ptr_array_add(
+        items,
+        g_strdup(pick(
+            loc,
+            "Le taux de coordination d'un jour est la somme des montants annuels des subventions "
+            "de coordination actives ce jour-là (du début à la fin inclusivement; sans date de "
+            "fin, la subvention ne s'arrête pas).",
+            "The coordination rate of a day is the sum of the yearly amounts of the coordination "
+            "grants active that day (from start to end inclusive; a grant without an end date "
+            "does not stop).")));
+    g_ptr_array_add(
+        items,
+        g_strdup_printf(
+            pick(
+                loc,
+                "Mois financés" NBSP ": nombre de mois civils entiers, à partir du %s, pendant "
+                "lesquels chaque jour a un taux au moins égal au coût; 0 si le %s n'est pas "
+                "couvert; "
+                "« sans échéance » si le financement ne s'arrête jamais.",
+                "Months funded: the number of whole calendar months from %s during which every day "
+                "has a rate at least equal to the cost; 0 when %s is not covered; \"no end date\" "
+                "when funding never stops."),
+            as_of, as_of));
+    g_ptr_array_add(
+        items,
+        g_strdup(pick(
+            loc,
+            "Montant manquant" NBSP ": pour chaque jour de l'horizon, l'écart entre le coût et le "
+            "taux quand le taux est plus bas, divisé par 365; la somme est arrondie au dollar.",
+            "Shortfall: for each day of the horizon, the gap between the cost and the rate when "
+            "the rate is lower, divided by 365; the sum is rounded to the dollar.")));
+    g_ptr_array_add(
+        items,
+        g_strdup_printf(
+            pick(
+                loc,
+                "Risque, le premier qui s'applique" NBSP
+                ": Sans coordination, aucune subvention de "
+                "coordination active le %s; À risque, au moins un jour de l'horizon a un taux "
+                "inférieur au coût; Fragile, l'horizon est couvert, mais certains jours seulement "
+                "grâce à des subventions par projet; Stable, chaque jour de l'horizon, les "
+                "subventions récurrentes suffisent à elles seules.",
+                "Risk, the first that applies: No coordination, no coordination grant is active on "
+                "%s; At risk, some day of the horizon has a rate below the cost; Fragile, the "
+                "horizon "
+                "is covered, but on some days only with the help of project grants; Stable, on "
+                "every "
+                "day of the horizon the recurrent grants alone reach the cost."),
+            as_of));
+    g_ptr_array_add(
+        items,
+        g_strdup(pick(
+            loc,
+            "Familles pour 100 enfants" NBSP ": familles rejointes pour 100 enfants de 0 à 5 ans. "
+            "Partenaires" NBSP ": organismes partenaires; secteurs" NBSP ": secteurs distincts "
+            "parmi eux.",
+            "Families per 100 children: families reached per 100 children aged 0 to 5. "
+            "Partners: partner organisations; sectors: distinct sectors among them.")));
+    g_ptr_array_add(
+        items,
+        g_strdup(
+            pick(loc,
+                 "Un quartier absent d'un tableau n'a pas de valeur pour ce tableau (n.d.), jamais "
+                 "zéro; il reste dans la liste. Un quartier sans subvention est sans coordination.",
+                 "A neighbourhood missing from a table has no value for it (n/a), never zero; it "
+                 "stays in the list. A neighbourhood without grants has no coordination.")));
+    g_ptr_array_add(
+        items,
+        g_strdup(
+            pick(loc,
+                 "Le titre compte les quartiers sans coordination ou à risque et leurs familles "
+                 "rejointes; le montant manquant y est la somme pour tous les quartiers.",
+                 "The headline counts the neighbourhoods with no coordination or at risk and their "
+                 "families reached; its shortfall is the sum over all neighbourhoods.")));
     section_add(sections, g_strdup(pick(loc, "Règles", "Rules")), items);
 }
 
@@ -571,22 +593,21 @@ static void add_sources(GArray *sections, const cm_report *r)
     cm_locale loc = r->locale;
     GPtrArray *items = g_ptr_array_new();
     if (r->territories_source)
-        g_ptr_array_add(items, g_strdup_printf(pick(loc, "Territoires" NBSP ": %s",
-                                                    "Boundaries: %s"),
-                                               r->territories_source));
+        g_ptr_array_add(items,
+                        g_strdup_printf(pick(loc, "Territoires" NBSP ": %s", "Boundaries: %s"),
+                                        r->territories_source));
     for (size_t i = 0; i < r->source_count; i++)
-        g_ptr_array_add(items, g_strdup_printf("%s (%s)",
-                                               r->sources[i].source ? r->sources[i].source : "",
-                                               role_label(r->sources[i].role, loc)));
+        g_ptr_array_add(items,
+                        g_strdup_printf("%s (%s)", r->sources[i].source ? r->sources[i].source : "",
+                                        role_label(r->sources[i].role, loc)));
     if (r->source_line && r->source_line[0])
         g_ptr_array_add(items, g_strdup(r->source_line));
     if (r->project)
-        g_ptr_array_add(items, g_strdup_printf(pick(loc, "Projet" NBSP ": %s", "Project: %s"),
-                                               r->project));
+        g_ptr_array_add(
+            items, g_strdup_printf(pick(loc, "Projet" NBSP ": %s", "Project: %s"), r->project));
     char as_of[64];
     cm_format_date(r->as_of, loc, as_of, sizeof as_of);
-    g_ptr_array_add(items, g_strdup_printf(pick(loc,
-                                                "Produit par covermap %s, données au %s.",
+    g_ptr_array_add(items, g_strdup_printf(pick(loc, "Produit par covermap %s, données au %s.",
                                                 "Produced by covermap %s, data as of %s."),
                                            COVERMAP_VERSION, as_of));
     section_add(sections, g_strdup(pick(loc, "Sources", "Sources")), items);

@@ -98,7 +98,8 @@ cm_status cm_store_exec(cm_store *store, const char *sql, cm_error *err)
 {
     char *message = NULL;
     if (sqlite3_exec(store->db, sql, NULL, NULL, &message) != SQLITE_OK) {
-        cm_error_set(err, CM_ERR_SQL, "SQL failed: %s", message ? message : sqlite3_errmsg(store->db));
+        cm_error_set(err, CM_ERR_SQL, "SQL failed: %s",
+                     message ? message : sqlite3_errmsg(store->db));
         sqlite3_free(message);
         return CM_ERR_SQL;
     }
