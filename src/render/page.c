@@ -216,10 +216,74 @@ static void fill_selected(cairo_t *cr, const cm_page_shapes *shapes, const bool 
     cairo_new_path(cr);
 }
 
+typedef struct {
+    bool hatch;
+    cm_color color;
+    double width; /* of the outline's inner half */
+    double spacing, hatch_width;
+} emphasis_style;
+
+/* Raster: the outlines go into one group shown through a mask of the territories
+ * themselves, two operations for the whole map rather than a clip per territory. */
+static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selected,
+                             const emphasis_style *style)
+{
+    const cm_layout *l = &page->layout;
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_push_group(cr);
+    if (style->hatch) {
+        cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+        cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
+                      style->spacing, style->hatch_width, true, style->color);
+    }
+    cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
+    cairo_set_line_width(cr, 2 * style->width);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cm_shapes_stroke_features(cr, &page->shapes, selected);
+    cairo_pattern_t *outlines = cairo_pop_group(cr);
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    fill_selected(cr, &page->shapes, selected);
+    cairo_pattern_t *inside = cairo_pop_group(cr);
+    cairo_set_source(cr, outlines);
+    cairo_mask(cr, inside);
+    cairo_pattern_destroy(inside);
+    cairo_pattern_destroy(outlines);
+    cairo_restore(cr);
+}
+
+/* SVG and PDF: a native clip per territory (groups there go through recording
+ * surfaces, which cairo 1.16 does not always release). */
+static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *selected,
+                              const emphasis_style *style)
+{
+    for (size_t i = 0; i < page->features->count; i++) {
+        if (!selected[i])
+            continue;
+        cairo_save(cr);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_new_path(cr);
+        cm_shape_path(cr, &page->shapes, i);
+        cairo_clip(cr);
+        if (style->hatch) {
+            double box[4];
+            feature_page_box(page, &page->features->items[i], box);
+            cairo_rectangle(cr, box[0], box[1], box[2] - box[0], box[3] - box[1]);
+            cm_hatch_path(cr, box[0], box[1], box[2], box[3], style->spacing, style->hatch_width,
+                          true, style->color);
+        }
+        cm_shape_path(cr, &page->shapes, i);
+        cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
+        cairo_set_line_width(cr, 2 * style->width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+}
+
 /* At-risk territories: a thick outline kept inside the territory (so it never
- * hides a neighbour's colour), or a hatch. The outlines are drawn into one group and
- * shown through a mask of the territories themselves: two operations for the whole
- * map rather than a clip per territory, and native masks in SVG and PDF. */
+ * hides a neighbour's colour), or a hatch. */
 static void draw_emphasis(cairo_t *cr, const cm_page *page)
 {
     const cm_map_spec *map = page->map;
@@ -227,9 +291,13 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
     const char *mode = cm_render_setting(map, "emphasis", "outline");
     if (!strcasecmp(mode, "none"))
         return;
-    bool hatch = !strcasecmp(mode, "hatch");
-    cm_color color = cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0});
-    double width = emphasis_width(page, cm_render_setting_number(map, "outline.width", 2.0) * s);
+    emphasis_style style = {
+        !strcasecmp(mode, "hatch"),
+        cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
+        emphasis_width(page, cm_render_setting_number(map, "outline.width", 2.0) * s), 6 * s,
+        0.9 * s};
+    if (style.hatch)
+        style.width = fmin(style.width, 1.2 * s);
     size_t n = page->features->count;
     bool *selected = calloc(n ? n : 1, sizeof *selected);
     if (!selected)
@@ -240,32 +308,10 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
         selected[i] = is_emphasised(f) && f->ring_count;
         any = any || selected[i];
     }
-    if (any) {
-        const cm_layout *l = &page->layout;
-        cairo_save(cr);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_push_group(cr);
-        if (hatch) {
-            cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
-            cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w,
-                          l->frame_y + l->frame_h, 6 * s, 0.9 * s, true, color);
-            width = fmin(width, 1.2 * s);
-        }
-        cairo_set_source_rgb(cr, color.r, color.g, color.b);
-        cairo_set_line_width(cr, 2 * width);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cm_shapes_stroke_features(cr, &page->shapes, selected);
-        cairo_pattern_t *outlines = cairo_pop_group(cr);
-        cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        fill_selected(cr, &page->shapes, selected);
-        cairo_pattern_t *inside = cairo_pop_group(cr);
-        cairo_set_source(cr, outlines);
-        cairo_mask(cr, inside);
-        cairo_pattern_destroy(inside);
-        cairo_pattern_destroy(outlines);
-        cairo_restore(cr);
-    }
+    if (any && cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE)
+        emphasise_masked(cr, page, selected, &style);
+    else if (any)
+        emphasise_clipped(cr, page, selected, &style);
     free(selected);
 }
 
