@@ -73,7 +73,7 @@ static void append_partner_expressions(GString *sql, const cm_project *project, 
             sql,
             ", (SELECT NULLIF(count(*), 0) FROM (%s) p WHERE p.territory_key = t.key) AS partners"
             ", (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE count(DISTINCT "
-            "lower(trim(p.sector))) END FROM (%s) p WHERE p.territory_key = t.key) AS sectors",
+            "cm_fold(p.sector)) END FROM (%s) p WHERE p.territory_key = t.key) AS sectors",
             rows->str, rows->str);
     }
     g_string_free(rows, TRUE);

@@ -1,5 +1,7 @@
 #include "covermap/store.h"
 
+#include "covermap/text.h"
+
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,23 @@ static cm_status sql_error(cm_store *store, cm_error *err, const char *what)
     return CM_ERR_SQL;
 }
 
+/* cm_fold(text): covermap's key folding (case, accents, blanks, dashes,
+ * apostrophes) as an SQL function, for comparisons the way people read them. */
+static void sql_fold(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    if (!text) {
+        sqlite3_result_null(context);
+        return;
+    }
+    char *folded = cm_fold_key(text);
+    if (folded)
+        sqlite3_result_text(context, folded, -1, free);
+    else
+        sqlite3_result_text(context, text, -1, SQLITE_TRANSIENT);
+}
+
 static cm_status open_store(const char *path, int flags, cm_store **out, cm_error *err)
 {
     cm_store *store = calloc(1, sizeof *store);
@@ -36,6 +55,9 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
     sqlite3_extended_result_codes(store->db, 1);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
+    sqlite3_create_function(store->db, "cm_fold", 1,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_fold,
+                            NULL, NULL);
     *out = store;
     return CM_OK;
 }
