@@ -482,20 +482,28 @@ static cm_status record_info(cm_store *store, const territory_reader *r,
     return st;
 }
 
+/* Opens a polygon layer with its CRS and its key and name fields. */
+static cm_status open_polygons(territory_reader *r, const cm_source *source, const char *table,
+                               cm_error *err)
+{
+    r->source = source;
+    r->table = table;
+    cm_status st = cm_ogr_open_vector(r->source, &r->dataset, &r->layer, &r->encoding, err);
+    if (st == CM_OK)
+        st = check_geometry_type(r, err);
+    if (st == CM_OK)
+        st = resolve_srs(r, err);
+    if (st == CM_OK)
+        st = find_fields(r, err);
+    return st;
+}
+
 cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
                                 cm_territory_summary *summary, cm_progress *progress, cm_error *err)
 {
     memset(summary, 0, sizeof *summary);
     territory_reader r = {0};
-    r.source = &project->territories;
-    r.table = "territories";
-    cm_status st = cm_ogr_open_vector(r.source, &r.dataset, &r.layer, &r.encoding, err);
-    if (st == CM_OK)
-        st = check_geometry_type(&r, err);
-    if (st == CM_OK)
-        st = resolve_srs(&r, err);
-    if (st == CM_OK)
-        st = find_fields(&r, err);
+    cm_status st = open_polygons(&r, &project->territories, "territories", err);
     if (st == CM_OK)
         st = cm_store_begin(store, err);
     if (st == CM_OK) {
@@ -562,15 +570,7 @@ cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
     if (!project->has_districts)
         return CM_OK;
     territory_reader r = {0};
-    r.source = &project->districts;
-    r.table = "districts";
-    cm_status st = cm_ogr_open_vector(r.source, &r.dataset, &r.layer, &r.encoding, err);
-    if (st == CM_OK)
-        st = check_geometry_type(&r, err);
-    if (st == CM_OK)
-        st = resolve_srs(&r, err);
-    if (st == CM_OK)
-        st = find_fields(&r, err);
+    cm_status st = open_polygons(&r, &project->districts, "districts", err);
     if (st == CM_OK)
         st = prepare_district_transform(store, &r, err);
     if (st == CM_OK)

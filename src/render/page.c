@@ -103,29 +103,6 @@ static bool is_emphasised(const cm_feature *f)
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
 }
 
-/* Fills class by class, a few thousand points per fill, so that a province-wide
- * map costs a few hundred cairo calls, not one per territory. */
-static void fill_class(cairo_t *cr, const cm_page *page, int class_index)
-{
-    const cm_page_shapes *shapes = &page->shapes;
-    size_t batch = 0;
-    cairo_new_path(cr);
-    for (size_t i = 0; i < page->features->count; i++) {
-        if (page->features->items[i].class_index != class_index)
-            continue;
-        cm_shape_path(cr, shapes, i);
-        batch += shapes->ring_start[shapes->feature_ring[i + 1]] -
-                 shapes->ring_start[shapes->feature_ring[i]];
-        if (batch >= 4096) {
-            cairo_fill(cr);
-            batch = 0;
-        }
-    }
-    if (batch)
-        cairo_fill(cr);
-    cairo_new_path(cr);
-}
-
 static void draw_no_data(cairo_t *cr, const cm_page *page)
 {
     double s = cm_page_factor(page);
@@ -155,10 +132,16 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
     const cm_symbology *sym = page->symbology;
     double s = cm_page_factor(page);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    for (size_t c = 0; c < sym->class_count; c++) {
+    /* Class by class: a few hundred cairo calls for a province, not one per territory. */
+    size_t n = page->features->count;
+    bool *in_class = calloc(n ? n : 1, sizeof *in_class);
+    for (size_t c = 0; in_class && c < sym->class_count; c++) {
+        for (size_t i = 0; i < n; i++)
+            in_class[i] = page->features->items[i].class_index == (int)c;
         cairo_set_source_rgb(cr, sym->colors[c].r, sym->colors[c].g, sym->colors[c].b);
-        fill_class(cr, page, (int)c);
+        cm_shapes_draw_features(cr, &page->shapes, in_class, CM_SHAPE_FILL);
     }
+    free(in_class);
     draw_no_data(cr, page);
     cm_color boundary =
         cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
@@ -195,27 +178,6 @@ static double emphasis_width(const cm_page *page, double wanted)
     return fmin(wanted, fmax(0.3, typical * 0.08));
 }
 
-/* Fills the selected features, in batches (OVER), as a mask. */
-static void fill_selected(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected)
-{
-    size_t batch = 0;
-    cairo_new_path(cr);
-    for (size_t i = 0; i < shapes->feature_count; i++) {
-        if (!selected[i])
-            continue;
-        cm_shape_path(cr, shapes, i);
-        batch += shapes->ring_start[shapes->feature_ring[i + 1]] -
-                 shapes->ring_start[shapes->feature_ring[i]];
-        if (batch >= 4096) {
-            cairo_fill(cr);
-            batch = 0;
-        }
-    }
-    if (batch)
-        cairo_fill(cr);
-    cairo_new_path(cr);
-}
-
 typedef struct {
     bool hatch;
     cm_color color;
@@ -240,11 +202,11 @@ static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selec
     cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
     cairo_set_line_width(cr, 2 * style->width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cm_shapes_stroke_features(cr, &page->shapes, selected);
+    cm_shapes_draw_features(cr, &page->shapes, selected, CM_SHAPE_STROKE);
     cairo_pattern_t *outlines = cairo_pop_group(cr);
     cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    fill_selected(cr, &page->shapes, selected);
+    cm_shapes_draw_features(cr, &page->shapes, selected, CM_SHAPE_FILL);
     cairo_pattern_t *inside = cairo_pop_group(cr);
     cairo_set_source(cr, outlines);
     cairo_mask(cr, inside);

@@ -199,8 +199,10 @@ void cm_page_shapes_free(cm_page_shapes *shapes);
 void cm_shape_path(cairo_t *cr, const cm_page_shapes *shapes, size_t feature);
 /* Strokes every boundary once (shared edges are not drawn twice), in batches. */
 void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *shapes);
-/* Strokes the outlines of the selected features, in batches. */
-void cm_shapes_stroke_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected);
+typedef enum { CM_SHAPE_FILL, CM_SHAPE_STROKE } cm_shape_operation;
+/* Fills or strokes the selected features (selected[f] for each feature), in batches. */
+void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected,
+                             cm_shape_operation operation);
 /* Appends a feature's rings to cr's path in page coordinates. */
 void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f);
 void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);

@@ -208,8 +208,9 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s)
     free(set.slots);
 }
 
-/* Paths of many features, in batches, for one operation each (stroke). */
-void cm_shapes_stroke_features(cairo_t *cr, const cm_page_shapes *s, const bool *selected)
+/* Paths of many features, a few thousand points per cairo operation. */
+void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *s, const bool *selected,
+                             cm_shape_operation operation)
 {
     size_t batch = 0;
     cairo_new_path(cr);
@@ -219,11 +220,11 @@ void cm_shapes_stroke_features(cairo_t *cr, const cm_page_shapes *s, const bool 
         cm_shape_path(cr, s, f);
         batch += s->ring_start[s->feature_ring[f + 1]] - s->ring_start[s->feature_ring[f]];
         if (batch >= STROKE_BATCH) {
-            cairo_stroke(cr);
+            operation == CM_SHAPE_FILL ? cairo_fill(cr) : cairo_stroke(cr);
             batch = 0;
         }
     }
     if (batch)
-        cairo_stroke(cr);
+        operation == CM_SHAPE_FILL ? cairo_fill(cr) : cairo_stroke(cr);
     cairo_new_path(cr);
 }
