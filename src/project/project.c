@@ -614,20 +614,33 @@ static cm_status read_source(reader *r, yaml_node_t *node, const char *where, so
     return read_columns(r, node, where, out);
 }
 
-static cm_status read_tables(reader *r, yaml_node_t *root)
+/* The list under `key` (absent: count 0), checked to be a list of a sane size. */
+static cm_status find_list(reader *r, yaml_node_t *root, const char *key, const char *expected,
+                           const char *what, yaml_node_t **list, size_t *count)
 {
-    yaml_node_t *data = find_value(r, root, "data");
-    if (!data)
+    *count = 0;
+    *list = find_value(r, root, key);
+    if (!*list)
         return CM_OK;
-    cm_status st = expect_kind(r, data, YAML_SEQUENCE_NODE, "data",
-                               "a list of tables (each entry starting with '- source:')");
+    cm_status st = expect_kind(r, *list, YAML_SEQUENCE_NODE, key, expected);
     if (st != CM_OK)
         return st;
-    size_t count = (size_t)(data->data.sequence.items.top - data->data.sequence.items.start);
-    if (count == 0)
-        return CM_OK;
-    if (count > CM_MAX_ENTRIES)
-        return fail(r, data, "data", "too many tables (%zu; at most %d)", count, CM_MAX_ENTRIES);
+    *count = (size_t)((*list)->data.sequence.items.top - (*list)->data.sequence.items.start);
+    if (*count > CM_MAX_ENTRIES)
+        return fail(r, *list, key, "too many %s (%zu; at most %d)", what, *count, CM_MAX_ENTRIES);
+    return CM_OK;
+}
+
+static cm_status read_tables(reader *r, yaml_node_t *root)
+{
+    yaml_node_t *data = NULL;
+    size_t count = 0;
+    cm_status st = find_list(r, root, "data",
+                             "a list of tables (each entry starting with "
+                             "'- source:')",
+                             "tables", &data, &count);
+    if (st != CM_OK || count == 0)
+        return st;
     r->project->tables = calloc(count, sizeof *r->project->tables);
     if (!r->project->tables)
         return nomem(r);
@@ -931,18 +944,14 @@ static cm_status read_map(reader *r, yaml_node_t *node, size_t index)
 
 static cm_status read_maps(reader *r, yaml_node_t *root)
 {
-    yaml_node_t *maps = find_value(r, root, "maps");
-    if (!maps)
-        return CM_OK;
-    cm_status st = expect_kind(r, maps, YAML_SEQUENCE_NODE, "maps",
-                               "a list of maps (each entry starting with '- name:')");
-    if (st != CM_OK)
+    yaml_node_t *maps = NULL;
+    size_t count = 0;
+    cm_status st = find_list(r, root, "maps",
+                             "a list of maps (each entry starting with "
+                             "'- name:')",
+                             "maps", &maps, &count);
+    if (st != CM_OK || count == 0)
         return st;
-    size_t count = (size_t)(maps->data.sequence.items.top - maps->data.sequence.items.start);
-    if (count == 0)
-        return CM_OK;
-    if (count > CM_MAX_ENTRIES)
-        return fail(r, maps, "maps", "too many maps (%zu; at most %d)", count, CM_MAX_ENTRIES);
     r->project->maps = calloc(count, sizeof *r->project->maps);
     if (!r->project->maps)
         return nomem(r);
