@@ -134,6 +134,10 @@ void cm_error_format(const cm_error *err, char *buf, size_t size)
     append(buf, size, &used, "%s", err->message[0] ? err->message : cm_status_name(err->status));
     if (err->hint[0])
         append(buf, size, &used, " (hint: %s)", err->hint);
+    /* One line, whatever a library put in its message. */
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
 }
 
 const char *cm_status_name(cm_status status)
