@@ -143,6 +143,23 @@ static char *funding_rows_sql(cm_store *store, const cm_project *project)
     return result;
 }
 
+/* The table's own name for one of covermap's columns, for messages. */
+static const char *source_column(const cm_source *source, const char *canonical)
+{
+    for (size_t i = 0; i < source->column_count; i++)
+        if (strcmp(source->columns[i].canonical, canonical) == 0)
+            return source->columns[i].source;
+    return canonical;
+}
+
+static cm_status grant_error(const cm_source *source, long line, const char *canonical,
+                             const char *hint, cm_error *err)
+{
+    cm_error_at(err, source->source, line, source_column(source, canonical));
+    cm_error_set_hint(err, "%s", hint);
+    return CM_ERR_INPUT;
+}
+
 static cm_status read_grant(sqlite3_stmt *stmt, const cm_project *project, cm_grant *grant,
                             cm_error *err)
 {
@@ -164,12 +181,15 @@ static cm_status read_grant(sqlite3_stmt *stmt, const cm_project *project, cm_gr
     grant->kind = kind && strcmp(kind, "recurrent") == 0 ? CM_GRANT_RECURRENT : CM_GRANT_PROJECT;
     grant->coordination =
         sqlite3_column_type(stmt, 5) != SQLITE_NULL && sqlite3_column_int(stmt, 5) != 0;
+    const cm_source *source = &project->tables[n - 1];
+    /* A coordination grant without an amount cannot be counted: never guess 0. */
+    if (grant->coordination && sqlite3_column_type(stmt, 3) == SQLITE_NULL) {
+        cm_error_set(err, CM_ERR_INPUT, "a coordination grant has no amount");
+        return grant_error(source, line, "amount", "write the yearly amount, e.g. 65 000 $", err);
+    }
     if (!grant->open_ended && grant->end < grant->start) {
-        const cm_source *source = &project->tables[n - 1];
         cm_error_set(err, CM_ERR_INPUT, "the grant ends (%s) before it starts (%s)", end, start);
-        cm_error_at(err, source->source, line, "end");
-        cm_error_set_hint(err, "swap the dates or correct the end date");
-        return CM_ERR_INPUT;
+        return grant_error(source, line, "end", "swap the dates or correct the end date", err);
     }
     return CM_OK;
 }
