@@ -32,7 +32,7 @@ typedef struct {
 /* Resets err to "no error". Safe on NULL. */
 void cm_error_clear(cm_error *err);
 
-/* Fills err (if not NULL) and returns status, so callers can write
+/* Resets err (if not NULL) to a new error and returns status, so callers can write
  * `return cm_error_set(err, CM_ERR_INPUT, "bad %s", x);`. */
 cm_status cm_error_set(cm_error *err, cm_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

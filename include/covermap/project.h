@@ -18,15 +18,16 @@ typedef struct {
 } cm_column_map;
 
 typedef struct {
-    char *source;       /* as written in the project file (used in messages and the join report) */
-    char *path;         /* resolved against the project file's folder */
-    char *layer;        /* NULL unless given */
-    char *key;          /* key field */
-    char *name;         /* name field (territories, districts) */
-    char *encoding;     /* NULL: autodetect */
-    char *srs;          /* territories: CRS override, NULL if none */
-    char *sheet;        /* tables: sheet of an .xlsx/.ods, NULL for the first */
-    cm_table_role role; /* tables */
+    char *source; /* as written in the project file (used in messages and the join report) */
+    const char *project_file; /* the project file that names it (borrowed from cm_project.path) */
+    char *path;               /* resolved against the project file's folder */
+    char *layer;              /* NULL unless given */
+    char *key;                /* key field */
+    char *name;               /* name field (territories, districts) */
+    char *encoding;           /* NULL: autodetect */
+    char *srs;                /* territories: CRS override, NULL if none */
+    char *sheet;              /* tables: sheet of an .xlsx/.ods, NULL for the first */
+    cm_table_role role;       /* tables */
     cm_column_map *columns;
     size_t column_count;
     long line; /* line of this entry in the project file */

@@ -14,6 +14,8 @@ cm_status cm_error_vset(cm_error *err, cm_status status, const char *fmt, va_lis
 {
     if (!err)
         return status;
+    /* A new error starts afresh: no file, line or hint left from an earlier one. */
+    memset(err, 0, sizeof *err);
     err->status = status;
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     return status;

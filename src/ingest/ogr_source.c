@@ -37,8 +37,7 @@ static int sibling_exists(const char *path, const char *ext)
 static cm_status missing_file(const cm_source *source, cm_error *err)
 {
     cm_error_set(err, CM_ERR_IO, "file not found: %s", source->path);
-    cm_error_at(err, NULL, source->line, "source");
-    cm_error_set_file(err, source->source);
+    cm_error_at(err, source->project_file, source->line, "source");
     cm_error_set_hint(err, "paths in the project file are relative to the project file's folder");
     return CM_ERR_IO;
 }
@@ -82,7 +81,7 @@ static cm_status pick_layer(const cm_source *source, GDALDatasetH dataset, OGRLa
     for (int i = 0; i < count; i++)
         g_string_append_printf(names, "%s%s", i ? ", " : "",
                                OGR_L_GetName(GDALDatasetGetLayer(dataset, i)));
-    cm_error_at(err, NULL, source->line, "layer");
+    cm_error_at(err, source->project_file, source->line, "layer");
     cm_error_set_hint(err, "set layer: to one of %s", names->str);
     g_string_free(names, TRUE);
     return CM_ERR_INPUT;
@@ -116,7 +115,7 @@ cm_status cm_ogr_open_vector(const cm_source *source, GDALDatasetH *dataset, OGR
     }
     cm_status result = pick_layer(source, *dataset, layer, err);
     if (result != CM_OK) {
-        cm_error_set_file(err, source->source);
+        cm_error_set_file(err, source->source); /* when the project file is not known */
         GDALClose(*dataset);
         *dataset = NULL;
     }

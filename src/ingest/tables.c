@@ -68,6 +68,8 @@ typedef struct {
     int key_field;
     table_column *columns;
     int column_count;
+    long *record_lines; /* text tables: the line each non-blank record starts on */
+    size_t record_count;
 } table_reader;
 
 static void reader_close(table_reader *r)
@@ -77,6 +79,7 @@ static void reader_close(table_reader *r)
         free(r->columns[i].source_name);
     }
     free(r->columns);
+    free(r->record_lines);
     free(r->encoding);
     if (r->dataset)
         GDALClose(r->dataset);
@@ -99,6 +102,46 @@ static bool is_spreadsheet(const char *ext)
 {
     return g_ascii_strcasecmp(ext, "xlsx") == 0 || g_ascii_strcasecmp(ext, "ods") == 0 ||
            g_ascii_strcasecmp(ext, "xls") == 0;
+}
+
+/* Where each record of a text table starts, for messages: a quoted cell may hold
+ * line breaks (Alt+Enter in Excel) and OGR skips blank lines, so the record number
+ * alone does not give the line. Record 0 is the header. */
+static bool find_record_lines(table_reader *r, const char *text, size_t size)
+{
+    size_t capacity = 64;
+    r->record_lines = malloc(capacity * sizeof *r->record_lines);
+    if (!r->record_lines)
+        return false;
+    long line = 1, start = 1;
+    size_t length = 0;
+    bool quoted = false;
+    for (size_t i = 0; i <= size; i++) {
+        bool end = i == size || (text[i] == '\n' && !quoted);
+        if (!end) {
+            if (text[i] == '"')
+                quoted = !quoted;
+            else if (text[i] == '\n')
+                line++;
+            if (text[i] != '\r')
+                length++;
+            continue;
+        }
+        if (length > 0) {
+            if (r->record_count == capacity) {
+                capacity *= 2;
+                long *bigger = realloc(r->record_lines, capacity * sizeof *bigger);
+                if (!bigger)
+                    return false;
+                r->record_lines = bigger;
+            }
+            r->record_lines[r->record_count++] = start;
+        }
+        line++;
+        start = line;
+        length = 0;
+    }
+    return true;
 }
 
 /* Reads the bytes to decide the encoding (SPEC: valid UTF-8 is UTF-8, anything else
@@ -131,7 +174,10 @@ static cm_status sniff_text_table(table_reader *r, cm_error *err)
         tabs += text[i] == '\t';
     }
     r->comma_is_decimal = !(commas > semicolons && commas > tabs);
+    bool lines_found = find_record_lines(r, text, size - (gsize)(text - bytes));
     g_free(bytes);
+    if (!lines_found)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory reading %s", r->source->source);
     if (header_length == 0) {
         cm_error_set(err, CM_ERR_INPUT, "the table is empty (no header line)");
         cm_error_set_file(err, r->source->source);
@@ -146,9 +192,8 @@ static cm_status open_table(table_reader *r, cm_error *err)
     const char *ext = extension_of(src->path);
     if (!g_file_test(src->path, G_FILE_TEST_EXISTS)) {
         cm_error_set(err, CM_ERR_IO, "file not found: %s", src->path);
-        cm_error_at(err, src->source, 0, "source");
-        cm_error_set_hint(err, "paths are relative to the project file (data entry at line %ld)",
-                          src->line);
+        cm_error_at(err, src->project_file ? src->project_file : src->source, src->line, "source");
+        cm_error_set_hint(err, "paths in the project file are relative to its folder");
         return CM_ERR_IO;
     }
     r->encoding = src->encoding && src->encoding[0] ? strdup(src->encoding) : NULL;
@@ -494,6 +539,8 @@ static long feature_line(const table_reader *r, OGRFeatureH feature)
     GIntBig fid = OGR_F_GetFID(feature);
     if (fid == OGRNullFID)
         return 0;
+    if (r->record_lines && fid >= 0 && (size_t)fid < r->record_count)
+        return r->record_lines[fid];
     return r->spreadsheet ? (long)fid : (long)fid + 1;
 }
 

@@ -80,7 +80,7 @@ static cm_status resolve_srs(territory_reader *r, cm_error *err)
         r->srs = OSRNewSpatialReference(NULL);
         if (OSRSetFromUserInput(r->srs, src->srs) != OGRERR_NONE) {
             cm_error_set(err, CM_ERR_PROJECT, "srs '%s' is not a CRS PROJ knows", src->srs);
-            cm_error_at(err, NULL, src->line, "srs");
+            cm_error_at(err, src->project_file ? src->project_file : src->source, src->line, "srs");
             cm_error_set_hint(err, "write it as EPSG:32188 or a WKT/PROJ string");
             return CM_ERR_PROJECT;
         }

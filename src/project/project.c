@@ -592,6 +592,7 @@ static cm_status read_source(reader *r, yaml_node_t *node, const char *where, so
     if (st != CM_OK)
         return st;
     out->line = cm_yaml_line(node);
+    out->project_file = r->project->path;
     if ((st = read_text(r, node, where, "source", true, &out->source)) != CM_OK ||
         (st = read_text(r, node, where, "key", true, &out->key)) != CM_OK ||
         (st = read_text(r, node, where, "layer", false, &out->layer)) != CM_OK ||

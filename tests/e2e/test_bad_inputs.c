@@ -119,7 +119,9 @@ END_TEST
 
 START_TEST(test_missing_source)
 {
-    const char *const needles[] = {"indicateurs_2024.csv", "not found", "line 9", NULL};
+    /* the project file's line that names the missing file, and the file itself */
+    const char *const needles[] = {"missing_source.yaml:9", "indicateurs_2024.csv", "not found",
+                                   NULL};
     expect_failure("bad/missing_source.yaml", needles);
 }
 END_TEST

@@ -879,8 +879,7 @@ START_TEST(test_line_numbers)
 }
 END_TEST
 
-/* DEFECT (reported, kept out of the suite): a truly empty line is not counted, so
- * every later row gets a line one too small (B is stored at line 3). */
+/* A truly empty line still counts: B is on line 4. */
 START_TEST(test_line_numbers_after_empty_line)
 {
     expect_partner_lines("territoire;organisme;note\n"
@@ -891,8 +890,7 @@ START_TEST(test_line_numbers_after_empty_line)
 }
 END_TEST
 
-/* DEFECT (reported, kept out of the suite): a quoted cell over two lines (Alt+Enter
- * in Excel) counts as one line, so every later row's line is too small (C at 3). */
+/* A quoted cell over two lines (Alt+Enter in Excel): C is on line 4. */
 START_TEST(test_line_numbers_after_multiline_cell)
 {
     expect_partner_lines("territoire;organisme;note\n"
@@ -937,18 +935,18 @@ START_TEST(test_missing_table_file)
     cm_error err = {0};
     assert_ok(cm_ingest_territories(store, project, &summary, NULL, &err), &err);
     ck_assert_int_eq(cm_ingest_tables(store, project, NULL, &err), CM_ERR_IO);
-    ck_assert_str_eq(err.file, "absent.csv");
+    /* located at the project file's `source:` entry (line 7), naming the missing file */
+    ck_assert_msg(g_str_has_suffix(err.file, "projet.yaml"), "file %s", err.file);
+    ck_assert_int_eq(err.line, 7);
     ck_assert_str_eq(err.field, "source");
     expect_contains(err.message, "file not found");
-    expect_contains(err.hint, "line 7");
+    expect_contains(err.message, "absent.csv");
     expect_located(&err, "absent.csv");
     release(project, store);
 }
 END_TEST
 
-/* DEFECT (reported, kept out of the suite): the project file's line of the
- * territories entry is given with the missing boundary file's name
- * ("absent.geojson:4: 'source': file not found"). */
+/* A missing boundary file: the project file's line, never the data file's name with it. */
 START_TEST(test_missing_territories_file_location)
 {
     cm_project *project = load_project("territories:\n  source: absent.geojson\n  key: nom\n");
@@ -962,8 +960,7 @@ START_TEST(test_missing_territories_file_location)
 }
 END_TEST
 
-/* DEFECT (reported, kept out of the suite): same for a multi-layer source without
- * layer: ("multi.gpkg:4: 'layer': ..."). */
+/* Same for a multi-layer source without layer:. */
 START_TEST(test_layer_choice_location)
 {
     write_squares_ogr("GPKG", "multi.gpkg", 32188, 2);
@@ -984,8 +981,7 @@ START_TEST(test_layer_choice_location)
 }
 END_TEST
 
-/* DEFECT (reported, kept out of the suite): an unknown srs: is reported with no
- * file at all ("'srs': srs 'EPSG:99999999' is not a CRS PROJ knows"). */
+/* An unknown srs: names the project file and its line. */
 START_TEST(test_bad_srs_names_project_file)
 {
     write_territories("territoires.geojson");
@@ -1027,11 +1023,8 @@ static Suite *ingest_suite(void)
     tcase_add_test(tables, test_funding_values);
     tcase_add_test(tables, test_text_to_utf8);
     tcase_add_test(tables, test_line_numbers);
-    /* Defects reported to the library's owner; enable once fixed:
-     * tcase_add_test(tables, test_line_numbers_after_empty_line);
-     * tcase_add_test(tables, test_line_numbers_after_multiline_cell); */
-    (void)test_line_numbers_after_empty_line;
-    (void)test_line_numbers_after_multiline_cell;
+    tcase_add_test(tables, test_line_numbers_after_empty_line);
+    tcase_add_test(tables, test_line_numbers_after_multiline_cell);
     suite_add_tcase(s, tables);
     TCase *errors = tcase_create("errors");
     tcase_add_checked_fixture(errors, setup, teardown);
@@ -1043,13 +1036,9 @@ static Suite *ingest_suite(void)
     tcase_add_test(errors, test_error_key_column_missing);
     tcase_add_test(errors, test_error_funding_without_amount);
     tcase_add_test(errors, test_missing_table_file);
-    /* Defects reported to the ingest's owner; enable once fixed:
-     * tcase_add_test(errors, test_missing_territories_file_location);
-     * tcase_add_test(errors, test_layer_choice_location);
-     * tcase_add_test(errors, test_bad_srs_names_project_file); */
-    (void)test_missing_territories_file_location;
-    (void)test_layer_choice_location;
-    (void)test_bad_srs_names_project_file;
+    tcase_add_test(errors, test_missing_territories_file_location);
+    tcase_add_test(errors, test_layer_choice_location);
+    tcase_add_test(errors, test_bad_srs_names_project_file);
     suite_add_tcase(s, errors);
     return s;
 }
