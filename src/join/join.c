@@ -199,11 +199,37 @@ static char *normalised_note(const char *source_key, const char *territory_key)
     return g_strdup_printf("%s from \"%s\"", how, territory_key);
 }
 
+/* A key that folds like several territory keys is not joined by guess: say which. */
+static char *ambiguous_note(const candidate_list *list, const char *folded)
+{
+    if (!folded || !folded[0])
+        return NULL;
+    GString *keys = g_string_new(NULL);
+    size_t found = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        if (list->items[i].key_folded && strcmp(list->items[i].key_folded, folded) == 0) {
+            g_string_append_printf(keys, "%s\"%s\"", found ? ", " : "", list->items[i].key);
+            found++;
+        }
+    }
+    char *note = found > 1 ? g_strdup_printf("ambiguous: after folding it matches %zu "
+                                             "territories (%s)",
+                                             found, keys->str)
+                           : NULL;
+    g_string_free(keys, TRUE);
+    return note;
+}
+
 static char *unmatched_note(const report_writer *w, const char *source_key)
 {
     if (!source_key || !source_key[0])
         return g_strdup("empty key: the row matches no territory");
     char *folded = cm_fold_key(source_key);
+    char *ambiguous = ambiguous_note(w->candidates, folded);
+    if (ambiguous) {
+        free(folded);
+        return ambiguous;
+    }
     int by_name = 0;
     const candidate *best = closest_candidate(w->candidates, folded, &by_name);
     free(folded);
@@ -220,14 +246,19 @@ static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_in
 {
     /* Indicators: one entry per row (a second row is a duplicate). Partners and
      * funding have many rows per territory: one entry per key, at its first line. */
+    char *same_year =
+        has_year_column(store, n) ? sqlite3_mprintf(" AND b.year IS d.year") : sqlite3_mprintf("");
     char *sql = is_indicators
-                    ? sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, 1 "
-                                      "FROM table_%d ORDER BY line",
-                                      n)
+                    ? sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, 1, "
+                                      "(SELECT min(b.line) FROM table_%d b WHERE "
+                                      "b.territory_key = d.territory_key%s) "
+                                      "FROM table_%d d ORDER BY line",
+                                      n, same_year, n)
                     : sqlite3_mprintf("SELECT source_key, match_status, territory_key, "
-                                      "min(line), count(*) FROM table_%d "
+                                      "min(line), count(*), NULL FROM table_%d "
                                       "GROUP BY source_key ORDER BY min(line)",
                                       n);
+    sqlite3_free(same_year);
     sqlite3_stmt *stmt = NULL;
     cm_status st = cm_store_prepare(store, sql, &stmt, err);
     sqlite3_free(sql);
@@ -243,7 +274,8 @@ static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_in
         else if (strcmp(status, "unmatched") == 0)
             note = unmatched_note(w, source_key);
         else if (strcmp(status, "duplicate") == 0)
-            note = g_strdup_printf("second row for this territory (line %ld)", line);
+            note = g_strdup_printf("second row for this territory: lines %lld and %ld",
+                                   (long long)sqlite3_column_int64(stmt, 5), line);
         else if (rows > 1)
             note = g_strdup_printf("%ld rows", rows);
         char *with_rows = rows > 1 && strcmp(status, "matched") != 0

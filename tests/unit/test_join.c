@@ -421,7 +421,7 @@ START_TEST(test_duplicate_indicators_row)
                 "indicateurs.csv|Saint-Michel|matched|Saint-Michel||2\n"
                 "indicateurs.csv|Ahuntsic|matched|Ahuntsic||3\n"
                 "indicateurs.csv|saint michel|duplicate|Saint-Michel|second row for this "
-                "territory (line 4)|4\n"
+                "territory: lines 2 and 4|4\n"
                 "indicateurs.csv||no-data|Côte-des-Neiges–Notre-Dame-de-Grâce|no row for this "
                 "territory|0\n"
                 "indicateurs.csv||no-data|L'Île-Bizard|no row for this territory|0\n"
@@ -514,7 +514,8 @@ START_TEST(test_ambiguous_folded_key_not_joined)
     expect_rows(store, "SELECT line, territory_key, match_status FROM table_1 ORDER BY line",
                 "2|NULL|unmatched\n3|Saint Laurent|matched\n4|Ahuntsic|normalised\n");
     char *note = query_rows(store, "SELECT note FROM join_report WHERE line = 2");
-    expect_contains(note, "Saint");
+    expect_contains(note, "ambiguous");
+    expect_contains(note, "\"Saint-Laurent\", \"Saint Laurent\"");
     free(note);
     cm_store_close(store);
     cm_project_free(project);
