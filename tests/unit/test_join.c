@@ -515,7 +515,7 @@ START_TEST(test_ambiguous_folded_key_not_joined)
                 "2|NULL|unmatched\n3|Saint Laurent|matched\n4|Ahuntsic|normalised\n");
     char *note = query_rows(store, "SELECT note FROM join_report WHERE line = 2");
     expect_contains(note, "ambiguous");
-    expect_contains(note, "\"Saint-Laurent\", \"Saint Laurent\"");
+    expect_contains(note, "\"Saint Laurent\", \"Saint-Laurent\""); /* in key order */
     free(note);
     cm_store_close(store);
     cm_project_free(project);
