@@ -1,17 +1,13 @@
-/* The run, top to bottom. Everything is written under a staging folder inside
- * OUTDIR and moved into place at the end, so a failed run changes nothing. */
+/* The run, top to bottom: ingest -> store -> join -> indicators -> maps -> reports and
+ * GeoPackage, all written in a staging folder (staging.c) and published at the end, so
+ * that a failed run changes nothing. */
 #include "covermap/pipeline.h"
 
-#include <errno.h>
 #include <glib.h>
-#include <glib/gstdio.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "covermap/export.h"
 #include "covermap/indicators.h"
@@ -22,13 +18,13 @@
 #include "covermap/report.h"
 #include "covermap/store.h"
 #include "pipeline/jobs.h"
+#include "pipeline/pipeline_internal.h"
+#include "pipeline/staging.h"
 
 typedef struct {
     const cm_run_options *options;
     cm_project *project;
-    char *out_dir;
-    char *staging;      /* OUTDIR/.covermap-staging-XXXXXX */
-    char *created_root; /* the topmost folder this run created, removed on failure */
+    cm_staging staging;
     double stage_start;
     cm_progress progress;
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
@@ -64,100 +60,9 @@ static void stage_end(run_state *s, const char *name)
         note(s, "%-12s %8.3f s", name, now_seconds() - s->stage_start);
 }
 
-static void remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    if (dir) {
-        const char *name;
-        while ((name = g_dir_read_name(dir)) != NULL) {
-            char *child = g_build_filename(path, name, NULL);
-            if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-                !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-                remove_tree(child);
-            else
-                g_unlink(child);
-            g_free(child);
-        }
-        g_dir_close(dir);
-    }
-    g_rmdir(path);
-}
-
-/* A run that was killed leaves its staging folder behind; it is removed by the
- * next run, once the process that made it is gone (its pid is in the name). */
-static void remove_stale_staging(const char *out_dir)
-{
-    static const char prefix[] = ".covermap-staging-";
-    GDir *dir = g_dir_open(out_dir, 0, NULL);
-    if (!dir)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        if (strncmp(name, prefix, sizeof prefix - 1) != 0)
-            continue;
-        long pid = strtol(name + sizeof prefix - 1, NULL, 10);
-        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-            continue; /* another run is writing there now */
-        char *path = g_build_filename(out_dir, name, NULL);
-        remove_tree(path);
-        g_free(path);
-    }
-    g_dir_close(dir);
-}
-
-/* Creates out_dir (and missing parents), remembering the topmost folder created
- * so that a failed run can remove exactly what it made. */
-static cm_status prepare_out_dir(run_state *s, cm_error *err)
-{
-    char *probe = g_strdup(s->out_dir);
-    char *topmost_missing = NULL;
-    while (probe[0] && !g_file_test(probe, G_FILE_TEST_EXISTS)) {
-        g_free(topmost_missing);
-        topmost_missing = g_strdup(probe);
-        char *parent = g_path_get_dirname(probe);
-        g_free(probe);
-        probe = parent;
-        if (strcmp(probe, ".") == 0 || strcmp(probe, "/") == 0)
-            break;
-    }
-    g_free(probe);
-    if (g_mkdir_with_parents(s->out_dir, 0755) != 0 ||
-        !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
-        g_free(topmost_missing);
-        cm_error_set(err, CM_ERR_IO, "cannot create the output folder: %s", strerror(errno));
-        cm_error_set_file(err, s->out_dir);
-        return CM_ERR_IO;
-    }
-    s->created_root = topmost_missing ? strdup(topmost_missing) : NULL;
-    g_free(topmost_missing);
-    remove_stale_staging(s->out_dir);
-    char *stem = g_strdup_printf(".covermap-staging-%ld-XXXXXX", (long)getpid());
-    char *templ = g_build_filename(s->out_dir, stem, NULL);
-    g_free(stem);
-    if (!g_mkdtemp(templ)) {
-        g_free(templ);
-        cm_error_set(err, CM_ERR_IO, "cannot write in the output folder: %s", strerror(errno));
-        cm_error_set_file(err, s->out_dir);
-        return CM_ERR_IO;
-    }
-    s->staging = strdup(templ);
-    g_free(templ);
-    char *maps = g_build_filename(s->staging, "maps", NULL);
-    char *report = g_build_filename(s->staging, "report", NULL);
-    int failed = g_mkdir(maps, 0755) != 0 || g_mkdir(report, 0755) != 0;
-    g_free(maps);
-    g_free(report);
-    if (failed)
-        return cm_error_set(err, CM_ERR_IO, "cannot create folders in %s", s->staging);
-    return CM_OK;
-}
-
 static char *staged(const run_state *s, const char *relative)
 {
-    char *joined = g_build_filename(s->staging, relative, NULL);
-    char *result = strdup(joined);
-    g_free(joined);
-    return result;
+    return cm_staged_path(&s->staging, relative);
 }
 
 /* The credit line of maps and reports: the project's, or the files it read. */
@@ -229,8 +134,7 @@ static cm_status build_store(run_state *s, cm_error *err)
     return st;
 }
 
-/* A map's error without a file of its own belongs to the map's entry in the project. */
-static void locate_map_error(const cm_project *project, const cm_map_spec *map, cm_error *err)
+void cm_locate_map_error(const cm_project *project, const cm_map_spec *map, cm_error *err)
 {
     if (!err)
         return;
@@ -256,7 +160,7 @@ static cm_status render_one_map(void *arg, cm_error *err)
     char *maps_dir = staged(job->state, "maps");
     cm_status st = cm_render_map(db_path, job->state->project, job->map, maps_dir, err);
     if (st != CM_OK)
-        locate_map_error(job->state->project, job->map, err);
+        cm_locate_map_error(job->state->project, job->map, err);
     free(db_path);
     free(maps_dir);
     return st;
@@ -356,141 +260,20 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     return st;
 }
 
-/* Publishing: every staged file replaces its counterpart in OUTDIR, all or none.
- * The previous files are first moved aside into the staging folder, then the new
- * ones are moved in; a failure at any step puts everything back. */
-typedef struct {
-    GPtrArray *sources; /* staged files */
-    GPtrArray *targets; /* their places in OUTDIR */
-    GPtrArray *backups; /* where the previous file was moved, or NULL if none */
-} publication;
-
-static void collect_files(const char *from, const char *to, publication *pub)
-{
-    GDir *dir = g_dir_open(from, 0, NULL);
-    if (!dir)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        char *source = g_build_filename(from, name, NULL);
-        char *target = g_build_filename(to, name, NULL);
-        if (g_file_test(source, G_FILE_TEST_IS_DIR)) {
-            collect_files(source, target, pub);
-            g_free(source);
-            g_free(target);
-        } else {
-            g_ptr_array_add(pub->sources, source);
-            g_ptr_array_add(pub->targets, target);
-        }
-    }
-    g_dir_close(dir);
-}
-
-/* Nothing is moved unless every target can be replaced: a folder standing where a
- * file goes is the user's, never removed. */
-static cm_status check_targets(const publication *pub, cm_error *err)
-{
-    for (guint i = 0; i < pub->targets->len; i++) {
-        const char *target = g_ptr_array_index(pub->targets, i);
-        if (g_file_test(target, G_FILE_TEST_IS_DIR)) {
-            cm_error_set(err, CM_ERR_IO, "a folder stands where an output goes");
-            cm_error_set_file(err, target);
-            cm_error_set_hint(err, "move or rename that folder, or choose another -o");
-            return CM_ERR_IO;
-        }
-        char *parent = g_path_get_dirname(target);
-        int made =
-            g_mkdir_with_parents(parent, 0755) == 0 && g_file_test(parent, G_FILE_TEST_IS_DIR);
-        g_free(parent);
-        if (!made) {
-            cm_error_set(err, CM_ERR_IO, "cannot create the folder of an output: %s",
-                         strerror(errno));
-            cm_error_set_file(err, target);
-            return CM_ERR_IO;
-        }
-    }
-    return CM_OK;
-}
-
-static void roll_back(const publication *pub, guint moved_in, guint moved_aside)
-{
-    for (guint i = 0; i < moved_in; i++)
-        g_rename(g_ptr_array_index(pub->targets, i), g_ptr_array_index(pub->sources, i));
-    for (guint i = 0; i < moved_aside; i++) {
-        const char *backup = g_ptr_array_index(pub->backups, i);
-        if (backup)
-            g_rename(backup, g_ptr_array_index(pub->targets, i));
-    }
-}
-
-static cm_status publish_all(const publication *pub, const char *staging, cm_error *err)
-{
-    guint count = pub->targets->len, aside = 0, in = 0;
-    cm_status st = CM_OK;
-    for (; aside < count && st == CM_OK; aside++) {
-        const char *target = g_ptr_array_index(pub->targets, aside);
-        char *backup = NULL;
-        if (g_file_test(target, G_FILE_TEST_EXISTS)) {
-            backup = g_strdup_printf("%s/.previous-%u", staging, aside);
-            if (g_rename(target, backup) != 0) {
-                st = cm_error_set(err, CM_ERR_IO, "cannot replace the previous output: %s",
-                                  strerror(errno));
-                cm_error_set_file(err, target);
-                g_free(backup);
-                backup = NULL;
-            }
-        }
-        g_ptr_array_add(pub->backups, backup);
-    }
-    if (st != CM_OK) {
-        roll_back(pub, 0, aside - 1);
-        return st;
-    }
-    for (; in < count && st == CM_OK; in++) {
-        const char *target = g_ptr_array_index(pub->targets, in);
-        if (g_rename(g_ptr_array_index(pub->sources, in), target) != 0) {
-            st = cm_error_set(err, CM_ERR_IO, "cannot move the output into place: %s",
-                              strerror(errno));
-            cm_error_set_file(err, target);
-        }
-    }
-    if (st != CM_OK)
-        roll_back(pub, in - 1, count);
-    return st;
-}
-
-static cm_status publish_folder(const char *staging, const char *out_dir, cm_error *err)
-{
-    publication pub = {g_ptr_array_new_with_free_func(g_free),
-                       g_ptr_array_new_with_free_func(g_free),
-                       g_ptr_array_new_with_free_func(g_free)};
-    collect_files(staging, out_dir, &pub);
-    cm_status st = check_targets(&pub, err);
-    if (st == CM_OK)
-        st = publish_all(&pub, staging, err);
-    g_ptr_array_free(pub.sources, TRUE);
-    g_ptr_array_free(pub.targets, TRUE);
-    g_ptr_array_free(pub.backups, TRUE);
-    return st;
-}
-
 static void run_state_free(run_state *s)
 {
     cm_project_free(s->project);
-    free(s->out_dir);
-    free(s->staging);
-    free(s->created_root);
     g_string_free(s->notes, TRUE);
 }
 
-static void log_outputs(const run_state *s)
+static void log_outputs(const run_state *s, const char *out_dir)
 {
     if (!s->options->log)
         return;
     fputs(s->notes->str, s->options->log);
     fprintf(s->options->log, "covermap: wrote %s/ (covermap.sqlite%s, %zu map%s, report/)\n",
-            s->out_dir, s->project->export_geopackage ? ", covermap.gpkg" : "",
-            s->project->map_count, s->project->map_count == 1 ? "" : "s");
+            out_dir, s->project->export_geopackage ? ", covermap.gpkg" : "", s->project->map_count,
+            s->project->map_count == 1 ? "" : "s");
 }
 
 cm_status cm_run(const cm_run_options *options, cm_error *err)
@@ -499,101 +282,28 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     s.options = options;
     cm_progress_init(&s.progress, options->log);
     s.notes = g_string_new(NULL);
-    s.out_dir = strdup(options->out_dir && options->out_dir[0] ? options->out_dir : "covermap-out");
+    const char *out_dir =
+        options->out_dir && options->out_dir[0] ? options->out_dir : "covermap-out";
     cm_status st = cm_project_load(options->project_path, &s.project, err);
     if (st == CM_OK && options->override_as_of)
         s.project->as_of = options->as_of;
+    bool staged = false;
     if (st == CM_OK)
-        st = prepare_out_dir(&s, err);
+        staged = (st = cm_staging_open(&s.staging, out_dir, err)) == CM_OK;
     if (st == CM_OK)
         st = build_store(&s, err);
     if (st == CM_OK)
         st = render_maps(&s, err);
     if (st == CM_OK)
         st = write_outputs(&s, err);
-    /* An interrupt while moving outputs into place would leave OUTDIR half old, half
-     * new: interrupts wait until the moves and the clean-up are done. */
-    sigset_t interrupts, previous;
-    sigemptyset(&interrupts);
-    sigaddset(&interrupts, SIGINT);
-    sigaddset(&interrupts, SIGTERM);
-    sigaddset(&interrupts, SIGHUP);
-    sigprocmask(SIG_BLOCK, &interrupts, &previous);
     if (st == CM_OK)
-        st = publish_folder(s.staging, s.out_dir, err);
-    if (s.staging)
-        remove_tree(s.staging);
-    if (st != CM_OK && s.created_root)
-        remove_tree(s.created_root);
-    sigprocmask(SIG_SETMASK, &previous, NULL);
+        st = cm_staging_publish(&s.staging, err);
+    else if (staged || s.staging.out_dir)
+        cm_staging_close(&s.staging, true);
     if (st == CM_OK)
-        log_outputs(&s);
+        log_outputs(&s, out_dir);
     else if (err && !err->file[0])
         cm_error_set_file(err, options->project_path); /* every error names a file */
     run_state_free(&s);
-    return st;
-}
-
-static void print_repairs(cm_store *store, FILE *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(cm_store_db(store),
-                           "SELECT key, note FROM territory_repairs ORDER BY key", -1, &stmt,
-                           NULL) == SQLITE_OK)
-        while (sqlite3_step(stmt) == SQLITE_ROW)
-            fprintf(out, "  territory \"%s\": %s\n", (const char *)sqlite3_column_text(stmt, 0),
-                    (const char *)sqlite3_column_text(stmt, 1));
-    sqlite3_finalize(stmt);
-}
-
-cm_status cm_check(const char *project_path, FILE *out, cm_error *err)
-{
-    cm_project *project = NULL;
-    cm_status st = cm_project_load(project_path, &project, err);
-    if (st != CM_OK)
-        return st;
-    cm_store *store = NULL;
-    /* An in-memory store: check validates everything a run would and writes nothing. */
-    st = cm_store_create(":memory:", &store, err);
-    cm_territory_summary territories = {0};
-    if (st == CM_OK)
-        st = cm_ingest_territories(store, project, &territories, NULL, err);
-    if (st == CM_OK) {
-        fprintf(out, "%s: %zu territories (%s)", project->territories.source,
-                territories.territory_count, territories.srs_name);
-        if (territories.repaired_count)
-            fprintf(out, ", %zu geometries repaired", territories.repaired_count);
-        fputc('\n', out);
-        print_repairs(store, out);
-        cm_territory_summary districts;
-        st = cm_ingest_districts(store, project, &districts, err);
-        if (st == CM_OK && project->has_districts)
-            fprintf(out, "%s: %zu districts\n", project->districts.source,
-                    districts.territory_count);
-        if (st == CM_OK)
-            st = cm_ingest_tables(store, project, NULL, err);
-    }
-    if (st == CM_OK) {
-        cm_join_counts counts;
-        cm_status join_status = cm_join_tables(store, project, &counts, err);
-        cm_error describe_err;
-        cm_error_clear(&describe_err);
-        if (join_status == CM_OK || join_status == CM_ERR_INPUT)
-            cm_join_describe(store, out, &describe_err);
-        st = join_status;
-        if (st == CM_OK)
-            st = cm_join_districts(store, project, err);
-    }
-    if (st == CM_OK)
-        st = cm_indicators_compute(store, project, err);
-    for (size_t i = 0; i < project->map_count && st == CM_OK; i++) {
-        st = cm_map_validate_value_db(cm_store_db(store), &project->maps[i], err);
-        if (st != CM_OK)
-            locate_map_error(project, &project->maps[i], err);
-    }
-    if (st == CM_OK)
-        fprintf(out, "%s: ok\n", project_path);
-    cm_store_close(store);
-    cm_project_free(project);
     return st;
 }
