@@ -241,7 +241,7 @@ static cm_status prepare_insert(cm_store *store, territory_reader *r, sqlite3_st
     g_string_append_printf(sql, ", geom) VALUES (?, ?, ?, ?");
     for (int i = 0; i < r->field_count; i++)
         g_string_append(sql, ", ?");
-    g_string_append_printf(sql, ", CastToMultiPolygon(GeomFromWKB(?, %d)))", r->srid);
+    g_string_append_printf(sql, ", GeomFromWKB(?, %d))", r->srid);
     cm_status st = cm_store_prepare(store, sql->str, out, err);
     g_string_free(sql, TRUE);
     return st;
@@ -324,6 +324,9 @@ static cm_status prepare_geometry(OGRFeatureH feature, OGRCoordinateTransformati
             out->note = "invalid geometry that could not be repaired: kept as it is";
         }
     }
+    /* The store's column is MULTIPOLYGON: make it one here, once. */
+    if (wkbFlatten(OGR_G_GetGeometryType(geometry)) == wkbPolygon)
+        geometry = OGR_G_ForceToMultiPolygon(geometry);
     out->size = (size_t)OGR_G_WkbSize(geometry);
     out->wkb = malloc(out->size ? out->size : 1);
     if (!out->wkb) {
