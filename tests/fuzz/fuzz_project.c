@@ -6,20 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "covermap/error.h"
 #include "covermap/project.h"
 
+static char work_dir[] = "/tmp/covermap-fuzz-project-XXXXXX";
+static char path[4096];
+
+/* libFuzzer ends with exit(): leave /tmp as it was. */
+static void remove_work_dir(void)
+{
+    unlink(path);
+    rmdir(work_dir);
+}
+
 /* One folder for the whole run: relative paths in the input resolve inside it. */
 static const char *project_path(void)
 {
-    static char path[4096];
     if (path[0])
         return path;
-    char dir_template[] = "/tmp/covermap-fuzz-project-XXXXXX";
-    if (!mkdtemp(dir_template))
+    if (!mkdtemp(work_dir))
         __builtin_trap();
-    snprintf(path, sizeof path, "%s/projet.yaml", dir_template);
+    snprintf(path, sizeof path, "%s/projet.yaml", work_dir);
+    atexit(remove_work_dir);
     return path;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "covermap/error.h"
 #include "covermap/ingest.h"
@@ -58,19 +59,41 @@ static void write_file(const char *path, const void *data, size_t size)
 
 /* Made once: the folder, its boundaries and its project (loaded once, kept). */
 typedef struct {
+    char dir[64];
     char table_path[4096];
     cm_project *project;
 } fixture;
 
+static fixture fx;
+
+static void remove_in_dir(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", fx.dir, name);
+    unlink(path);
+}
+
+/* libFuzzer ends with exit(): leave /tmp as it was. */
+static void fixture_release(void)
+{
+    cm_project_free(fx.project);
+    fx.project = NULL;
+    remove_in_dir("territoires.geojson");
+    remove_in_dir("t.csv");
+    remove_in_dir("projet.yaml");
+    rmdir(fx.dir);
+}
+
 static const fixture *fixture_get(void)
 {
-    static fixture fx;
     if (fx.project)
         return &fx;
     GDALAllRegister();
     cm_gdal_install_error_handler();
     char dir[] = "/tmp/covermap-fuzz-table-XXXXXX";
     check(mkdtemp(dir) != NULL);
+    snprintf(fx.dir, sizeof fx.dir, "%s", dir);
+    atexit(fixture_release);
     char path[4096];
     snprintf(path, sizeof path, "%s/territoires.geojson", dir);
     write_file(path, territories_geojson, strlen(territories_geojson));
