@@ -25,6 +25,11 @@ static cm_status read_file(const char *path, const char *display, unsigned char 
         return io_error(display, "read", errno, err);
     if (S_ISDIR(st.st_mode))
         return io_error(display, "read", EISDIR, err);
+    if (!S_ISREG(st.st_mode)) {
+        /* A device or a pipe could block or never end. */
+        cm_error_set(err, CM_ERR_IO, "'%s' is not a regular file", path);
+        return cm_error_at(err, display, 0, NULL);
+    }
     if (st.st_size > CM_YAML_MAX_BYTES) {
         cm_error_set(err, CM_ERR_IO, "'%s' is too large for a YAML settings file (%lld bytes)",
                      path, (long long)st.st_size);

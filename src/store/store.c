@@ -2,6 +2,7 @@
 
 #include "covermap/text.h"
 
+#include <errno.h>
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,11 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err)
 {
     *out = NULL;
-    if (unlink(path) != 0) {
-        /* absent is fine: the store is always created afresh */
+    /* The store is always created afresh (an absent file is fine). */
+    if (strcmp(path, ":memory:") != 0 && unlink(path) != 0 && errno != ENOENT) {
+        cm_error_set(err, CM_ERR_IO, "cannot replace the store: %s", strerror(errno));
+        cm_error_set_file(err, path);
+        return CM_ERR_IO;
     }
     cm_store *store = NULL;
     cm_status st = open_store(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &store, err);
