@@ -207,21 +207,44 @@ static bool covers_guard(const label_box *box, const double *guards, int count, 
     return false;
 }
 
-/* Candidate boxes for a name of w x h centred on x = lx: just above the guard points
- * (where a reader, or a tool sampling the fill, looks), just below them, and at
- * the label point itself as a last resort. */
+/* Candidate boxes for a name of w x h around the label point: just above the guard
+ * points (where a reader, or a tool sampling the fill, looks), just below them, to
+ * their left, to their right, and at the label point itself as a last resort. */
+enum { CANDIDATES = 5 };
+
 static int candidate_boxes(double lx, double ly, double w, double h, double pad,
-                           const double *guards, int guard_count, double gap, label_box out[3])
+                           const double *guards, int guard_count, double gap,
+                           label_box out[CANDIDATES])
 {
-    double top = ly, bottom = ly;
+    double top = ly, bottom = ly, left = lx, right = lx;
     for (int g = 0; g < guard_count; g++) {
         top = fmin(top, guards[2 * g + 1]);
         bottom = fmax(bottom, guards[2 * g + 1]);
+        left = fmin(left, guards[2 * g]);
+        right = fmax(right, guards[2 * g]);
     }
     out[0] = box_around(lx, top - gap - h / 2 - pad, w, h, pad);
     out[1] = box_around(lx, bottom + gap + h / 2 + pad, w, h, pad);
-    out[2] = box_around(lx, ly, w, h, pad);
-    return 3;
+    out[2] = box_around(left - gap - w / 2 - pad, ly, w, h, pad);
+    out[3] = box_around(right + gap + w / 2 + pad, ly, w, h, pad);
+    out[4] = box_around(lx, ly, w, h, pad);
+    return CANDIDATES;
+}
+
+/* Slides a box (without resizing it) to lie inside the extent where it can: a label
+ * point near a territory's edge should not push its name out of the territory. */
+static void slide_into(label_box *box, const label_box *extent)
+{
+    double dx = 0, dy = 0;
+    if (box->x0 < extent->x0)
+        dx = extent->x0 - box->x0;
+    else if (box->x1 > extent->x1)
+        dx = extent->x1 - box->x1;
+    if (box->y0 < extent->y0)
+        dy = extent->y0 - box->y0;
+    else if (box->y1 > extent->y1)
+        dy = extent->y1 - box->y1;
+    *box = (label_box){box->x0 + dx, box->y0 + dy, box->x1 + dx, box->y1 + dy};
 }
 
 static bool box_within(const label_box *box, double x0, double y0, double x1, double y1,
@@ -244,28 +267,34 @@ static int place_inside(label_pass *pass, size_t index, double lx, double ly,
     double guards[6];
     int guard_count = page_guards(pass, f, guards);
     double gap = 1.5 * cm_page_factor(pass->page);
-    for (double size = pass->max_size; size >= pass->min_size - 1e-9; size *= 0.88) {
-        PangoLayout *layout = cm_text_layout(pass->cr, pass->page, label_text(f), size, false,
-                                             fmax(fw * 0.9, size * 5));
-        double w, h;
-        cm_text_extent(layout, &w, &h);
-        label_box boxes[3];
-        int count = candidate_boxes(lx, ly, w, h, pad, guards, guard_count, gap, boxes);
-        int placed = 0;
-        for (int c = 0; c < count && !placed && w <= fw * 1.05 && h <= fh * 1.05; c++) {
-            const label_box *box = &boxes[c];
-            bool last_resort = c == count - 1;
-            if (!last_resort &&
-                (covers_guard(box, guards, guard_count, gap / 2) ||
-                 !box_within(box, extent->x0, extent->y0, extent->x1, extent->y1, h * 0.1)))
-                continue;
-            if (inside_frame(&pass->grid, box) && !grid_collides(&pass->grid, box) &&
-                !grid_collides_except(&pass->guards, box, index))
-                placed = place_box(pass, layout, box) ? 1 : -1;
+    /* First every size beside the guard points; only then over them, at the label point. */
+    for (int round = 0; round < 2; round++) {
+        bool beside = round == 0;
+        for (double size = pass->max_size; size >= pass->min_size - 1e-9; size *= 0.88) {
+            PangoLayout *layout = cm_text_layout(pass->cr, pass->page, label_text(f), size, false,
+                                                 fmax(fw * 0.9, size * 5));
+            double w, h;
+            cm_text_extent(layout, &w, &h);
+            label_box boxes[CANDIDATES];
+            int count = candidate_boxes(lx, ly, w, h, pad, guards, guard_count, gap, boxes);
+            for (int c = 0; c < count - 1; c++)
+                slide_into(&boxes[c], extent);
+            int placed = 0;
+            int first = beside ? 0 : count - 1, last = beside ? count - 2 : count - 1;
+            for (int c = first; c <= last && !placed && w <= fw * 1.05 && h <= fh * 1.05; c++) {
+                const label_box *box = &boxes[c];
+                if (beside &&
+                    (covers_guard(box, guards, guard_count, gap / 2) ||
+                     !box_within(box, extent->x0, extent->y0, extent->x1, extent->y1, h * 0.1)))
+                    continue;
+                if (inside_frame(&pass->grid, box) && !grid_collides(&pass->grid, box) &&
+                    !grid_collides_except(&pass->guards, box, index))
+                    placed = place_box(pass, layout, box) ? 1 : -1;
+            }
+            g_object_unref(layout);
+            if (placed)
+                return placed;
         }
-        g_object_unref(layout);
-        if (placed)
-            return placed;
     }
     return 0;
 }
@@ -304,6 +333,14 @@ static int place_with_leader(label_pass *pass, const cm_feature *f, double lx, d
     return placed;
 }
 
+static bool number_fits(const label_pass *pass, const label_box *box, const double *guards,
+                        int guard_count, size_t feature)
+{
+    return !covers_guard(box, guards, guard_count, 0.75 * cm_page_factor(pass->page)) &&
+           inside_frame(&pass->grid, box) && !grid_collides(&pass->grid, box) &&
+           !grid_collides_except(&pass->guards, box, feature);
+}
+
 static bool draw_number_key(label_pass *pass, size_t *pending, size_t pending_count)
 {
     cm_page *page = pass->page;
@@ -320,8 +357,35 @@ static bool draw_number_key(label_pass *pass, size_t *pending, size_t pending_co
         double w, h, lx, ly;
         cm_text_extent(layout, &w, &h);
         cm_map_to_page(&page->layout, f->label_x, f->label_y, &lx, &ly);
-        label_box box = box_around(lx, ly, w, h, pad);
-        bool ok = place_box(pass, layout, &box); /* numbers are always drawn */
+        /* Numbers are always drawn; like names, beside the guard points when possible. */
+        double guards[6];
+        int guard_count = page_guards(pass, f, guards);
+        label_box boxes[CANDIDATES];
+        int count = candidate_boxes(lx, ly, w, h, pad, guards, guard_count,
+                                    1.5 * cm_page_factor(page), boxes);
+        label_box chosen = boxes[count - 1];
+        bool found = false;
+        for (int c = 0; c < count - 1 && !found; c++) {
+            if (number_fits(pass, &boxes[c], guards, guard_count, pending[k])) {
+                chosen = boxes[c];
+                found = true;
+            }
+        }
+        /* Crowded: a little further out, around the label point. */
+        static const double directions[8][2] = {{0, -1},      {0, 1},      {-1, 0},     {1, 0},
+                                                {-0.7, -0.7}, {0.7, -0.7}, {-0.7, 0.7}, {0.7, 0.7}};
+        for (int ring = 2; ring <= 4 && !found; ring++) {
+            for (int d = 0; d < 8 && !found; d++) {
+                double reach = ring * (w + h) / 2;
+                label_box box = box_around(lx + directions[d][0] * reach,
+                                           ly + directions[d][1] * reach, w, h, pad);
+                if (number_fits(pass, &box, guards, guard_count, pending[k])) {
+                    chosen = box;
+                    found = true;
+                }
+            }
+        }
+        bool ok = place_box(pass, layout, &chosen);
         g_object_unref(layout);
         if (!ok)
             return false;
