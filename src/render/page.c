@@ -185,14 +185,29 @@ typedef struct {
     double spacing, hatch_width;
 } emphasis_style;
 
+/* Outline widths: the style's, then halves of it down to WIDTH_BANDS - 1 halvings. */
+enum { WIDTH_BANDS = 4 };
+
+/* The band of a territory's outline: the widest that stays under 12 % of its size. */
+static int outline_band(const cm_page *page, size_t feature, double width)
+{
+    double box[4];
+    feature_page_box(page, &page->features->items[feature], box);
+    double size = sqrt(fabs((box[2] - box[0]) * (box[3] - box[1])));
+    int band = 0;
+    while (band < WIDTH_BANDS - 1 && width / (1 << band) > size * 0.12)
+        band++;
+    return band;
+}
+
 /* Raster: the outlines go into one group shown through a mask of the territories
- * themselves, two operations for the whole map rather than a clip per territory. */
-static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selected,
-                             const emphasis_style *style)
+ * themselves, two operations for the whole map rather than a clip per territory;
+ * one such pair per outline width, so that a wide outline never reaches into a
+ * small neighbour drawn with a narrower one. */
+static void emphasise_band(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
+                           const emphasis_style *style)
 {
     const cm_layout *l = &page->layout;
-    cairo_save(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_push_group(cr);
     if (style->hatch) {
         cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
@@ -200,19 +215,40 @@ static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selec
                       style->spacing, style->hatch_width, true, style->color);
     }
     cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
-    cairo_set_line_width(cr, 2 * style->width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cm_shapes_draw_features(cr, &page->shapes, selected, CM_SHAPE_STROKE);
+    cairo_set_line_width(cr, 2 * width);
+    cm_shapes_draw_features(cr, &page->shapes, in_band, CM_SHAPE_STROKE);
     cairo_pattern_t *outlines = cairo_pop_group(cr);
     cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    cm_shapes_draw_features(cr, &page->shapes, selected, CM_SHAPE_FILL);
+    cm_shapes_draw_features(cr, &page->shapes, in_band, CM_SHAPE_FILL);
     cairo_pattern_t *inside = cairo_pop_group(cr);
     cairo_set_source(cr, outlines);
     cairo_mask(cr, inside);
     cairo_pattern_destroy(inside);
     cairo_pattern_destroy(outlines);
+}
+
+static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selected,
+                             const emphasis_style *style)
+{
+    size_t n = page->features->count;
+    bool *in_band = calloc(n ? n : 1, sizeof *in_band);
+    if (!in_band)
+        return;
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (int band = 0; band < WIDTH_BANDS; band++) {
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            in_band[i] = selected[i] && outline_band(page, i, style->width) == band;
+            any = any || in_band[i];
+        }
+        if (any)
+            emphasise_band(cr, page, in_band, style->width / (1 << band), style);
+    }
     cairo_restore(cr);
+    free(in_band);
 }
 
 /* SVG and PDF: a native clip per territory (groups there go through recording
@@ -237,7 +273,7 @@ static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *sele
         }
         cm_shape_path(cr, &page->shapes, i);
         cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
-        cairo_set_line_width(cr, 2 * style->width);
+        cairo_set_line_width(cr, 2 * style->width / (1 << outline_band(page, i, style->width)));
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
         cairo_stroke(cr);
         cairo_restore(cr);
