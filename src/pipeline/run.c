@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "covermap/export.h"
@@ -192,7 +193,32 @@ static unsigned report_formats(const cm_project *p)
            (p->report_html ? CM_REPORT_HTML : 0) | (p->report_pdf ? CM_REPORT_PDF : 0);
 }
 
-/* The HTML report embeds each map once: its SVG when drawn, else its PNG. */
+/* The file the HTML report embeds for a map: its SVG, unless the SVG is too heavy for
+ * a page that must open on a phone (province-wide maps) and a PNG exists. */
+static char *embedded_map(const run_state *s, const cm_map_spec *map)
+{
+    enum { LARGEST_EMBEDDED_SVG = 4 * 1024 * 1024 };
+    char *svg = NULL, *png = NULL;
+    if (map->format_svg) {
+        char *file = g_strdup_printf("maps/%s.svg", map->name);
+        svg = staged(s, file);
+        g_free(file);
+    }
+    if (map->format_png) {
+        char *file = g_strdup_printf("maps/%s.png", map->name);
+        png = staged(s, file);
+        g_free(file);
+    }
+    struct stat st;
+    bool svg_too_big = svg && png && stat(svg, &st) == 0 && st.st_size > LARGEST_EMBEDDED_SVG;
+    if (svg && !svg_too_big) {
+        free(png);
+        return svg;
+    }
+    free(svg);
+    return png;
+}
+
 static cm_status attach_maps(run_state *s, cm_report *report, cm_error *err)
 {
     size_t count = 0;
@@ -201,14 +227,12 @@ static cm_status attach_maps(run_state *s, cm_report *report, cm_error *err)
     cm_status st = paths && titles ? CM_OK : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->project->map_count && st == CM_OK; i++) {
         const cm_map_spec *map = &s->project->maps[i];
-        const char *ext = map->format_svg ? "svg" : map->format_png ? "png" : NULL;
-        if (!ext)
+        char *path = embedded_map(s, map);
+        if (!path)
             continue;
-        char *file = g_strdup_printf("maps/%s.%s", map->name, ext);
-        paths[count] = staged(s, file);
+        paths[count] = path;
         titles[count] = map->title;
         count++;
-        g_free(file);
     }
     if (st == CM_OK && count)
         st = cm_report_set_maps(report, (const char *const *)paths, titles, count, err);
