@@ -70,6 +70,10 @@ cm_status cm_store_prepare(cm_store *store, const char *sql, sqlite3_stmt **out,
 cm_status cm_store_set_info(cm_store *store, const char *name, const char *value, cm_error *err);
 char *cm_store_get_info(cm_store *store, const char *name);
 
+/* SpatiaLite stamps its metadata with the wall clock; a run stamps it with its own
+ * date instead (ISO date), so that the same inputs give the same bytes. */
+cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_error *err);
+
 cm_status cm_store_begin(cm_store *store, cm_error *err);
 cm_status cm_store_commit(cm_store *store, cm_error *err);
 void cm_store_rollback(cm_store *store);

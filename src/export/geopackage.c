@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,6 +376,12 @@ cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
     char *tmp_path = g_strconcat(gpkg_path, ".tmp.gpkg", NULL);
     g_unlink(tmp_path);
     cm_gdal_clear_error();
+    /* GDAL stamps gpkg_contents with the wall clock unless told a date: the run's. */
+    cm_civil_date d = cm_civil_from_day(project->as_of);
+    char stamp[32];
+    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT00:00:00.000Z", d.year % 10000, d.month % 100,
+             d.day % 100);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
     st = export_into(&e, db_path, project, styles_dir, tmp_path, err);
     if (e.dataset) {
         cm_gdal_clear_error();
@@ -382,6 +389,7 @@ cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
         if (cm_gdal_last_error()[0] && st == CM_OK)
             st = gdal_failure(err, "cannot finish the GeoPackage", tmp_path);
     }
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     if (st == CM_OK && g_rename(tmp_path, gpkg_path) != 0)
         st = cm_error_set(err, CM_ERR_IO, "cannot move the GeoPackage into place");
     if (st != CM_OK)

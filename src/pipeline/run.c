@@ -129,6 +129,10 @@ static cm_status build_store(run_state *s, cm_error *err)
         }
         if (st == CM_OK)
             st = cm_indicators_compute(store, s->project, err);
+        char as_of[11];
+        cm_day_format_iso(s->project->as_of, as_of);
+        if (st == CM_OK)
+            st = cm_store_fix_timestamps(store, as_of, err);
         stage_end(s, "indicators");
     }
     cm_store_close(store);

@@ -177,6 +177,20 @@ char *cm_store_get_info(cm_store *store, const char *name)
     return value;
 }
 
+cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_error *err)
+{
+    char *sql = sqlite3_mprintf(
+        "UPDATE spatialite_history SET timestamp = '%qT00:00:00.000Z';"
+        "UPDATE geometry_columns_time SET last_insert = '%qT00:00:00.000Z' "
+        "  WHERE last_insert NOT LIKE '0000%%';"
+        "UPDATE geometry_columns_time SET last_update = '%qT00:00:00.000Z' "
+        "  WHERE last_update NOT LIKE '0000%%';",
+        iso_date, iso_date, iso_date);
+    cm_status st = cm_store_exec(store, sql, err);
+    sqlite3_free(sql);
+    return st;
+}
+
 cm_status cm_store_begin(cm_store *store, cm_error *err)
 {
     return cm_store_exec(store, "BEGIN", err);
