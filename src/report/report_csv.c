@@ -31,13 +31,18 @@ static void csv_integer(FILE *fp, bool has, long long value)
         fprintf(fp, "%lld", value);
 }
 
-/* Rounded to 2 decimals, trailing zeros dropped: 12.5, 40, 33.33. */
+/* Full precision (15 significant digits, trailing zeros dropped: 12.5, 40,
+ * 33.3333333333333): the CSV is for programs, which round as they need; the
+ * human reports carry the rounded figures. */
 static void csv_decimal(FILE *fp, bool has, double value)
 {
     if (!has)
         return;
     char buf[64];
-    snprintf(buf, sizeof buf, "%.2f", value);
+    snprintf(buf, sizeof buf, "%.15f", value);
+    /* 15 significant digits, not 15 decimals, for large values. */
+    if (fabs(value) >= 1)
+        snprintf(buf, sizeof buf, "%.*f", 15 - 1 - (int)floor(log10(fabs(value))), value);
     char *dot = strchr(buf, '.');
     if (dot) {
         char *end = buf + strlen(buf) - 1;

@@ -340,7 +340,7 @@ START_TEST(test_gap_csv_exact)
         "financement de coordination jusqu'au 30 novembre 2026\n"
         "C03,Villeray <Est>,at-risk,2,50000,,,,,financement de coordination jusqu'au 31 mai "
         "2026\n"
-        "B02,\"Côte-des-Neiges, \"\"Nord\"\"\",at-risk,5,32500,1500,33.33,8,3,"
+        "B02,\"Côte-des-Neiges, \"\"Nord\"\"\",at-risk,5,32500,1500,33.3333333333333,8,3,"
         "\"financement de coordination jusqu'au 31 août 2026, puis rien\"\n"
         "E05,Rosemont,fragile,14,0,800,25.5,10,4,financée seulement par projets\n"
         "F06,Verdun,stable,,0,900.25,12.5,0,1,\n");
