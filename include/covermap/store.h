@@ -47,6 +47,7 @@
 #define COVERMAP_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "covermap/error.h"
 
@@ -69,6 +70,9 @@ cm_status cm_store_prepare(cm_store *store, const char *sql, sqlite3_stmt **out,
 /* Sets/gets a run_info value (get returns a malloc'd copy or NULL; caller frees). */
 cm_status cm_store_set_info(cm_store *store, const char *name, const char *value, cm_error *err);
 char *cm_store_get_info(cm_store *store, const char *name);
+
+/* True when the table (or view) has the column, compared as SQLite does (no case). */
+bool cm_store_has_column(cm_store *store, const char *table, const char *column);
 
 /* SpatiaLite stamps its metadata with the wall clock; a run stamps it with its own
  * date instead (ISO date), so that the same inputs give the same bytes. */

@@ -317,15 +317,7 @@ static cm_status select_rows_sql(exporter *e, const cm_project *project, char **
         st = cm_map_validate_value_db(cm_store_db(e->store), map, err);
         if (st != CM_OK)
             break;
-        sqlite3_stmt *probe = NULL;
-        char *check = sqlite3_mprintf("SELECT 1 FROM pragma_table_info('joined') WHERE name = %Q "
-                                      "COLLATE NOCASE",
-                                      map->name);
-        bool taken =
-            sqlite3_prepare_v2(cm_store_db(e->store), check, -1, &probe, NULL) == SQLITE_OK &&
-            sqlite3_step(probe) == SQLITE_ROW;
-        sqlite3_finalize(probe);
-        sqlite3_free(check);
+        bool taken = cm_store_has_column(e->store, "joined", map->name);
         if (taken)
             continue;
         char *column = sqlite3_mprintf(", (%s) AS \"%w\"", map->value, map->name);

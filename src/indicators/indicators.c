@@ -12,19 +12,12 @@
 static const char *const indicator_columns[] = {"children_0_5", "families_reached",
                                                 "children_reached", "coordinator_fte", NULL};
 
-static int table_has_column(cm_store *store, int n, const char *column)
+/* Whether table_<n> has the column. */
+static bool table_has_column(cm_store *store, int n, const char *column)
 {
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info('table_%d') "
-                                "WHERE name = %Q",
-                                n, column);
-    sqlite3_stmt *stmt = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW)
-        found = sqlite3_column_int(stmt, 0) > 0;
-    sqlite3_finalize(stmt);
-    sqlite3_free(sql);
-    return found;
+    char table[32];
+    snprintf(table, sizeof table, "table_%d", n);
+    return cm_store_has_column(store, table, column);
 }
 
 #define JOINED_ROW "match_status IN ('matched', 'normalised')"
@@ -53,9 +46,10 @@ static void append_indicator_expression(GString *sql, cm_store *store, const cm_
     g_string_append_printf(sql, ") AS %s", column);
 }
 
-/* Partners and distinct sectors over every partners table; NULL (no data) for a
- * territory that no partners table has a row for. */
-static void append_partner_expressions(GString *sql, const cm_project *project, cm_store *store)
+/* Partners and distinct sectors over every partners table, counted in one grouped
+ * pass; a territory that no partners table has a row for gets NULL (no data). */
+static void append_partner_join(GString *select, GString *from, const cm_project *project,
+                                cm_store *store)
 {
     GString *rows = g_string_new(NULL);
     for (size_t i = 0; i < project->table_count; i++) {
@@ -67,14 +61,14 @@ static void append_partner_expressions(GString *sql, const cm_project *project, 
                                rows->len ? " UNION ALL " : "", sector, n, JOINED_ROW);
     }
     if (rows->len == 0) {
-        g_string_append(sql, ", NULL AS partners, NULL AS sectors");
+        g_string_append(select, ", NULL AS partners, NULL AS sectors");
     } else {
-        g_string_append_printf(
-            sql,
-            ", (SELECT NULLIF(count(*), 0) FROM (%s) p WHERE p.territory_key = t.key) AS partners"
-            ", (SELECT CASE WHEN count(*) = 0 THEN NULL ELSE count(DISTINCT "
-            "cm_fold(p.sector)) END FROM (%s) p WHERE p.territory_key = t.key) AS sectors",
-            rows->str, rows->str);
+        g_string_append(select, ", p.partners AS partners, p.sectors AS sectors");
+        g_string_append_printf(from,
+                               " LEFT JOIN (SELECT territory_key, count(*) AS partners, "
+                               "count(DISTINCT cm_fold(sector)) AS sectors FROM (%s) "
+                               "GROUP BY territory_key) p ON p.territory_key = t.key",
+                               rows->str);
     }
     g_string_free(rows, TRUE);
 }
@@ -82,12 +76,16 @@ static void append_partner_expressions(GString *sql, const cm_project *project, 
 static cm_status build_measures(cm_store *store, const cm_project *project, cm_error *err)
 {
     GString *sql = g_string_new("CREATE TABLE measures AS SELECT t.key AS key, t.name AS name");
+    GString *from = g_string_new(" FROM territories t");
     for (int i = 0; indicator_columns[i]; i++)
         append_indicator_expression(sql, store, project, indicator_columns[i]);
-    append_partner_expressions(sql, project, store);
-    g_string_append(sql, " FROM territories t ORDER BY t.key;"
-                         "CREATE UNIQUE INDEX measures_key ON measures(key);");
+    append_partner_join(sql, from, project, store);
+    g_string_append_printf(sql,
+                           "%s ORDER BY t.key;"
+                           "CREATE UNIQUE INDEX measures_key ON measures(key);",
+                           from->str);
     cm_status st = cm_store_exec(store, sql->str, err);
+    g_string_free(from, TRUE);
     g_string_free(sql, TRUE);
     return st;
 }

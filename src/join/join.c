@@ -114,16 +114,11 @@ static cm_status run_sql(cm_store *store, const char *sql, cm_error *err)
     return cm_store_exec(store, sql, err);
 }
 
-static int has_year_column(cm_store *store, int n)
+static bool has_year_column(cm_store *store, int n)
 {
-    char *sql =
-        sqlite3_mprintf("SELECT 1 FROM pragma_table_info('table_%d') WHERE name = 'year'", n);
-    sqlite3_stmt *stmt = NULL;
-    int found = sqlite3_prepare_v2(cm_store_db(store), sql, -1, &stmt, NULL) == SQLITE_OK &&
-                sqlite3_step(stmt) == SQLITE_ROW;
-    sqlite3_finalize(stmt);
-    sqlite3_free(sql);
-    return found;
+    char table[32];
+    snprintf(table, sizeof table, "table_%d", n);
+    return cm_store_has_column(store, table, "year");
 }
 
 /* Exact keys, then folded keys that name a single territory; the rest unmatched. */

@@ -75,23 +75,6 @@ void cm_layout_page(cm_page *page)
     l->map_y0 = cy + l->frame_h / 2 / l->scale;
 }
 
-void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f)
-{
-    for (size_t r = 0; r < f->ring_count; r++) {
-        const cm_ring *ring = &f->rings[r];
-        for (size_t i = 0; i < ring->count; i++) {
-            double px, py;
-            cm_map_to_page(layout, ring->xy[2 * i], ring->xy[2 * i + 1], &px, &py);
-            if (i == 0)
-                cairo_move_to(cr, px, py);
-            else
-                cairo_line_to(cr, px, py);
-        }
-        if (ring->count)
-            cairo_close_path(cr);
-    }
-}
-
 static void feature_page_box(const cm_page *page, const cm_feature *f, double box[4])
 {
     cm_map_to_page(&page->layout, f->minx, f->maxy, &box[0], &box[1]);

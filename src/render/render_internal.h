@@ -203,8 +203,6 @@ typedef enum { CM_SHAPE_FILL, CM_SHAPE_STROKE } cm_shape_operation;
 /* Fills or strokes the selected features (selected[f] for each feature), in batches. */
 void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected,
                              cm_shape_operation operation);
-/* Appends a feature's rings to cr's path in page coordinates. */
-void cm_feature_path(cairo_t *cr, const cm_layout *layout, const cm_feature *f);
 void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);
 /* Size factor of the page relative to Letter (1 for Letter and A4). */
 double cm_page_factor(const cm_page *page);

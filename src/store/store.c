@@ -177,15 +177,27 @@ char *cm_store_get_info(cm_store *store, const char *name)
     return value;
 }
 
+bool cm_store_has_column(cm_store *store, const char *table, const char *column)
+{
+    char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q "
+                                "COLLATE NOCASE",
+                                table, column);
+    sqlite3_stmt *stmt = NULL;
+    bool found = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+                 sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    return found;
+}
+
 cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_error *err)
 {
-    char *sql = sqlite3_mprintf(
-        "UPDATE spatialite_history SET timestamp = '%qT00:00:00.000Z';"
-        "UPDATE geometry_columns_time SET last_insert = '%qT00:00:00.000Z' "
-        "  WHERE last_insert NOT LIKE '0000%%';"
-        "UPDATE geometry_columns_time SET last_update = '%qT00:00:00.000Z' "
-        "  WHERE last_update NOT LIKE '0000%%';",
-        iso_date, iso_date, iso_date);
+    char *sql = sqlite3_mprintf("UPDATE spatialite_history SET timestamp = '%qT00:00:00.000Z';"
+                                "UPDATE geometry_columns_time SET last_insert = '%qT00:00:00.000Z' "
+                                "  WHERE last_insert NOT LIKE '0000%%';"
+                                "UPDATE geometry_columns_time SET last_update = '%qT00:00:00.000Z' "
+                                "  WHERE last_update NOT LIKE '0000%%';",
+                                iso_date, iso_date, iso_date);
     cm_status st = cm_store_exec(store, sql, err);
     sqlite3_free(sql);
     return st;

@@ -49,10 +49,7 @@ static char *path_in(const char *dir, const char *relative)
 static void write_file(const char *relative, const char *text)
 {
     char *path = path_in(temp_dir, relative);
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
+    ck_assert_msg(ts_write_file(path, text), "cannot write %s", path);
     g_free(path);
 }
 

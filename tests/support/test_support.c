@@ -66,6 +66,16 @@ bool ts_file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+bool ts_write_file(const char *path, const char *bytes)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    size_t length = strlen(bytes);
+    bool written = fwrite(bytes, 1, length, f) == length;
+    return fclose(f) == 0 && written;
+}
+
 int ts_run(const char *command, char **out, char **err)
 {
     char *tmp = ts_make_temp_dir();

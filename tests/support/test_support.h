@@ -17,6 +17,9 @@ int ts_run_covermap(const char *args, char **out, char **err);
 /* Reads a whole file; malloc'd, NUL-terminated; NULL if unreadable. */
 char *ts_read_file(const char *path, size_t *size);
 bool ts_file_exists(const char *path);
+/* Writes the bytes exactly as given (no newline translation, no recoding); false when
+ * the file cannot be written whole. */
+bool ts_write_file(const char *path, const char *bytes);
 /* Path under tests/data; returns a static buffer overwritten by the next call. */
 const char *ts_data_path(const char *relative);
 /* Path of ../shared/geodata/montreal/...; NULL when the shared folder is absent. */

@@ -42,13 +42,9 @@ static const char *in_tmp(const char *name)
     return path;
 }
 
-/* Writes the bytes exactly as given (no newline translation, no recoding). */
 static void write_bytes(const char *name, const char *bytes)
 {
-    FILE *f = fopen(in_tmp(name), "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(bytes, 1, strlen(bytes), f), strlen(bytes));
-    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_msg(ts_write_file(in_tmp(name), bytes), "cannot write %s", name);
 }
 
 /* ---- boundaries ----------------------------------------------------------------- */

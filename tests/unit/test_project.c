@@ -35,10 +35,7 @@ static const char *in_tmp(const char *name)
 
 static void write_file(const char *name, const char *text)
 {
-    FILE *f = fopen(in_tmp(name), "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_msg(ts_write_file(in_tmp(name), text), "cannot write %s", name);
 }
 
 static cm_status load(const char *yaml, cm_project **project, cm_error *err)
