@@ -26,4 +26,9 @@ void cm_progress_advance(cm_progress *progress, size_t steps);
 /* Clears the line. */
 void cm_progress_end(cm_progress *progress);
 
+/* Developer tracing: with COVERMAP_TRACE set in the environment, prints the time
+ * since the previous mark of this process and `what` on stderr. Costs one getenv
+ * check per call otherwise. */
+void cm_trace_mark(const char *what);
+
 #endif

@@ -1,5 +1,6 @@
 #include "covermap/progress.h"
 
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,4 +62,18 @@ void cm_progress_end(cm_progress *progress)
     fprintf(progress->out, "\r\033[K");
     fflush(progress->out);
     progress->drawn = false;
+}
+
+void cm_trace_mark(const char *what)
+{
+    static int enabled = -1;
+    static double last;
+    if (enabled < 0)
+        enabled = getenv("COVERMAP_TRACE") != NULL;
+    if (!enabled)
+        return;
+    double now = monotonic_seconds();
+    if (last > 0)
+        fprintf(stderr, "covermap: trace [%d] %8.3f s  %s\n", (int)getpid(), now - last, what);
+    last = now;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "covermap/progress.h"
 #include "covermap/ingest.h"
 #include "covermap/text.h"
 #include "ingest/ogr_source.h"
@@ -513,10 +514,13 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
         st = register_srid(store, &r, err);
         if (st == CM_OK)
             st = create_table(store, &r, err);
+        cm_trace_mark("ingest: opened");
         if (st == CM_OK)
             st = copy_features(store, &r, summary, progress, err);
+        cm_trace_mark("ingest: features copied");
         if (st == CM_OK)
             st = record_info(store, &r, summary, err);
+        cm_trace_mark("ingest: spatial index");
         if (st == CM_OK)
             st = cm_store_commit(store, err);
         else

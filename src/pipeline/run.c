@@ -1,6 +1,7 @@
 /* The run, top to bottom: ingest -> store -> join -> indicators -> maps -> reports and
  * GeoPackage, all written in a staging folder (staging.c) and published at the end, so
  * that a failed run changes nothing. */
+#include "covermap/progress.h"
 #include "covermap/pipeline.h"
 
 #include <glib.h>
@@ -85,7 +86,9 @@ static cm_status build_store(run_state *s, cm_error *err)
     char *db_path = staged(s, "covermap.sqlite");
     cm_store *store = NULL;
     stage_begin(s);
+    cm_trace_mark("store: start");
     cm_status st = cm_store_create(db_path, &store, err);
+    cm_trace_mark("store: created");
     free(db_path);
     if (st != CM_OK)
         return st;
@@ -98,8 +101,10 @@ static cm_status build_store(run_state *s, cm_error *err)
         cm_territory_summary districts;
         st = cm_ingest_districts(store, s->project, &districts, err);
     }
+    cm_trace_mark("store: territories");
     if (st == CM_OK)
         st = cm_ingest_tables(store, s->project, &s->progress, err);
+    cm_trace_mark("store: tables");
     stage_end(s, "ingest");
     if (st == CM_OK) {
         stage_begin(s);
@@ -129,6 +134,7 @@ static cm_status build_store(run_state *s, cm_error *err)
         }
         if (st == CM_OK)
             st = cm_indicators_compute(store, s->project, err);
+        cm_trace_mark("store: indicators");
         char as_of[11];
         cm_day_format_iso(s->project->as_of, as_of);
         if (st == CM_OK)

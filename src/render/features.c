@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "covermap/progress.h"
 #include "covermap/funding.h"
 #include "covermap/render.h"
 #include "render_internal.h"
@@ -518,14 +519,17 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
 {
     memset(out, 0, sizeof *out);
     cm_status st = read_geometry(db, out, err);
+    cm_trace_mark("features: geometry read");
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
     if (st == CM_OK)
         st = project_features(map, facts->srid, out, err);
+    cm_trace_mark("features: projected");
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         compute_guard_points(&out->items[i]);
+    cm_trace_mark("features: guard points");
     if (st == CM_OK) {
         extent_of(out, &out->minx, &out->miny, &out->maxx, &out->maxy);
         if (!isfinite(out->minx))
@@ -534,6 +538,7 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
     }
     if (st == CM_OK)
         st = read_values(db, map, out, err);
+    cm_trace_mark("features: values read");
     if (st != CM_OK)
         cm_feature_set_free(out);
     return st;

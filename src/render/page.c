@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "covermap/progress.h"
 #include "covermap/calendar.h"
 #include "covermap/text.h"
 #include "render_internal.h"
@@ -125,13 +126,16 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
         cm_shapes_draw_features(cr, &page->shapes, in_class, CM_SHAPE_FILL);
     }
     free(in_class);
+    cm_trace_mark("territories: fills");
     draw_no_data(cr, page);
+    cm_trace_mark("territories: no data");
     cm_color boundary =
         cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
     cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
     cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cm_shapes_stroke_boundaries(cr, &page->shapes);
+    cm_trace_mark("territories: strokes");
 }
 
 static int by_size(const void *a, const void *b)
@@ -441,8 +445,11 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
     cairo_save(cr);
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
+    cm_trace_mark("page: header");
     draw_territories(cr, page);
+    cm_trace_mark("page: territories");
     draw_emphasis(cr, page);
+    cm_trace_mark("page: emphasis");
     double obstacles[8];
     draw_scale_bar(cr, page, obstacles);
     draw_north_arrow(cr, page, obstacles + 4);
@@ -451,6 +458,7 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
                                cm_render_setting_bool(page->map, "labels", true)))
         st = cm_draw_labels(cr, page, obstacles, 2, err);
     cairo_restore(cr);
+    cm_trace_mark("page: labels");
 
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
@@ -458,6 +466,7 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
     cairo_stroke(cr);
     cm_draw_legend(cr, page);
     draw_footer(cr, page);
+    cm_trace_mark("page: legend, footer");
     if (st == CM_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
         st = cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
                           cairo_status_to_string(cairo_status(cr)));

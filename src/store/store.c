@@ -39,6 +39,31 @@ static void sql_fold(sqlite3_context *context, int argc, sqlite3_value **argv)
         sqlite3_result_text(context, text, -1, SQLITE_TRANSIENT);
 }
 
+/* COVERMAP_SQL_PROFILE=MS prints every statement that took at least MS milliseconds:
+ * the store's own profiler, so a slow query is found without a debugger. */
+static int sql_profile(unsigned type, void *context, void *statement, void *elapsed_ns)
+{
+    (void)type;
+    double ms = (double)*(sqlite3_int64 *)elapsed_ns / 1e6;
+    if (ms < *(double *)context)
+        return 0;
+    char *sql = sqlite3_expanded_sql(statement);
+    const char *text = sql ? sql : sqlite3_sql(statement);
+    fprintf(stderr, "covermap: sql %9.3f ms  %.300s\n", ms, text ? text : "?");
+    sqlite3_free(sql);
+    return 0;
+}
+
+static void install_sql_profile(sqlite3 *db)
+{
+    static double threshold_ms;
+    const char *setting = getenv("COVERMAP_SQL_PROFILE");
+    if (!setting || !*setting)
+        return;
+    threshold_ms = atof(setting);
+    sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, sql_profile, &threshold_ms);
+}
+
 static cm_status open_store(const char *path, int flags, cm_store **out, cm_error *err)
 {
     cm_store *store = calloc(1, sizeof *store);
@@ -54,6 +79,7 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
         return CM_ERR_IO;
     }
     sqlite3_extended_result_codes(store->db, 1);
+    install_sql_profile(store->db);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
     sqlite3_create_function(store->db, "cm_fold", 1,
