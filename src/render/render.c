@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "covermap/progress.h"
 #include "covermap/render.h"
 #include "render_internal.h"
 
@@ -175,11 +176,8 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     st = draw_on(surface, dpi / 72.0, page, "PNG", err);
     if (st == CM_OK) {
-        cairo_surface_flush(surface);
-        cairo_status_t status = cairo_surface_write_to_png(surface, tmp);
-        if (status != CAIRO_STATUS_SUCCESS)
-            st = cm_error_set(err, CM_ERR_RENDER, "map '%s': cannot write the PNG: %s",
-                              page->map->name, cairo_status_to_string(status));
+        st = cm_write_png_file(surface, tmp, err);
+        cm_trace_mark("png: encoded");
     }
     cairo_surface_destroy(surface);
     st = commit_temp(tmp, out_dir, page->map->name, "png", st, err);
@@ -226,11 +224,13 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
     cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
     st = draw_on(surface, 1.0, page, "SVG", err);
     cairo_surface_finish(surface);
+    cm_trace_mark("svg: finished");
     if (st == CM_OK)
         st = surface_error(surface, NULL, page->map, "SVG", err);
     cairo_surface_destroy(surface);
     if (st == CM_OK)
         st = cm_svg_normalise_ids(tmp, err);
+    cm_trace_mark("svg: ids normalised");
     return commit_temp(tmp, out_dir, page->map->name, "svg", st, err);
 }
 
@@ -246,12 +246,15 @@ cm_status cm_prepare_map(const char *db_path, const cm_project *project, const c
     void *cache = NULL;
     if (st == CM_OK)
         st = cm_render_open_db(db_path, &db, &cache, err);
+    cm_trace_mark("map: opened");
     if (st == CM_OK)
         st = cm_read_run_facts(db, project, facts, err);
     if (st == CM_OK)
         st = cm_load_features(db, map, facts, features, err);
+    cm_trace_mark("map: features loaded");
     if (st == CM_OK)
         st = cm_build_symbology(map, facts->locale, features, symbology, err);
+    cm_trace_mark("map: classified");
     if (db)
         cm_render_close_db(db, cache);
     if (st != CM_OK)
@@ -322,8 +325,10 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
     /* Half a pixel of the PNG (or of a 300 dpi print): finer than the eye sees. */
     double grid = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
     st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
+    cm_trace_mark("map: shapes built");
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);
+    cm_trace_mark("map: png written");
     if (st == CM_OK && map->format_svg)
         st = write_svg(&page, out_dir, err);
     if (st == CM_OK && map->format_pdf)

@@ -208,4 +208,7 @@ void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, dou
 double cm_page_factor(const cm_page *page);
 const char *cm_page_font(const cm_page *page);
 
+/* Encodes an RGB24 image surface as an 8-bit RGB PNG at path (png_writer.c). */
+cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error *err);
+
 #endif
