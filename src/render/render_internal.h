@@ -195,6 +195,10 @@ cm_status cm_map_qgis_styles_from(const cm_map_spec *map, const cm_symbology *sy
 cm_status cm_page_shapes_build(cm_page_shapes *shapes, const cm_feature_set *set,
                                const cm_layout *layout, double grid, cm_error *err);
 void cm_page_shapes_free(cm_page_shapes *shapes);
+/* Drops the points within `tolerance` grid steps of their neighbours' chord,
+ * keeping junctions and keeping shared boundaries identical on both sides
+ * (simplify.c). False when out of memory (the shapes are then left as they were). */
+bool cm_page_shapes_simplify(cm_page_shapes *shapes, double tolerance);
 /* Appends feature f's rings to cr's path. */
 void cm_shape_path(cairo_t *cr, const cm_page_shapes *shapes, size_t feature);
 /* Strokes every boundary once (shared edges are not drawn twice), in batches. */

@@ -92,6 +92,10 @@ cm_status cm_page_shapes_build(cm_page_shapes *s, const cm_feature_set *set,
     }
     if (ok)
         s->feature_ring[set->count] = s->ring_count;
+    /* Within one grid step (half a pixel) of the chord, a vertex changes nothing
+     * the eye sees; at province scale that is two vertices in three. */
+    if (ok)
+        ok = cm_page_shapes_simplify(s, 1.0);
     if (!ok) {
         cm_page_shapes_free(s);
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory preparing the map outlines");

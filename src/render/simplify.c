@@ -1,0 +1,254 @@
+/* Sub-pixel simplification of the page outlines that keeps shared edges shared.
+ *
+ * At province scale most vertices are closer together than a pixel: they cost
+ * cairo's rasteriser and the SVG/PDF writers without changing what is seen. A
+ * vertex is dropped when it lies within the tolerance of the chord joining its
+ * neighbours, Visvalingam-style, least important first.
+ *
+ * Neighbouring territories store their common boundary twice, in opposite
+ * directions; simplifying each ring on its own would open slivers between them.
+ * So every decision depends on the point alone: a point seen at a junction (three
+ * or more territories, or neighbours that differ between its two rings) is a
+ * node and is kept; a point on a shared chain has the same two neighbours in both
+ * rings, hence the same importance, and rounds remove only strict local minima
+ * of (importance, x, y), so both copies of a chain lose exactly the same points. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_internal.h"
+
+typedef struct {
+    int32_t x, y;
+    int32_t prev_x, prev_y, next_x, next_y; /* first occurrence's neighbours */
+    uint32_t first_ring;
+    uint8_t count; /* occurrences, saturating at 3 */
+    bool node;     /* kept whatever its importance */
+} point_info;
+
+typedef struct {
+    point_info *slots;
+    size_t mask;
+} point_table;
+
+static const int32_t empty_x = INT32_MIN;
+
+static uint64_t point_hash(int32_t x, int32_t y)
+{
+    uint64_t h = ((uint64_t)(uint32_t)x << 32) | (uint32_t)y;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 33);
+}
+
+static point_info *point_slot(point_table *table, int32_t x, int32_t y)
+{
+    for (size_t i = point_hash(x, y) & table->mask;; i = (i + 1) & table->mask) {
+        point_info *slot = &table->slots[i];
+        if (slot->x == empty_x || (slot->x == x && slot->y == y))
+            return slot;
+    }
+}
+
+static bool same_neighbours(const point_info *p, const int32_t *prev, const int32_t *next)
+{
+    bool forward = p->prev_x == prev[0] && p->prev_y == prev[1] && p->next_x == next[0] &&
+                   p->next_y == next[1];
+    bool backward = p->prev_x == next[0] && p->prev_y == next[1] && p->next_x == prev[0] &&
+                    p->next_y == prev[1];
+    return forward || backward;
+}
+
+/* Records every occurrence of every point (slot_of: its table slot); marks the
+ * nodes. */
+static void find_nodes(const cm_page_shapes *s, point_table *table, uint32_t *slot_of)
+{
+    for (size_t r = 0; r < s->ring_count; r++) {
+        size_t start = s->ring_start[r], n = s->ring_start[r + 1] - start;
+        for (size_t i = 0; i < n; i++) {
+            const int32_t *p = s->xy + 2 * (start + i);
+            const int32_t *prev = s->xy + 2 * (start + (i + n - 1) % n);
+            const int32_t *next = s->xy + 2 * (start + (i + 1) % n);
+            point_info *slot = point_slot(table, p[0], p[1]);
+            slot_of[start + i] = (uint32_t)(slot - table->slots);
+            if (slot->x == empty_x) {
+                *slot = (point_info){p[0], p[1], prev[0], prev[1], next[0], next[1],
+                                     (uint32_t)r, 1, false};
+                continue;
+            }
+            slot->node = slot->node || slot->count >= 2 || slot->first_ring == (uint32_t)r ||
+                         !same_neighbours(slot, prev, next);
+            if (slot->count < 3)
+                slot->count++;
+        }
+    }
+}
+
+/* A ring with fewer than three nodes (an island, an enclave and the hole around
+ * it) has no anchor that both its copies agree on: all its points are kept. */
+static void anchor_small_rings(const cm_page_shapes *s, point_table *table,
+                               const uint32_t *slot_of)
+{
+    for (size_t r = 0; r < s->ring_count; r++) {
+        size_t start = s->ring_start[r], end = s->ring_start[r + 1], nodes = 0;
+        for (size_t i = start; i < end && nodes < 3; i++)
+            nodes += table->slots[slot_of[i]].node;
+        if (nodes >= 3)
+            continue;
+        for (size_t i = start; i < end; i++)
+            table->slots[slot_of[i]].node = true;
+    }
+}
+
+typedef struct {
+    const int32_t *xy;
+    size_t *prev, *next; /* ring neighbours among the kept points */
+    bool *fixed, *removed;
+    double tolerance; /* grid steps */
+} chain_state;
+
+/* Distance from point i to the chord of its neighbours, in grid steps; exact
+ * integer arithmetic up to the final division, so both copies of a shared point
+ * get the very same value. Fixed points are infinitely important. */
+static double importance(const chain_state *c, size_t i)
+{
+    if (c->fixed[i])
+        return INFINITY;
+    const int32_t *p = c->xy + 2 * c->prev[i], *v = c->xy + 2 * i, *n = c->xy + 2 * c->next[i];
+    int64_t dx = (int64_t)n[0] - p[0], dy = (int64_t)n[1] - p[1];
+    int64_t vx = (int64_t)v[0] - p[0], vy = (int64_t)v[1] - p[1];
+    if (dx == 0 && dy == 0)
+        return sqrt((double)(vx * vx + vy * vy));
+    double cross = fabs((double)(dx * vy - dy * vx));
+    return cross / sqrt((double)(dx * dx + dy * dy));
+}
+
+/* True when i ranks below j by (importance, x, y): a total order on points that
+ * does not depend on which ring is looked at. */
+static bool ranks_below(const chain_state *c, size_t i, double wi, size_t j, double wj)
+{
+    if (wi != wj)
+        return wi < wj;
+    const int32_t *a = c->xy + 2 * i, *b = c->xy + 2 * j;
+    return a[0] != b[0] ? a[0] < b[0] : a[1] < b[1];
+}
+
+static bool removable(const chain_state *c, size_t i)
+{
+    if (c->removed[i] || c->fixed[i])
+        return false;
+    double w = importance(c, i);
+    if (w > c->tolerance)
+        return false;
+    size_t p = c->prev[i], n = c->next[i];
+    return ranks_below(c, i, w, p, importance(c, p)) && ranks_below(c, i, w, n, importance(c, n));
+}
+
+/* Rounds of removals; each round drops every removable point at once (they are
+ * never adjacent), then looks again only at the neighbours of what was dropped. */
+static void remove_rounds(chain_state *c, size_t *work, size_t work_count, size_t *dropped,
+                          uint32_t *stamp, size_t point_count)
+{
+    uint32_t round = 0;
+    while (work_count > 0) {
+        round++;
+        size_t drop_count = 0;
+        for (size_t k = 0; k < work_count; k++)
+            if (removable(c, work[k]))
+                dropped[drop_count++] = work[k];
+        work_count = 0;
+        for (size_t k = 0; k < drop_count; k++) {
+            size_t i = dropped[k], p = c->prev[i], n = c->next[i];
+            c->removed[i] = true;
+            c->next[p] = n;
+            c->prev[n] = p;
+        }
+        for (size_t k = 0; k < drop_count; k++) {
+            size_t around[2] = {c->prev[dropped[k]], c->next[dropped[k]]};
+            for (int a = 0; a < 2; a++) {
+                size_t q = around[a];
+                if (q < point_count && !c->removed[q] && stamp[q] != round) {
+                    stamp[q] = round;
+                    work[work_count++] = q;
+                }
+            }
+        }
+    }
+}
+
+/* Rewrites the shapes without the removed points. */
+static void compact(cm_page_shapes *s, const bool *removed)
+{
+    size_t out = 0;
+    size_t ring_begin = 0;
+    for (size_t r = 0; r < s->ring_count; r++) {
+        size_t start = s->ring_start[r], end = s->ring_start[r + 1];
+        for (size_t i = start; i < end; i++) {
+            if (removed[i])
+                continue;
+            s->xy[2 * out] = s->xy[2 * i];
+            s->xy[2 * out + 1] = s->xy[2 * i + 1];
+            out++;
+        }
+        s->ring_start[r] = ring_begin;
+        ring_begin = out;
+    }
+    s->ring_start[s->ring_count] = out;
+    s->point_count = out;
+}
+
+bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
+{
+    size_t n = s->point_count;
+    if (n == 0 || tolerance <= 0)
+        return true;
+    /* Shared boundaries make most points appear twice: n slots keep the load
+     * near one half. */
+    size_t slots = 16;
+    while (slots < n)
+        slots *= 2;
+    point_table table = {malloc(slots * sizeof *table.slots), slots - 1};
+    chain_state c = {s->xy,
+                     malloc(n * sizeof *c.prev),
+                     malloc(n * sizeof *c.next),
+                     calloc(n, sizeof *c.fixed),
+                     calloc(n, sizeof *c.removed),
+                     tolerance};
+    size_t *work = malloc(n * sizeof *work), *dropped = malloc(n * sizeof *dropped);
+    uint32_t *stamp = calloc(n, sizeof *stamp);
+    /* stamp doubles as slot_of until the rounds start. */
+    uint32_t *slot_of = stamp;
+    bool ok = table.slots && c.prev && c.next && c.fixed && c.removed && work && dropped &&
+              stamp && slots <= UINT32_MAX;
+    if (ok) {
+        for (size_t i = 0; i < slots; i++)
+            table.slots[i].x = empty_x;
+        find_nodes(s, &table, slot_of);
+        anchor_small_rings(s, &table, slot_of);
+        for (size_t r = 0; r < s->ring_count; r++) {
+            size_t start = s->ring_start[r], len = s->ring_start[r + 1] - start;
+            for (size_t i = 0; i < len; i++) {
+                size_t at = start + i;
+                c.prev[at] = start + (i + len - 1) % len;
+                c.next[at] = start + (i + 1) % len;
+                c.fixed[at] = table.slots[slot_of[at]].node;
+                work[at] = at;
+            }
+        }
+        memset(stamp, 0, n * sizeof *stamp);
+        remove_rounds(&c, work, n, dropped, stamp, n);
+        compact(s, c.removed);
+    }
+    free(table.slots);
+    free(c.prev);
+    free(c.next);
+    free(c.fixed);
+    free(c.removed);
+    free(work);
+    free(dropped);
+    free(stamp);
+    return ok;
+}
