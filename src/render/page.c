@@ -134,7 +134,7 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
     cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
     cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cm_shapes_stroke_boundaries(cr, &page->shapes);
+    cm_shapes_stroke_boundaries(cr, &page->shapes, NULL);
     cm_trace_mark("territories: strokes");
 }
 
@@ -204,7 +204,8 @@ static void emphasise_band(cairo_t *cr, const cm_page *page, const bool *in_band
     cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_width(cr, 2 * width);
-    cm_shapes_draw_features(cr, &page->shapes, in_band, CM_SHAPE_STROKE);
+    /* An edge between two territories of the band is stroked once. */
+    cm_shapes_stroke_boundaries(cr, &page->shapes, in_band);
     cairo_pattern_t *outlines = cairo_pop_group(cr);
     cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
     cairo_set_source_rgb(cr, 0, 0, 0);

@@ -201,8 +201,9 @@ void cm_page_shapes_free(cm_page_shapes *shapes);
 bool cm_page_shapes_simplify(cm_page_shapes *shapes, double tolerance);
 /* Appends feature f's rings to cr's path. */
 void cm_shape_path(cairo_t *cr, const cm_page_shapes *shapes, size_t feature);
-/* Strokes every boundary once (shared edges are not drawn twice), in batches. */
-void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *shapes);
+/* Strokes the boundaries of the selected features (NULL: all) once each: an edge
+ * shared by two of them is not drawn twice. In batches. */
+void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected);
 typedef enum { CM_SHAPE_FILL, CM_SHAPE_STROKE } cm_shape_operation;
 /* Fills or strokes the selected features (selected[f] for each feature), in batches. */
 void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected,

@@ -166,15 +166,55 @@ static edge_key make_edge(const int32_t *a, const int32_t *b)
 /* Segments per cairo_stroke: keeps cairo's stroker small on huge maps. */
 enum { STROKE_BATCH = 4096 };
 
-void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s)
+static size_t selected_points(const cm_page_shapes *s, const bool *selected)
+{
+    if (!selected)
+        return s->point_count;
+    size_t count = 0;
+    for (size_t f = 0; f < s->feature_count; f++)
+        if (selected[f])
+            count += s->ring_start[s->feature_ring[f + 1]] - s->ring_start[s->feature_ring[f]];
+    return count;
+}
+
+/* Strokes the rings of one feature, skipping edges already stroked. */
+static void stroke_new_edges(cairo_t *cr, const cm_page_shapes *s, size_t f, edge_set *set,
+                             size_t *batch)
+{
+    for (size_t r = s->feature_ring[f]; r < s->feature_ring[f + 1]; r++) {
+        const int32_t *p = s->xy + 2 * s->ring_start[r];
+        size_t n = s->ring_start[r + 1] - s->ring_start[r];
+        const int32_t *pen = NULL;
+        for (size_t i = 0; i < n; i++) {
+            const int32_t *a = p + 2 * i, *b = p + 2 * ((i + 1) % n);
+            if (!edge_set_add(set, make_edge(a, b))) {
+                pen = NULL;
+                continue;
+            }
+            if (pen != a)
+                cairo_move_to(cr, a[0] * s->grid, a[1] * s->grid);
+            cairo_line_to(cr, b[0] * s->grid, b[1] * s->grid);
+            pen = b;
+            if (++*batch == STROKE_BATCH) {
+                cairo_stroke(cr);
+                *batch = 0;
+                pen = NULL;
+            }
+        }
+    }
+}
+
+void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s, const bool *selected)
 {
     size_t slots = 16;
-    while (slots < 2 * s->point_count + 16)
+    while (slots < 2 * selected_points(s, selected) + 16)
         slots *= 2;
     edge_set set = {malloc(slots * sizeof *set.slots), slots - 1};
     if (!set.slots) {
         /* No memory for the set: stroke every ring (shared edges twice). */
         for (size_t f = 0; f < s->feature_count; f++) {
+            if (selected && !selected[f])
+                continue;
             cm_shape_path(cr, s, f);
             cairo_stroke(cr);
         }
@@ -183,29 +223,10 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s)
     for (size_t i = 0; i < slots; i++)
         set.slots[i].ax = empty_slot;
     size_t batch = 0;
-    const int32_t *pen = NULL;
     cairo_new_path(cr);
-    for (size_t r = 0; r < s->ring_count; r++) {
-        const int32_t *p = s->xy + 2 * s->ring_start[r];
-        size_t n = s->ring_start[r + 1] - s->ring_start[r];
-        pen = NULL;
-        for (size_t i = 0; i < n; i++) {
-            const int32_t *a = p + 2 * i, *b = p + 2 * ((i + 1) % n);
-            if (!edge_set_add(&set, make_edge(a, b))) {
-                pen = NULL;
-                continue;
-            }
-            if (pen != a)
-                cairo_move_to(cr, a[0] * s->grid, a[1] * s->grid);
-            cairo_line_to(cr, b[0] * s->grid, b[1] * s->grid);
-            pen = b;
-            if (++batch == STROKE_BATCH) {
-                cairo_stroke(cr);
-                batch = 0;
-                pen = NULL;
-            }
-        }
-    }
+    for (size_t f = 0; f < s->feature_count; f++)
+        if (!selected || selected[f])
+            stroke_new_edges(cr, s, f, &set, &batch);
     if (batch)
         cairo_stroke(cr);
     cairo_new_path(cr);
