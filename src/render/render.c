@@ -322,8 +322,11 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
                     .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
-    /* Half a pixel of the PNG (or of a 300 dpi print): finer than the eye sees. */
-    double grid = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
+    /* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
+     * sees. A power of two of a point, so that SVG and PDF coordinates print
+     * exactly in a few digits (0.125 pt at 300 dpi). */
+    double half_pixel = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
+    double grid = exp2(round(log2(half_pixel)));
     st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
     cm_trace_mark("map: shapes built");
     if (st == CM_OK && map->format_png)
