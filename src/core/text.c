@@ -375,6 +375,23 @@ bool cm_parse_date(const char *text, cm_day *out)
     return true;
 }
 
+/* Whether the first length bytes of text (all of it when length < 0) are ASCII. */
+static bool is_ascii(const char *text, gssize length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (gssize i = 0; length < 0 ? p[i] != '\0' : i < length; i++)
+        if (p[i] >= 0x80)
+            return false;
+    return true;
+}
+
+/* Case-folded (or plain) NFD copy of an ASCII span, which is its own NFD and whose
+ * case fold is its ASCII lower case: the keys of real tables, without glib's tables. */
+static gchar *ascii_decompose(const char *text, gssize length, bool fold_case)
+{
+    return fold_case ? g_ascii_strdown(text, length) : g_strndup(text, (gsize)length);
+}
+
 /* ---- words -------------------------------------------------------------------- */
 
 /* Trimmed, case-folded, accent-free copy (g_free), NULL on invalid UTF-8. */
@@ -384,6 +401,8 @@ static char *fold_word(const char *text)
         return NULL;
     const char *end;
     const char *start = trim_blanks(text, &end);
+    if (is_ascii(start, end - start))
+        return ascii_decompose(start, end - start, true); /* no accent to drop */
     gchar *folded = g_utf8_casefold(start, end - start);
     gchar *nfd = g_utf8_normalize(folded, -1, G_NORMALIZE_NFD);
     g_free(folded);
@@ -467,6 +486,8 @@ bool cm_text_is_blank(const char *text)
 /* NFD of text, case-folded when fold_case; NULL on invalid UTF-8 (g_free). */
 static gchar *decompose(const char *text, bool fold_case)
 {
+    if (text && is_ascii(text, -1))
+        return ascii_decompose(text, (gssize)strlen(text), fold_case);
     if (!text || !g_utf8_validate(text, -1, NULL))
         return NULL;
     if (!fold_case)

@@ -548,9 +548,11 @@ static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeat
                             cm_store *store, cm_error *err)
 {
     long line = feature_line(r, feature);
+    /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings. */
     sqlite3_reset(insert);
-    sqlite3_clear_bindings(insert);
     sqlite3_bind_int64(insert, 1, line);
+    sqlite3_bind_null(insert, 2);
+    sqlite3_bind_null(insert, 3);
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
     if (key && !cm_text_is_blank(key)) {
         g_strstrip(key);

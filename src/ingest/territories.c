@@ -406,8 +406,7 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
         free(name);
         return cm_error_set(err, st, "out of memory reading a geometry");
     }
-    sqlite3_reset(insert);
-    sqlite3_clear_bindings(insert);
+    sqlite3_reset(insert); /* every parameter is bound below: no clear_bindings */
     sqlite3_bind_text(insert, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert, 2, name ? g_strstrip(name) : key, -1, SQLITE_TRANSIENT);
     char *folded = cm_fold_key(key);
