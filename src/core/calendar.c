@@ -61,13 +61,47 @@ cm_day cm_add_months(cm_day day, int months)
     return cm_day_from_civil(year, month, c.day > last ? last : c.day);
 }
 
+/* Writes value as exactly width decimal digits. */
+static void put_digits(char *out, int value, int width)
+{
+    for (int i = width - 1; i >= 0; i--, value /= 10)
+        out[i] = (char)('0' + value % 10);
+}
+
 void cm_day_format_iso(cm_day day, char out[11])
 {
     cm_civil_date c = cm_civil_from_day(day);
+    /* Without snprintf: every date of every funding row goes through here. */
+    if (c.year >= 0 && c.year <= 9999) {
+        put_digits(out, c.year, 4);
+        out[4] = '-';
+        put_digits(out + 5, c.month, 2);
+        out[7] = '-';
+        put_digits(out + 8, c.day, 2);
+        out[10] = '\0';
+        return;
+    }
     char text[48];
     snprintf(text, sizeof text, "%04d-%02d-%02d", c.year, c.month, c.day);
     memcpy(out, text, 10);
     out[10] = '\0';
+}
+
+/* Whether text[from..to) are all ASCII digits. */
+static bool all_digits(const char *text, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+    return true;
+}
+
+static int digits_value(const char *text, int from, int to)
+{
+    int value = 0;
+    for (int i = from; i < to; i++)
+        value = value * 10 + (text[i] - '0');
+    return value;
 }
 
 bool cm_day_parse_iso(const char *text, cm_day *out)
@@ -75,6 +109,18 @@ bool cm_day_parse_iso(const char *text, cm_day *out)
     int y, m, d, consumed = 0;
     if (!text || strlen(text) != 10)
         return false;
+    /* The stored dates are plain YYYY-MM-DD: read them without sscanf, which
+     * still decides every other spelling below. */
+    if (text[4] == '-' && text[7] == '-' && all_digits(text, 0, 4) && all_digits(text, 5, 7) &&
+        all_digits(text, 8, 10)) {
+        y = digits_value(text, 0, 4);
+        m = digits_value(text, 5, 7);
+        d = digits_value(text, 8, 10);
+        if (!cm_civil_is_valid(y, m, d))
+            return false;
+        *out = cm_day_from_civil(y, m, d);
+        return true;
+    }
     if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &consumed) != 3 || consumed != 10)
         return false;
     if (text[4] != '-' || text[7] != '-' || !cm_civil_is_valid(y, m, d))

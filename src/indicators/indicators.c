@@ -23,7 +23,8 @@ static bool table_has_column(cm_store *store, int n, const char *column)
 #define JOINED_ROW "match_status IN ('matched', 'normalised')"
 
 /* One value per territory for each indicator: the first indicators table (in
- * project order) that has the column and a row for the territory wins. */
+ * project order) that has the column and a row for the territory wins. The row
+ * is i<n>, joined once per table by append_indicator_rows. */
 static void append_indicator_expression(GString *sql, cm_store *store, const cm_project *project,
                                         const char *column)
 {
@@ -33,17 +34,31 @@ static void append_indicator_expression(GString *sql, cm_store *store, const cm_
         int n = (int)i + 1;
         if (project->tables[i].role != CM_ROLE_INDICATORS || !table_has_column(store, n, column))
             continue;
-        /* With years, the latest year's row gives the current values. */
-        const char *order = table_has_column(store, n, "year") ? "d.year DESC, d.line" : "d.line";
-        char *part = sqlite3_mprintf("%s(SELECT \"%w\" FROM table_%d d WHERE d.territory_key = "
-                                     "t.key AND d." JOINED_ROW " ORDER BY %s LIMIT 1)",
-                                     found ? ", " : "", column, n, order);
+        char *part = sqlite3_mprintf("%si%d.\"%w\"", found ? ", " : "", n, column);
         g_string_append(sql, part);
         sqlite3_free(part);
         found++;
     }
     g_string_append(sql, found ? ", NULL" : "NULL, NULL");
     g_string_append_printf(sql, ") AS %s", column);
+}
+
+/* i<n>: the territory's row of each indicators table, found once rather than once
+ * per indicator column (by its line, unique in a table, like the joined view).
+ * With years, the latest year's row gives the current values. */
+static void append_indicator_rows(GString *from, cm_store *store, const cm_project *project)
+{
+    for (size_t i = 0; i < project->table_count; i++) {
+        int n = (int)i + 1;
+        if (project->tables[i].role != CM_ROLE_INDICATORS)
+            continue;
+        const char *order = table_has_column(store, n, "year") ? "d.year DESC, d.line" : "d.line";
+        g_string_append_printf(from,
+                               " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
+                               "i%d.line = (SELECT d.line FROM table_%d d WHERE "
+                               "d.territory_key = t.key AND d." JOINED_ROW " ORDER BY %s LIMIT 1)",
+                               n, n, n, n, n, order);
+    }
 }
 
 /* Partners and distinct sectors over every partners table, counted in one grouped
@@ -79,6 +94,7 @@ static cm_status build_measures(cm_store *store, const cm_project *project, cm_e
     GString *from = g_string_new(" FROM territories t");
     for (int i = 0; indicator_columns[i]; i++)
         append_indicator_expression(sql, store, project, indicator_columns[i]);
+    append_indicator_rows(from, store, project);
     append_partner_join(sql, from, project, store);
     g_string_append_printf(sql,
                            "%s ORDER BY t.key;"
@@ -219,8 +235,7 @@ static cm_status write_assessment(gap_writer *w, const char *key, const grant_li
     if (result.has_funded_until)
         cm_day_format_iso(result.funded_until, until);
     sqlite3_stmt *s = w->insert;
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    sqlite3_reset(s); /* every parameter is bound below: no clear_bindings */
     sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, cm_risk_level_name(result.risk), -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, (int)result.risk);
@@ -229,6 +244,8 @@ static cm_status write_assessment(gap_writer *w, const char *key, const grant_li
     sqlite3_bind_text(s, 6, reasons, -1, SQLITE_TRANSIENT);
     if (result.has_funded_until)
         sqlite3_bind_text(s, 7, until, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 7);
     sqlite3_bind_int(s, 8, result.never_stops);
     sqlite3_bind_double(s, 9, result.rate_on_as_of);
     if (sqlite3_step(s) != SQLITE_DONE)
