@@ -5,6 +5,7 @@
 #define COVERMAP_RENDER_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "covermap/error.h"
 #include "covermap/project.h"
@@ -16,6 +17,27 @@
  * renamed, so a failure never leaves a half-written map. out_dir must exist. */
 cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
                         const char *out_dir, cm_error *err);
+
+/* The territories' outlines as a map draws them (projected, with label and guard
+ * points), read from the store's territories table: they can be loaded while the
+ * rest of the store is still being built, and serve every map drawn in the same
+ * CRS. Opaque; owned by the caller. */
+typedef struct cm_map_geometry cm_map_geometry;
+
+/* Loads the outlines for map (its srs setting decides the drawing CRS) from
+ * db_path, opened read-only; waits for the writer's commits if the store is
+ * being written. *out is freed with cm_map_geometry_free. */
+cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
+                               cm_map_geometry **out, cm_error *err);
+/* True when geometry was loaded for a map with the same srs setting as map. */
+bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map);
+void cm_map_geometry_free(cm_map_geometry *geometry);
+
+/* cm_render_map from outlines loaded beforehand (NULL, or not fitting the map:
+ * read them now). geometry is only read, never changed. */
+cm_status cm_render_map_with(const char *db_path, const cm_project *project,
+                             const cm_map_spec *map, const cm_map_geometry *geometry,
+                             const char *out_dir, cm_error *err);
 
 /* Checks a map's name and value expression without a database: the name is a
  * file stem (no '/', '\\', "..", leading '.'), the value is non-empty and holds

@@ -67,7 +67,7 @@ void cm_progress_end(cm_progress *progress)
 void cm_trace_mark(const char *what)
 {
     static int enabled = -1;
-    static double last;
+    static _Thread_local double last;
     if (enabled < 0)
         enabled = getenv("COVERMAP_TRACE") != NULL;
     if (!enabled)

@@ -21,6 +21,7 @@
 #include "covermap/store.h"
 #include "pipeline/jobs.h"
 #include "pipeline/pipeline_internal.h"
+#include "pipeline/preload.h"
 #include "pipeline/staging.h"
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
     cm_staging staging;
     double stage_start;
     cm_progress progress;
+    cm_geometry_preload preload; /* the maps' outlines, read while the store is built */
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
 } run_state;
 
@@ -101,6 +103,14 @@ static cm_status build_store(run_state *s, cm_error *err)
         cm_territory_summary districts;
         st = cm_ingest_districts(store, s->project, &districts, err);
     }
+    /* The boundaries are committed: the maps' outlines can be read on the other
+     * core while this one goes on (COVERMAP_JOBS=1 keeps one thread of work). */
+    if (st == CM_OK && cm_job_workers() > 1) {
+        sqlite3_busy_timeout(cm_store_db(store), 600000);
+        char *path = staged(s, "covermap.sqlite");
+        cm_preload_start(&s->preload, path, s->project);
+        free(path);
+    }
     cm_trace_mark("store: territories");
     if (st == CM_OK)
         st = cm_ingest_tables(store, s->project, &s->progress, err);
@@ -169,7 +179,9 @@ static cm_status render_one_map(void *arg, cm_error *err)
     map_job *job = arg;
     char *db_path = staged(job->state, "covermap.sqlite");
     char *maps_dir = staged(job->state, "maps");
-    cm_status st = cm_render_map(db_path, job->state->project, job->map, maps_dir, err);
+    cm_status st = cm_render_map_with(db_path, job->state->project, job->map,
+                                      cm_preload_for(&job->state->preload, job->map), maps_dir,
+                                      err);
     if (st != CM_OK)
         cm_locate_map_error(job->state->project, job->map, err);
     free(db_path);
@@ -189,9 +201,11 @@ static cm_status render_maps(run_state *s, cm_error *err)
         jobs[i] = (cm_job){render_one_map, &args[i]};
     }
     stage_begin(s);
+    cm_preload_finish(&s->preload);
     if (st == CM_OK)
         st = cm_run_jobs(jobs, count, cm_job_workers(), err);
     stage_end(s, "maps");
+    cm_preload_free(&s->preload);
     free(args);
     free(jobs);
     return st;
@@ -296,6 +310,7 @@ static cm_status write_outputs(run_state *s, cm_error *err)
 
 static void run_state_free(run_state *s)
 {
+    cm_preload_free(&s->preload); /* its thread reads the project */
     cm_project_free(s->project);
     g_string_free(s->notes, TRUE);
 }
@@ -330,6 +345,7 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
         st = render_maps(&s, err);
     if (st == CM_OK)
         st = write_outputs(&s, err);
+    cm_preload_free(&s.preload); /* before the staging folder may be removed */
     if (st == CM_OK)
         st = cm_staging_publish(&s.staging, err);
     else if (staged || s.staging.out_dir)

@@ -29,6 +29,9 @@ cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_
         *db = NULL;
         return CM_ERR_SQL;
     }
+    /* The store may still be written by the run that is building it (see
+     * cm_map_geometry_load): wait for its commits rather than fail. */
+    sqlite3_busy_timeout(*db, 600000);
     *cache = spatialite_alloc_connection();
     spatialite_init_ex(*db, *cache, 0);
     return CM_OK;
@@ -46,7 +49,7 @@ static char *dup_text(const char *text)
     return text ? strdup(text) : NULL;
 }
 
-static char *read_info(sqlite3 *db, const char *name)
+char *cm_read_run_info(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *stmt = NULL;
     char *value = NULL;
@@ -71,18 +74,18 @@ cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts
         return CM_ERR_SQL;
     }
     sqlite3_finalize(probe);
-    out->title = read_info(db, "title");
+    out->title = cm_read_run_info(db, "title");
     if (!out->title && project && project->title)
         out->title = strdup(project->title);
-    out->as_of = read_info(db, "as_of");
-    out->source_line = read_info(db, "source_line");
+    out->as_of = cm_read_run_info(db, "as_of");
+    out->source_line = cm_read_run_info(db, "source_line");
     if (!out->source_line && project && project->source_line)
         out->source_line = strdup(project->source_line);
-    char *locale = read_info(db, "locale");
+    char *locale = cm_read_run_info(db, "locale");
     out->locale = locale ? (strncmp(locale, "en", 2) == 0 ? CM_LOCALE_EN_CA : CM_LOCALE_FR_CA)
                          : (project ? project->locale : CM_LOCALE_FR_CA);
     free(locale);
-    char *srid = read_info(db, "srid");
+    char *srid = cm_read_run_info(db, "srid");
     out->srid = srid ? atoi(srid) : 0;
     free(srid);
     return CM_OK;
@@ -108,11 +111,30 @@ static void feature_free(cm_feature *f)
 
 void cm_feature_set_free(cm_feature_set *set)
 {
-    for (size_t i = 0; i < set->count; i++)
-        feature_free(&set->items[i]);
+    for (size_t i = 0; i < set->count; i++) {
+        if (set->borrowed)
+            free(set->items[i].text);
+        else
+            feature_free(&set->items[i]);
+    }
     free(set->items);
-    free(set->drawing_wkt);
+    if (!set->borrowed)
+        free(set->drawing_wkt);
     memset(set, 0, sizeof *set);
+}
+
+cm_status cm_feature_set_borrow(const cm_feature_set *geometry, cm_feature_set *out)
+{
+    *out = *geometry;
+    out->borrowed = true;
+    out->items = malloc((geometry->count ? geometry->count : 1) * sizeof *out->items);
+    if (!out->items) {
+        memset(out, 0, sizeof *out);
+        return CM_ERR_NOMEM;
+    }
+    if (geometry->count)
+        memcpy(out->items, geometry->items, geometry->count * sizeof *out->items);
+    return CM_OK;
 }
 
 static int coord_stride(int dimension_model)
@@ -209,9 +231,11 @@ static void measure_feature(cm_feature *f)
 
 static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
 {
+    /* The territories table rather than the joined view: the geometry is there as
+     * soon as the boundaries are stored, before any table is joined. */
     const char *sql =
-        "SELECT key, name, geom, X(ST_PointOnSurface(geom)), Y(ST_PointOnSurface(geom)), "
-        "risk_level FROM joined ORDER BY key";
+        "SELECT key, name, geom, X(ST_PointOnSurface(geom)), Y(ST_PointOnSurface(geom)) "
+        "FROM territories ORDER BY key";
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         cm_error_set(err, CM_ERR_SQL, "cannot read the territories from the joined view: %s",
@@ -237,7 +261,7 @@ static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
         f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
         f->name = dup_text((const char *)sqlite3_column_text(stmt, 1));
         f->class_index = -1;
-        f->risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 5));
+        f->risk = -1;
         if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
             f->has_label_point = true;
             f->label_x = sqlite3_column_double(stmt, 3);
@@ -514,8 +538,36 @@ static void compute_guard_points(cm_feature *f)
     OGR_G_DestroyGeometry(multi);
 }
 
-cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
-                           cm_feature_set *out, cm_error *err)
+/* Risk levels from the joined view, in the same key order as the features. */
+static cm_status read_risks(sqlite3 *db, cm_feature_set *set, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT key, risk_level FROM joined ORDER BY key", -1, &stmt,
+                           NULL) != SQLITE_OK) {
+        cm_error_set(err, CM_ERR_SQL, "cannot read the risk levels from the joined view: %s",
+                     sqlite3_errmsg(db));
+        return CM_ERR_SQL;
+    }
+    size_t row = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (row >= set->count || !key || strcmp(key, set->items[row].key) != 0)
+            break;
+        set->items[row++].risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 1));
+    }
+    cm_status st = CM_OK;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        st = cm_error_set(err, CM_ERR_SQL, "reading the risk levels: %s", sqlite3_errmsg(db));
+    else if (rc == SQLITE_ROW || row != set->count)
+        st = cm_error_set(err, CM_ERR_INTERNAL,
+                          "the joined view does not list the same territories as the store");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_feature_set *out,
+                           cm_error *err)
 {
     memset(out, 0, sizeof *out);
     cm_status st = read_geometry(db, out, err);
@@ -523,7 +575,7 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
     if (st == CM_OK)
-        st = project_features(map, facts->srid, out, err);
+        st = project_features(map, srid, out, err);
     cm_trace_mark("features: projected");
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
@@ -536,9 +588,34 @@ cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_fac
             st =
                 cm_error_set(err, CM_ERR_INPUT, "map '%s': no territory has a geometry", map->name);
     }
+    if (st != CM_OK)
+        cm_feature_set_free(out);
+    return st;
+}
+
+cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set, cm_error *err)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        cm_feature *f = &set->items[i];
+        f->value_null = true;
+        f->value = 0;
+        f->text = NULL;
+        f->class_index = -1;
+        f->risk = -1;
+    }
+    cm_status st = read_risks(db, set, err);
     if (st == CM_OK)
-        st = read_values(db, map, out, err);
+        st = read_values(db, map, set, err);
     cm_trace_mark("features: values read");
+    return st;
+}
+
+cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
+                           cm_feature_set *out, cm_error *err)
+{
+    cm_status st = cm_load_geometry(db, map, facts->srid, out, err);
+    if (st == CM_OK)
+        st = cm_load_values(db, map, out, err);
     if (st != CM_OK)
         cm_feature_set_free(out);
     return st;

@@ -234,9 +234,84 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
     return commit_temp(tmp, out_dir, page->map->name, "svg", st, err);
 }
 
+struct cm_map_geometry {
+    char *srs; /* the map's srs setting it was projected for, "" for none */
+    cm_feature_set set;
+};
+
+static const char *srs_setting(const cm_map_spec *map)
+{
+    return map->srs ? map->srs : "";
+}
+
+cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
+                               cm_map_geometry **out, cm_error *err)
+{
+    *out = NULL;
+    cm_map_geometry *geometry = calloc(1, sizeof *geometry);
+    if (!geometry || !(geometry->srs = strdup(srs_setting(map)))) {
+        free(geometry);
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    }
+    sqlite3 *db = NULL;
+    void *cache = NULL;
+    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st == CM_OK) {
+        char *srid = cm_read_run_info(db, "srid");
+        st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
+        free(srid);
+    }
+    if (db)
+        cm_render_close_db(db, cache);
+    if (st != CM_OK) {
+        cm_map_geometry_free(geometry);
+        return st;
+    }
+    *out = geometry;
+    return CM_OK;
+}
+
+bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map)
+{
+    return geometry && strcmp(geometry->srs, srs_setting(map)) == 0;
+}
+
+void cm_map_geometry_free(cm_map_geometry *geometry)
+{
+    if (!geometry)
+        return;
+    cm_feature_set_free(&geometry->set);
+    free(geometry->srs);
+    free(geometry);
+}
+
 cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
                          cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
                          cm_error *err)
+{
+    return cm_prepare_map_with(db_path, project, map, NULL, facts, features, symbology, err);
+}
+
+/* Features with values: a copy of the preloaded geometry when it fits the map,
+ * else everything read now. */
+static cm_status load_map_features(sqlite3 *db, const cm_map_spec *map,
+                                   const cm_map_geometry *geometry, const cm_run_facts *facts,
+                                   cm_feature_set *features, cm_error *err)
+{
+    if (!cm_map_geometry_fits(geometry, map))
+        return cm_load_features(db, map, facts, features, err);
+    if (cm_feature_set_borrow(&geometry->set, features) != CM_OK)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    cm_status st = cm_load_values(db, map, features, err);
+    if (st != CM_OK)
+        cm_feature_set_free(features);
+    return st;
+}
+
+cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
+                              const cm_map_spec *map, const cm_map_geometry *geometry,
+                              cm_run_facts *facts, cm_feature_set *features,
+                              cm_symbology *symbology, cm_error *err)
 {
     memset(facts, 0, sizeof *facts);
     memset(features, 0, sizeof *features);
@@ -250,7 +325,7 @@ cm_status cm_prepare_map(const char *db_path, const cm_project *project, const c
     if (st == CM_OK)
         st = cm_read_run_facts(db, project, facts, err);
     if (st == CM_OK)
-        st = cm_load_features(db, map, facts, features, err);
+        st = load_map_features(db, map, geometry, facts, features, err);
     cm_trace_mark("map: features loaded");
     if (st == CM_OK)
         st = cm_build_symbology(map, facts->locale, features, symbology, err);
@@ -310,10 +385,18 @@ static cm_status write_qgis_styles(const cm_page *page, const char *out_dir, cm_
 cm_status cm_render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
                         const char *out_dir, cm_error *err)
 {
+    return cm_render_map_with(db_path, project, map, NULL, out_dir, err);
+}
+
+cm_status cm_render_map_with(const char *db_path, const cm_project *project,
+                             const cm_map_spec *map, const cm_map_geometry *geometry,
+                             const char *out_dir, cm_error *err)
+{
     cm_run_facts facts;
     cm_feature_set features;
     cm_symbology symbology;
-    cm_status st = cm_prepare_map(db_path, project, map, &facts, &features, &symbology, err);
+    cm_status st =
+        cm_prepare_map_with(db_path, project, map, geometry, &facts, &features, &symbology, err);
     if (st != CM_OK)
         return st;
     cm_page page = {.map = map,

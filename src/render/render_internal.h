@@ -13,6 +13,7 @@
 #include "covermap/error.h"
 #include "covermap/palette.h"
 #include "covermap/project.h"
+#include "covermap/render.h"
 
 typedef struct {
     double r, g, b;
@@ -53,6 +54,10 @@ typedef struct {
     int epsg;                      /* drawing CRS when it has an EPSG code, else 0 */
     char *drawing_wkt;             /* drawing CRS as WKT, NULL when unknown (owned) */
     bool numeric_values;           /* every non-NULL value is a number */
+    /* A copy of a preloaded set (cm_feature_set_borrow): owns its items array and
+     * their value texts only; keys, names, rings and drawing_wkt are the
+     * preloaded set's. */
+    bool borrowed;
 } cm_feature_set;
 
 /* The run facts a page shows. */
@@ -126,6 +131,12 @@ cm_color cm_color_from_rgb(cm_rgb rgb);
 cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
                          cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
                          cm_error *err);
+/* The same from geometry loaded beforehand (cm_map_geometry_load; NULL: read it
+ * now): only the values are read. */
+cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
+                              const cm_map_spec *map, const cm_map_geometry *geometry,
+                              cm_run_facts *facts, cm_feature_set *features,
+                              cm_symbology *symbology, cm_error *err);
 void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology);
 
 /* ---- SVG ids (svg_ids.c) ------------------------------------------------ */
@@ -146,11 +157,22 @@ void cm_render_close_db(sqlite3 *db, void *cache);
 cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,
                             cm_error *err);
 void cm_run_facts_free(cm_run_facts *facts);
-/* Reads geometry, names, label points and risk levels, projected to the map's
- * drawing CRS (map->srs, the store's CRS, or UTM when that is geographic), then
- * the map's values through the sandbox. */
+/* A run_info value (malloc'd), NULL when absent. */
+char *cm_read_run_info(sqlite3 *db, const char *name);
+/* cm_load_geometry then cm_load_values. */
 cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
                            cm_feature_set *out, cm_error *err);
+/* Reads the territories' keys, names, geometry and label points from the store's
+ * territories table (srid: their CRS), projected to the map's drawing CRS
+ * (map->srs, the store's CRS, or UTM when that is geographic), with the guard
+ * points and the extent. Needs only the stored boundaries, not the joins. */
+cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_feature_set *out,
+                           cm_error *err);
+/* Reads the risk levels and, through the sandbox, the map's values into set (whose
+ * features came from cm_load_geometry on the same store). */
+cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set, cm_error *err);
+/* A set sharing geometry's features, with values of its own (see borrowed). */
+cm_status cm_feature_set_borrow(const cm_feature_set *geometry, cm_feature_set *out);
 void cm_feature_set_free(cm_feature_set *set);
 
 /* ---- symbology (symbology.c) ------------------------------------------- */

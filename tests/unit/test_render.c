@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "covermap/render.h"
 #include "covermap/store.h"
@@ -293,6 +294,59 @@ START_TEST(test_svg_parses_and_outputs_are_reproducible)
 }
 END_TEST
 
+static void assert_same_files(const char *dir_a, const char *dir_b, const char *const *files,
+                              size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *a = path_in(dir_a, files[i]), *b = path_in(dir_b, files[i]);
+        size_t size_a = 0, size_b = 0;
+        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
+        ck_assert_ptr_nonnull(bytes_a);
+        ck_assert_ptr_nonnull(bytes_b);
+        ck_assert_msg(size_a == size_b && !memcmp(bytes_a, bytes_b, size_a), "%s differs",
+                      files[i]);
+        free(bytes_a);
+        free(bytes_b);
+        free(a);
+        free(b);
+    }
+}
+
+/* Outlines loaded once (as the run does while the store is built) draw the very same
+ * maps as outlines each map reads itself, for every map that shares them. */
+START_TEST(test_preloaded_outlines_draw_the_same_maps)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec coverage = make_map("couverture", "coverage_rate");
+    cm_map_spec risk = make_map("risque", "risk_level");
+    cm_map_geometry *geometry = NULL;
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_map_geometry_load(db, &coverage, &geometry, &err), CM_OK);
+    ck_assert(cm_map_geometry_fits(geometry, &risk));
+    cm_map_spec other_crs = make_map("autre", "coverage_rate");
+    other_crs.srs = "EPSG:3857";
+    ck_assert(!cm_map_geometry_fits(geometry, &other_crs));
+
+    char *own = render_into(db, "own", &coverage);
+    char *own_risk = render_into(db, "own", &risk);
+    char *shared = path_in(temp_dir, "shared");
+    ck_assert_int_eq(mkdir(shared, 0755), 0);
+    cm_project project = make_project();
+    ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, shared, &err), CM_OK);
+    ck_assert_int_eq(cm_render_map_with(db, &project, &risk, geometry, shared, &err), CM_OK);
+    const char *files[] = {"couverture.png", "couverture.svg", "couverture.pdf",
+                           "couverture.qml", "risque.png",     "risque.svg"};
+    assert_same_files(own, shared, files, sizeof files / sizeof *files);
+    cm_map_geometry_free(geometry);
+    free(own);
+    free(own_risk);
+    free(shared);
+    free(db);
+}
+END_TEST
+
 START_TEST(test_lonlat_is_drawn_in_metres)
 {
     char *db = path_in(temp_dir, "lonlat.sqlite");
@@ -537,6 +591,7 @@ int main(void)
     tcase_add_test(tc, test_png_fill_follows_classes);
     tcase_add_test(tc, test_pdf_has_real_text);
     tcase_add_test(tc, test_svg_parses_and_outputs_are_reproducible);
+    tcase_add_test(tc, test_preloaded_outlines_draw_the_same_maps);
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
     tcase_add_test(tc, test_sandbox);
