@@ -260,40 +260,6 @@ START_TEST(test_pdf_has_real_text)
 }
 END_TEST
 
-START_TEST(test_svg_parses_and_outputs_are_reproducible)
-{
-    char *db = path_in(temp_dir, "store.sqlite");
-    build_store(db, false);
-    cm_map_spec map = make_map("couverture", "coverage_rate");
-    char *first = render_into(db, "one", &map);
-    char *second = render_into(db, "two", &map);
-    char command[1024];
-    snprintf(command, sizeof command, "xmllint --noout '%s/couverture.svg'", first);
-    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
-    const char *files[] = {"couverture.png", "couverture.pgw", "couverture.png.aux.xml",
-                           "couverture.svg", "couverture.pdf", "couverture.qml",
-                           "couverture.sld"};
-    for (size_t i = 0; i < 7; i++) {
-        char *a = path_in(first, files[i]), *b = path_in(second, files[i]);
-        size_t size_a = 0, size_b = 0;
-        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
-        ck_assert_ptr_nonnull(bytes_a);
-        ck_assert_msg(size_a == size_b && !memcmp(bytes_a, bytes_b, size_a),
-                      "%s differs between two runs", files[i]);
-        free(bytes_a);
-        free(bytes_b);
-        free(a);
-        free(b);
-    }
-    /* Only the seven outputs (PNG, world file, CRS side file, SVG, PDF, QML, SLD): no
-     * temporary file left behind. */
-    ck_assert_int_eq(ts_count_entries(first), 7);
-    free(first);
-    free(second);
-    free(db);
-}
-END_TEST
-
 static void assert_same_files(const char *dir_a, const char *dir_b, const char *const *files,
                               size_t count)
 {
@@ -311,6 +277,29 @@ static void assert_same_files(const char *dir_a, const char *dir_b, const char *
         free(b);
     }
 }
+
+START_TEST(test_svg_parses_and_outputs_are_reproducible)
+{
+    char *db = path_in(temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    char *first = render_into(db, "one", &map);
+    char *second = render_into(db, "two", &map);
+    char command[1024];
+    snprintf(command, sizeof command, "xmllint --noout '%s/couverture.svg'", first);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    const char *files[] = {"couverture.png", "couverture.pgw", "couverture.png.aux.xml",
+                           "couverture.svg", "couverture.pdf", "couverture.qml",
+                           "couverture.sld"};
+    assert_same_files(first, second, files, 7);
+    /* Only the seven outputs (PNG, world file, CRS side file, SVG, PDF, QML, SLD): no
+     * temporary file left behind. */
+    ck_assert_int_eq(ts_count_entries(first), 7);
+    free(first);
+    free(second);
+    free(db);
+}
+END_TEST
 
 /* Outlines loaded once (as the run does while the store is built) draw the very same
  * maps as outlines each map reads itself, for every map that shares them. */
