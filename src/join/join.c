@@ -18,6 +18,7 @@ typedef struct {
 typedef struct {
     candidate *items;
     size_t count;
+    bool names_folded; /* name_folded is filled on the first unmatched key */
 } candidate_list;
 
 static void candidates_free(candidate_list *list)
@@ -41,8 +42,9 @@ static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error
 {
     memset(list, 0, sizeof *list);
     sqlite3_stmt *stmt = NULL;
-    cm_status st =
-        cm_store_prepare(store, "SELECT key, name FROM territories ORDER BY key", &stmt, err);
+    /* key_folded is cm_fold_key(key), stored by the ingest: no need to fold it again. */
+    cm_status st = cm_store_prepare(
+        store, "SELECT key, name, key_folded FROM territories ORDER BY key", &stmt, err);
     if (st != CM_OK)
         return st;
     size_t capacity = 0;
@@ -59,8 +61,8 @@ static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error
         candidate *c = &list->items[list->count++];
         c->key = column_copy(stmt, 0);
         c->name = column_copy(stmt, 1);
-        c->key_folded = c->key ? cm_fold_key(c->key) : NULL;
-        c->name_folded = c->name ? cm_fold_key(c->name) : NULL;
+        c->key_folded = column_copy(stmt, 2);
+        c->name_folded = NULL;
     }
     sqlite3_finalize(stmt);
     return CM_OK;
@@ -83,13 +85,23 @@ static size_t bounded_distance(const char *a, const char *b, size_t limit)
     return cm_edit_distance(a, b);
 }
 
+/* Names are folded only when a key matches nothing: most joins never need them. */
+static void fold_names(candidate_list *list)
+{
+    if (list->names_folded)
+        return;
+    for (size_t i = 0; i < list->count; i++)
+        list->items[i].name_folded = list->items[i].name ? cm_fold_key(list->items[i].name) : NULL;
+    list->names_folded = true;
+}
+
 /* The closest territory key or name to an unmatched key; NULL when nothing is
  * close enough to be a plausible typo (at most a third of the letters differ). */
-static const candidate *closest_candidate(const candidate_list *list, const char *folded,
-                                          int *by_name)
+static const candidate *closest_candidate(candidate_list *list, const char *folded, int *by_name)
 {
     if (!folded || !folded[0])
         return NULL;
+    fold_names(list);
     size_t limit = utf8_length(folded) / 3;
     if (limit < 1)
         limit = 1;
@@ -155,7 +167,7 @@ static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error 
 typedef struct {
     sqlite3_stmt *insert;
     const char *table;
-    const candidate_list *candidates;
+    candidate_list *candidates;
     cm_join_counts *counts;
 } report_writer;
 
@@ -239,14 +251,16 @@ static char *unmatched_note(const report_writer *w, const char *source_key)
 static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_indicators,
                              cm_error *err)
 {
-    /* Indicators: one entry per row (a second row is a duplicate). Partners and
-     * funding have many rows per territory: one entry per key, at its first line. */
+    /* Indicators: one entry per row (a second row is a duplicate, whose note names
+     * the first line: looked up for duplicates only). Partners and funding have many
+     * rows per territory: one entry per key, at its first line. */
     char *same_year =
         has_year_column(store, n) ? sqlite3_mprintf(" AND b.year IS d.year") : sqlite3_mprintf("");
     char *sql = is_indicators
                     ? sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, 1, "
+                                      "CASE WHEN match_status = 'duplicate' THEN "
                                       "(SELECT min(b.line) FROM table_%d b WHERE "
-                                      "b.territory_key = d.territory_key%s) "
+                                      "b.territory_key = d.territory_key%s) END "
                                       "FROM table_%d d ORDER BY line",
                                       n, same_year, n)
                     : sqlite3_mprintf("SELECT source_key, match_status, territory_key, "
