@@ -237,7 +237,36 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
 struct cm_map_geometry {
     char *srs; /* the map's srs setting it was projected for, "" for none */
     cm_feature_set set;
+    /* The page outlines for the map it was loaded for; any map with the same
+     * layout and grid draws them as they are. */
+    bool has_shapes;
+    cm_layout layout;
+    double grid;
+    cm_page_shapes shapes;
 };
+
+/* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
+ * sees. A power of two of a point, so that SVG and PDF coordinates print
+ * exactly in a few digits (0.125 pt at 300 dpi). */
+static double outline_grid(const cm_map_spec *map)
+{
+    double half_pixel = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
+    return exp2(round(log2(half_pixel)));
+}
+
+static void layout_for(const cm_map_spec *map, const cm_feature_set *features, cm_layout *out)
+{
+    cm_page page = {.map = map, .features = features};
+    cm_layout_page(&page);
+    *out = page.layout;
+}
+
+/* The layout is plain doubles computed the same way from the same inputs, so equal
+ * layouts are equal bit for bit. */
+static bool same_layout(const cm_layout *a, const cm_layout *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
 
 static const char *srs_setting(const cm_map_spec *map)
 {
@@ -261,6 +290,14 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
         st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
         free(srid);
     }
+    if (st == CM_OK) {
+        layout_for(map, &geometry->set, &geometry->layout);
+        geometry->grid = outline_grid(map);
+        cm_error ignored; /* without shapes, the map builds its own */
+        geometry->has_shapes = cm_page_shapes_build(&geometry->shapes, &geometry->set,
+                                                    &geometry->layout, geometry->grid,
+                                                    &ignored) == CM_OK;
+    }
     if (db)
         cm_render_close_db(db, cache);
     if (st != CM_OK) {
@@ -280,6 +317,8 @@ void cm_map_geometry_free(cm_map_geometry *geometry)
 {
     if (!geometry)
         return;
+    if (geometry->has_shapes)
+        cm_page_shapes_free(&geometry->shapes);
     cm_feature_set_free(&geometry->set);
     free(geometry->srs);
     free(geometry);
@@ -405,12 +444,13 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project,
                     .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
-    /* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
-     * sees. A power of two of a point, so that SVG and PDF coordinates print
-     * exactly in a few digits (0.125 pt at 300 dpi). */
-    double half_pixel = 72.0 / (2 * (map->format_png ? png_dpi(map) : 300.0));
-    double grid = exp2(round(log2(half_pixel)));
-    st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
+    double grid = outline_grid(map);
+    bool shapes_borrowed = cm_map_geometry_fits(geometry, map) && geometry->has_shapes &&
+                           geometry->grid == grid && same_layout(&geometry->layout, &page.layout);
+    if (shapes_borrowed)
+        page.shapes = geometry->shapes;
+    else
+        st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
     cm_trace_mark("map: shapes built");
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);
@@ -421,7 +461,8 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project,
         st = write_pdf(&page, out_dir, err);
     if (st == CM_OK)
         st = write_qgis_styles(&page, out_dir, err);
-    cm_page_shapes_free(&page.shapes);
+    if (!shapes_borrowed)
+        cm_page_shapes_free(&page.shapes);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;
 }
