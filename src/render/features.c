@@ -443,7 +443,8 @@ static bool text_is_number(const char *text, double *out)
     return true;
 }
 
-/* Reads the sandboxed values, in the same key order as the features. */
+/* Reads the sandboxed values and the risk levels, in the same key order as the
+ * features. */
 static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set,
                              cm_error *err)
 {
@@ -461,6 +462,7 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
             break;
         }
         cm_feature *f = &set->items[row++];
+        f->risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 2));
         int type = sqlite3_column_type(stmt, 1);
         f->value_null = type == SQLITE_NULL;
         if (f->value_null)
@@ -538,34 +540,6 @@ static void compute_guard_points(cm_feature *f)
     OGR_G_DestroyGeometry(multi);
 }
 
-/* Risk levels from the joined view, in the same key order as the features. */
-static cm_status read_risks(sqlite3 *db, cm_feature_set *set, cm_error *err)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT key, risk_level FROM joined ORDER BY key", -1, &stmt,
-                           NULL) != SQLITE_OK) {
-        cm_error_set(err, CM_ERR_SQL, "cannot read the risk levels from the joined view: %s",
-                     sqlite3_errmsg(db));
-        return CM_ERR_SQL;
-    }
-    size_t row = 0;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        if (row >= set->count || !key || strcmp(key, set->items[row].key) != 0)
-            break;
-        set->items[row++].risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 1));
-    }
-    cm_status st = CM_OK;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        st = cm_error_set(err, CM_ERR_SQL, "reading the risk levels: %s", sqlite3_errmsg(db));
-    else if (rc == SQLITE_ROW || row != set->count)
-        st = cm_error_set(err, CM_ERR_INTERNAL,
-                          "the joined view does not list the same territories as the store");
-    sqlite3_finalize(stmt);
-    return st;
-}
-
 cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_feature_set *out,
                            cm_error *err)
 {
@@ -603,9 +577,7 @@ cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *se
         f->class_index = -1;
         f->risk = -1;
     }
-    cm_status st = read_risks(db, set, err);
-    if (st == CM_OK)
-        st = read_values(db, map, set, err);
+    cm_status st = read_values(db, map, set, err);
     cm_trace_mark("features: values read");
     return st;
 }

@@ -182,7 +182,9 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
     char *sql = malloc(size);
     if (!sql)
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-    snprintf(sql, size, "SELECT key, (%s) FROM " JOINED_VIEW " ORDER BY key", map->value);
+    /* The risk level rides along: one pass over the view gives a map everything. */
+    snprintf(sql, size, "SELECT key, (%s), risk_level FROM " JOINED_VIEW " ORDER BY key",
+             map->value);
 
     sandbox_state state = {{0}};
     sqlite3_set_authorizer(db, sandbox_authorizer, &state);
