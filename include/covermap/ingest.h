@@ -32,7 +32,8 @@ cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
                               cm_territory_summary *summary, cm_error *err);
 
 /* Reads every `data:` table into table_<n> (see store.h), typing the mapped
- * columns. Fails naming file, line and column for a value that cannot be read, a
+ * columns and joining each row's key to a territory; call after
+ * cm_ingest_territories. Fails naming file, line and column for a value that cannot be read, a
  * negative count, a missing mapped column or key column. progress may be NULL. */
 cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
                            cm_error *err);

@@ -57,8 +57,19 @@ typedef struct {
     int field;                         /* OGR field index */
 } table_column;
 
+/* The territories' keys, to join each row as it is stored: writing territory_key
+ * and match_status with the row costs far less than an UPDATE of every row later. */
+typedef struct {
+    GHashTable *exact;  /* key -> key */
+    GHashTable *folded; /* cm_fold_key(key) -> key, or ambiguous_key when several fold alike */
+} territory_keys;
+
+/* Marks a folded key shared by two territories or more: never joined by guess. */
+static const char ambiguous_key[] = "";
+
 typedef struct {
     const cm_source *source;
+    const territory_keys *keys;
     int number; /* n of table_<n> */
     GDALDatasetH dataset;
     OGRLayerH layer;
@@ -422,18 +433,78 @@ static cm_status create_store_table(cm_store *store, table_reader *r, cm_error *
     return st;
 }
 
+static void territory_keys_free(territory_keys *keys)
+{
+    if (keys->exact)
+        g_hash_table_destroy(keys->exact);
+    if (keys->folded)
+        g_hash_table_destroy(keys->folded);
+}
+
+static void add_territory_key(territory_keys *keys, const char *key, const char *folded)
+{
+    char *owned = g_strdup(key);
+    g_hash_table_insert(keys->exact, owned, owned);
+    if (!folded)
+        return;
+    /* The folded table's values point into exact's keys, which own the strings. */
+    if (g_hash_table_contains(keys->folded, folded))
+        g_hash_table_replace(keys->folded, g_strdup(folded), (gpointer)ambiguous_key);
+    else
+        g_hash_table_insert(keys->folded, g_strdup(folded), owned);
+}
+
+/* key_folded is cm_fold_key(key), stored by the territories' ingest. */
+static cm_status load_territory_keys(cm_store *store, territory_keys *keys, cm_error *err)
+{
+    keys->exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    keys->folded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, "SELECT key, key_folded FROM territories", &stmt, err);
+    int rc = SQLITE_ROW;
+    while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        add_territory_key(keys, (const char *)sqlite3_column_text(stmt, 0),
+                          (const char *)sqlite3_column_text(stmt, 1));
+    if (st == CM_OK && rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "cannot read the territories' keys: %s",
+                          sqlite3_errmsg(cm_store_db(store)));
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* Exact key first, then a folded key that names a single territory (SPEC's join);
+ * NULL and "unmatched" otherwise. */
+static const char *resolve_key(const territory_keys *keys, const char *key, const char *folded,
+                               const char **status)
+{
+    const char *territory = key ? g_hash_table_lookup(keys->exact, key) : NULL;
+    if (territory) {
+        *status = "matched";
+        return territory;
+    }
+    territory = folded ? g_hash_table_lookup(keys->folded, folded) : NULL;
+    if (territory && territory != ambiguous_key) {
+        *status = "normalised";
+        return territory;
+    }
+    *status = "unmatched";
+    return NULL;
+}
+
 static cm_status prepare_insert(cm_store *store, const table_reader *r, sqlite3_stmt **out,
                                 cm_error *err)
 {
     GString *sql = g_string_new(NULL);
-    g_string_append_printf(sql, "INSERT INTO table_%d(line, source_key, source_key_folded",
+    g_string_append_printf(sql,
+                           "INSERT INTO table_%d(line, source_key, source_key_folded, "
+                           "territory_key, match_status",
                            r->number);
     for (int i = 0; i < r->column_count; i++) {
         char *col = sqlite3_mprintf(", \"%w\"", r->columns[i].column);
         g_string_append(sql, col);
         sqlite3_free(col);
     }
-    g_string_append(sql, ") VALUES (?, ?, ?");
+    g_string_append(sql, ") VALUES (?, ?, ?, ?, ?");
     for (int i = 0; i < r->column_count; i++)
         g_string_append(sql, ", ?");
     g_string_append(sql, ")");
@@ -551,16 +622,22 @@ static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeat
     /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings. */
     sqlite3_reset(insert);
     sqlite3_bind_int64(insert, 1, line);
-    sqlite3_bind_null(insert, 2);
-    sqlite3_bind_null(insert, 3);
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
-    if (key && !cm_text_is_blank(key)) {
-        g_strstrip(key);
-        char *folded = cm_fold_key(key);
-        sqlite3_bind_text(insert, 2, key, -1, SQLITE_TRANSIENT);
-        if (folded)
-            sqlite3_bind_text(insert, 3, folded, -1, free);
+    if (key && cm_text_is_blank(key)) {
+        free(key);
+        key = NULL;
     }
+    if (key)
+        g_strstrip(key);
+    char *folded = key ? cm_fold_key(key) : NULL;
+    const char *status = NULL;
+    const char *territory = resolve_key(r->keys, key, folded, &status);
+    /* TRANSIENT: key and folded are freed below; territory lives in r->keys. */
+    sqlite3_bind_text(insert, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 3, folded, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 4, territory, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert, 5, status, -1, SQLITE_STATIC);
+    free(folded);
     free(key);
     cm_status st = CM_OK;
     for (int i = 0; i < r->column_count && st == CM_OK; i++) {
@@ -568,7 +645,7 @@ static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeat
         char *text = OGR_F_IsFieldSetAndNotNull(feature, c->field)
                          ? cm_text_to_utf8(OGR_F_GetFieldAsString(feature, c->field), r->encoding)
                          : NULL;
-        st = bind_value(insert, 4 + i, r, line, c, text, err);
+        st = bind_value(insert, 6 + i, r, line, c, text, err);
         free(text);
     }
     if (st == CM_OK && sqlite3_step(insert) != SQLITE_DONE)
@@ -597,20 +674,21 @@ static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progre
     sqlite3_finalize(insert);
     if (st != CM_OK)
         return st;
-    char *index =
-        sqlite3_mprintf("CREATE INDEX table_%d_source_key ON table_%d(source_key);"
-                        "CREATE INDEX table_%d_source_key_folded ON table_%d(source_key_folded);",
-                        r->number, r->number, r->number, r->number);
+    /* The join report groups rows by source_key; folded keys are resolved above,
+     * so no index on them. */
+    char *index = sqlite3_mprintf("CREATE INDEX table_%d_source_key ON table_%d(source_key);",
+                                  r->number, r->number);
     st = cm_store_exec(store, index, err);
     sqlite3_free(index);
     return st;
 }
 
 static cm_status ingest_table(cm_store *store, const cm_source *source, int number,
-                              cm_progress *progress, cm_error *err)
+                              const territory_keys *keys, cm_progress *progress, cm_error *err)
 {
     table_reader r = {0};
     r.source = source;
+    r.keys = keys;
     r.number = number;
     cm_status st = open_table(&r, err);
     if (st == CM_OK)
@@ -635,8 +713,12 @@ cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progre
                        "CREATE TABLE data_tables(n INTEGER PRIMARY KEY, source TEXT, role TEXT, "
                        "table_name TEXT)",
                        err);
+    territory_keys keys = {NULL, NULL};
+    if (st == CM_OK)
+        st = load_territory_keys(store, &keys, err);
     for (size_t i = 0; i < project->table_count && st == CM_OK; i++)
-        st = ingest_table(store, &project->tables[i], (int)i + 1, progress, err);
+        st = ingest_table(store, &project->tables[i], (int)i + 1, &keys, progress, err);
+    territory_keys_free(&keys);
     if (st == CM_OK)
         return cm_store_commit(store, err);
     cm_store_rollback(store);

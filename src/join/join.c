@@ -133,19 +133,13 @@ static bool has_year_column(cm_store *store, int n)
     return cm_store_has_column(store, table, "year");
 }
 
-/* Exact keys, then folded keys that name a single territory; the rest unmatched. */
+/* The keys were resolved as the rows were stored (exact keys, then folded keys that
+ * name a single territory: see tables.c); here the index the later stages join on,
+ * and the duplicates of an indicators table. */
 static cm_status match_keys(cm_store *store, int n, int is_indicators, cm_error *err)
 {
     char *sql = sqlite3_mprintf(
-        "UPDATE table_%d SET territory_key = t.key, match_status = 'matched' "
-        "  FROM territories t WHERE t.key = table_%d.source_key;"
-        "UPDATE table_%d SET territory_key = t.key, match_status = 'normalised' "
-        "  FROM (SELECT key_folded, min(key) AS key FROM territories "
-        "        GROUP BY key_folded HAVING count(*) = 1) t "
-        "  WHERE table_%d.territory_key IS NULL AND t.key_folded = table_%d.source_key_folded;"
-        "UPDATE table_%d SET match_status = 'unmatched' WHERE territory_key IS NULL;"
-        "CREATE INDEX table_%d_territory_key ON table_%d(territory_key, line);",
-        n, n, n, n, n, n, n, n);
+        "CREATE INDEX table_%d_territory_key ON table_%d(territory_key, line);", n, n);
     cm_status st = run_sql(store, sql, err);
     sqlite3_free(sql);
     if (st != CM_OK || !is_indicators)

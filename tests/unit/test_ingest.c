@@ -542,12 +542,16 @@ START_TEST(test_separators)
                 "3|tabulation.tsv|indicators|table_3\n4|tabulation.txt|indicators|table_4\n");
     const char *select = "SELECT line, source_key, children_0_5, families_reached, "
                          "territory_key, match_status FROM table_%d ORDER BY line";
-    const char *expected[] = {
-        "2|Saint-Michel|1200|300|NULL|NULL\n3|Pierrefonds-Roxboro|12|40|NULL|NULL\n",
-        /* commas separate fields: "1,200" is twelve hundred */
-        "2|Saint-Michel|1201|301|NULL|NULL\n3|Pierrefonds-Roxboro|1200|41|NULL|NULL\n",
-        "2|Saint-Michel|1202|302|NULL|NULL\n3|Pierrefonds-Roxboro|1200|42|NULL|NULL\n",
-        "2|Saint-Michel|1203|303|NULL|NULL\n3|Pierrefonds-Roxboro|12|43|NULL|NULL\n"};
+    /* The keys are joined as the rows are stored. */
+    const char *expected[] = {"2|Saint-Michel|1200|300|Saint-Michel|matched\n"
+                              "3|Pierrefonds-Roxboro|12|40|Pierrefonds-Roxboro|matched\n",
+                              /* commas separate fields: "1,200" is twelve hundred */
+                              "2|Saint-Michel|1201|301|Saint-Michel|matched\n"
+                              "3|Pierrefonds-Roxboro|1200|41|Pierrefonds-Roxboro|matched\n",
+                              "2|Saint-Michel|1202|302|Saint-Michel|matched\n"
+                              "3|Pierrefonds-Roxboro|1200|42|Pierrefonds-Roxboro|matched\n",
+                              "2|Saint-Michel|1203|303|Saint-Michel|matched\n"
+                              "3|Pierrefonds-Roxboro|12|43|Pierrefonds-Roxboro|matched\n"};
     for (int n = 1; n <= 4; n++) {
         char sql[256];
         snprintf(sql, sizeof sql, select, n);
