@@ -435,22 +435,30 @@ static void draw_footer(cairo_t *cr, const cm_page *page)
     }
 }
 
-cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
+void cm_draw_page_base(cairo_t *cr, const cm_page *page)
+{
+    const cm_layout *l = &page->layout;
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_save(cr);
+    cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_clip(cr);
+    draw_territories(cr, page);
+    cm_trace_mark("page: territories");
+    draw_emphasis(cr, page);
+    cm_trace_mark("page: emphasis");
+    cairo_restore(cr);
+}
+
+cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err)
 {
     const cm_layout *l = &page->layout;
     double s = cm_page_factor(page);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
     draw_header(cr, page);
 
     cairo_save(cr);
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
-    cm_trace_mark("page: header");
-    draw_territories(cr, page);
-    cm_trace_mark("page: territories");
-    draw_emphasis(cr, page);
-    cm_trace_mark("page: emphasis");
     double obstacles[8];
     draw_scale_bar(cr, page, obstacles);
     draw_north_arrow(cr, page, obstacles + 4);
@@ -472,4 +480,10 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
         st = cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
                           cairo_status_to_string(cairo_status(cr)));
     return st;
+}
+
+cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
+{
+    cm_draw_page_base(cr, page);
+    return cm_draw_page_overlay(cr, page, err);
 }

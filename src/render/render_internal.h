@@ -187,6 +187,12 @@ int cm_risk_from_text(const char *text);
 void cm_layout_page(cm_page *page);
 /* Draws the whole page on cr, in points. */
 cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
+/* The two layers of cm_draw_page. The base (white page, territories, at-risk
+ * emphasis, inside the frame) only reads the page and may be drawn on parts of a
+ * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
+ * legend, footer) goes on top and fills page->number_key. */
+void cm_draw_page_base(cairo_t *cr, const cm_page *page);
+cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err);
 void cm_draw_legend(cairo_t *cr, cm_page *page);
 /* Places and draws the territory names; obstacles are page boxes to avoid
  * (x0, y0, x1, y1 each), obstacle_count of them. */
