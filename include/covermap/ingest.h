@@ -2,6 +2,7 @@
 #ifndef COVERMAP_INGEST_H
 #define COVERMAP_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "covermap/error.h"
@@ -37,6 +38,28 @@ cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
  * negative count, a missing mapped column or key column. progress may be NULL. */
 cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
                            cm_error *err);
+
+/* The `data:` tables read and checked but not yet stored (see cm_tables_read_start). */
+typedef struct cm_table_read cm_table_read;
+
+/* Starts reading every `data:` table of project: the OGR read and the parsing and
+ * checking of every value, which need no store. With in_thread (and a thread that
+ * starts) this runs on another core at once, e.g. while the boundaries are stored;
+ * otherwise cm_ingest_read_tables does it. The thread never touches a store. A
+ * table's error is kept for cm_ingest_read_tables, so that an earlier failure (the
+ * boundaries') is the one reported. project must outlive *out, which the caller frees
+ * with cm_tables_read_free on every path. Fails only for lack of memory. */
+cm_status cm_tables_read_start(const cm_project *project, bool in_thread, cm_table_read **out,
+                               cm_error *err);
+
+/* Waits for the reading, then stores the rows as cm_ingest_tables does, releasing each
+ * table's rows once stored: same tables, same first error (file, line, column) as
+ * cm_ingest_tables. Call after cm_ingest_territories; progress may be NULL. */
+cm_status cm_ingest_read_tables(cm_store *store, cm_table_read *read, cm_progress *progress,
+                                cm_error *err);
+
+/* Stops and waits for the reading thread, if any, and frees read. NULL is fine. */
+void cm_tables_read_free(cm_table_read *read);
 
 /* Converts text in `encoding` (NULL or "": UTF-8 when valid, else CP1252) to UTF-8.
  * Returns a malloc'd string (caller frees), NULL on failure. */

@@ -5,6 +5,9 @@
 #include <gdal.h>
 #include <glib.h>
 #include <ogr_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +72,6 @@ static const char ambiguous_key[] = "";
 
 typedef struct {
     const cm_source *source;
-    const territory_keys *keys;
     int number; /* n of table_<n> */
     GDALDatasetH dataset;
     OGRLayerH layer;
@@ -83,17 +85,27 @@ typedef struct {
     size_t record_count;
 } table_reader;
 
+/* The file is closed as soon as its rows are read; the columns stay for storing them. */
+static void reader_close_file(table_reader *r)
+{
+    free(r->record_lines);
+    r->record_lines = NULL;
+    if (r->dataset)
+        GDALClose(r->dataset);
+    r->dataset = NULL;
+    r->layer = NULL;
+}
+
 static void reader_close(table_reader *r)
 {
+    reader_close_file(r);
     for (int i = 0; i < r->column_count; i++) {
         free(r->columns[i].column);
         free(r->columns[i].source_name);
     }
     free(r->columns);
-    free(r->record_lines);
     free(r->encoding);
-    if (r->dataset)
-        GDALClose(r->dataset);
+    *r = (table_reader){0};
 }
 
 static const char *extension_of(const char *path)
@@ -491,27 +503,48 @@ static const char *resolve_key(const territory_keys *keys, const char *key, cons
     return NULL;
 }
 
-static cm_status prepare_insert(cm_store *store, const table_reader *r, sqlite3_stmt **out,
-                                cm_error *err)
-{
-    GString *sql = g_string_new(NULL);
-    g_string_append_printf(sql,
-                           "INSERT INTO table_%d(line, source_key, source_key_folded, "
-                           "territory_key, match_status",
-                           r->number);
-    for (int i = 0; i < r->column_count; i++) {
-        char *col = sqlite3_mprintf(", \"%w\"", r->columns[i].column);
-        g_string_append(sql, col);
-        sqlite3_free(col);
-    }
-    g_string_append(sql, ") VALUES (?, ?, ?, ?, ?");
-    for (int i = 0; i < r->column_count; i++)
-        g_string_append(sql, ", ?");
-    g_string_append(sql, ")");
-    cm_status st = cm_store_prepare(store, sql->str, out, err);
-    g_string_free(sql, TRUE);
-    return st;
-}
+/* Reading: everything up to the store, which may run in a thread of its own while the
+ * boundaries are being stored (cm_tables_read_start). */
+
+typedef enum { CELL_NULL, CELL_INTEGER, CELL_REAL, CELL_TEXT } cell_kind;
+
+/* One parsed and checked value, ready to bind. */
+typedef struct {
+    cell_kind kind;
+    union {
+        long long integer;
+        double real;
+        const char *text; /* in the table's text chunk, or a string literal */
+    } value;
+} parsed_cell;
+
+typedef struct {
+    long line;
+    const char *key;    /* trimmed UTF-8 in the text chunk; NULL when blank */
+    const char *folded; /* cm_fold_key(key), in the text chunk */
+} parsed_row;
+
+/* One table read and checked: its columns, then column_count cells per row. */
+typedef struct {
+    table_reader reader;
+    bool mapped;          /* the columns are known: its store table can be created */
+    GArray *rows;         /* parsed_row */
+    GArray *cells;        /* parsed_cell, reader.column_count per row */
+    GStringChunk *text;   /* every string the rows point to */
+    size_t feature_count; /* rows in the file, blank ones included (progress) */
+} parsed_table;
+
+struct cm_table_read {
+    const cm_project *project;
+    parsed_table *tables; /* one per `data:` table */
+    size_t read_count;    /* tables read in full, in project order */
+    cm_status status;     /* the first failure, in tables[read_count]: reading stops there */
+    cm_error error;
+    bool done;
+    atomic_bool abandoned; /* set by cm_tables_read_free: the thread stops early */
+    pthread_t thread;
+    bool threaded; /* the thread runs until wait_for_reading joins it */
+};
 
 static cm_status value_error(const table_reader *r, long line, const table_column *c,
                              const char *text, const char *problem, const char *hint, cm_error *err)
@@ -522,8 +555,8 @@ static cm_status value_error(const table_reader *r, long line, const table_colum
     return CM_ERR_INPUT;
 }
 
-static cm_status bind_number(sqlite3_stmt *stmt, int index, const table_reader *r, long line,
-                             const table_column *c, const char *text, cm_error *err)
+static cm_status parse_number(const table_reader *r, long line, const table_column *c,
+                              const char *text, parsed_cell *cell, cm_error *err)
 {
     if (c->canonical->type == VALUE_COUNT) {
         long long count;
@@ -532,7 +565,7 @@ static cm_status bind_number(sqlite3_stmt *stmt, int index, const table_reader *
                                "write a count such as 12 400", err);
         if (count < 0)
             return value_error(r, line, c, text, "is negative", "a count cannot be below 0", err);
-        sqlite3_bind_int64(stmt, index, count);
+        *cell = (parsed_cell){.kind = CELL_INTEGER, .value.integer = count};
         return CM_OK;
     }
     double number;
@@ -541,28 +574,33 @@ static cm_status bind_number(sqlite3_stmt *stmt, int index, const table_reader *
                            "write digits, with a comma or a point for decimals", err);
     if (number < 0)
         return value_error(r, line, c, text, "is negative", "amounts cannot be below 0", err);
-    sqlite3_bind_double(stmt, index, number);
+    *cell = (parsed_cell){.kind = CELL_REAL, .value.real = number};
     return CM_OK;
 }
 
-/* Parses one mapped cell and binds it; a blank cell is NULL (no data). */
-static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r, long line,
-                            const table_column *c, char *text, cm_error *err)
+static parsed_cell text_cell(parsed_table *t, const char *text)
 {
-    if (!text || cm_text_is_blank(text)) {
-        sqlite3_bind_null(stmt, index);
+    return (parsed_cell){.kind = CELL_TEXT, .value.text = g_string_chunk_insert(t->text, text)};
+}
+
+/* Parses one mapped cell; a blank cell is NULL (no data). */
+static cm_status parse_value(parsed_table *t, long line, const table_column *c, char *text,
+                             parsed_cell *cell, cm_error *err)
+{
+    const table_reader *r = &t->reader;
+    *cell = (parsed_cell){.kind = CELL_NULL};
+    if (!text || cm_text_is_blank(text))
         return CM_OK;
-    }
     g_strstrip(text);
     if (!c->canonical) {
-        sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+        *cell = text_cell(t, text);
         return CM_OK;
     }
     switch (c->canonical->type) {
     case VALUE_COUNT:
     case VALUE_NUMBER:
-    case VALUE_MONEY: return bind_number(stmt, index, r, line, c, text, err);
-    case VALUE_TEXT: sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT); return CM_OK;
+    case VALUE_MONEY: return parse_number(r, line, c, text, cell, err);
+    case VALUE_TEXT: *cell = text_cell(t, text); return CM_OK;
     case VALUE_DATE: {
         cm_day day;
         if (!cm_parse_date(text, &day))
@@ -570,7 +608,7 @@ static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r
                                err);
         char iso[11];
         cm_day_format_iso(day, iso);
-        sqlite3_bind_text(stmt, index, iso, -1, SQLITE_TRANSIENT);
+        *cell = text_cell(t, iso);
         return CM_OK;
     }
     case VALUE_KIND: {
@@ -578,8 +616,8 @@ static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r
         if (!cm_parse_grant_kind(text, &kind))
             return value_error(r, line, c, text, "is not a kind of grant",
                                "write récurrent or projet (recurrent or project)", err);
-        sqlite3_bind_text(stmt, index, kind == CM_GRANT_RECURRENT ? "recurrent" : "project", -1,
-                          SQLITE_STATIC);
+        *cell = (parsed_cell){.kind = CELL_TEXT,
+                              .value.text = kind == CM_GRANT_RECURRENT ? "recurrent" : "project"};
         return CM_OK;
     }
     case VALUE_BOOLEAN: {
@@ -587,7 +625,7 @@ static cm_status bind_value(sqlite3_stmt *stmt, int index, const table_reader *r
         if (!cm_parse_bool(text, &value))
             return value_error(r, line, c, text, "is not yes or no",
                                "write oui/non, yes/no, vrai/faux or 1/0", err);
-        sqlite3_bind_int(stmt, index, value);
+        *cell = (parsed_cell){.kind = CELL_INTEGER, .value.integer = value};
         return CM_OK;
     }
     }
@@ -615,97 +653,281 @@ static long feature_line(const table_reader *r, OGRFeatureH feature)
     return r->spreadsheet ? (long)fid : (long)fid + 1;
 }
 
-static cm_status insert_row(sqlite3_stmt *insert, const table_reader *r, OGRFeatureH feature,
-                            cm_store *store, cm_error *err)
+static parsed_row read_key(parsed_table *t, OGRFeatureH feature, long line)
 {
-    long line = feature_line(r, feature);
-    /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings. */
-    sqlite3_reset(insert);
-    sqlite3_bind_int64(insert, 1, line);
+    const table_reader *r = &t->reader;
+    parsed_row row = {.line = line};
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
-    if (key && cm_text_is_blank(key)) {
-        free(key);
-        key = NULL;
-    }
-    if (key)
+    if (key && !cm_text_is_blank(key)) {
         g_strstrip(key);
-    char *folded = key ? cm_fold_key(key) : NULL;
-    const char *status = NULL;
-    const char *territory = resolve_key(r->keys, key, folded, &status);
-    /* TRANSIENT: key and folded are freed below; territory lives in r->keys. */
-    sqlite3_bind_text(insert, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 3, folded, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, territory, -1, SQLITE_STATIC);
-    sqlite3_bind_text(insert, 5, status, -1, SQLITE_STATIC);
-    free(folded);
+        char *folded = cm_fold_key(key);
+        row.key = g_string_chunk_insert(t->text, key);
+        row.folded = folded ? g_string_chunk_insert(t->text, folded) : NULL;
+        free(folded);
+    }
     free(key);
+    return row;
+}
+
+/* Appends the row and its cells; on a bad value the row is left out. */
+static cm_status read_row(parsed_table *t, OGRFeatureH feature, cm_error *err)
+{
+    const table_reader *r = &t->reader;
+    parsed_row row = read_key(t, feature, feature_line(r, feature));
+    guint first_cell = t->cells->len;
+    g_array_set_size(t->cells, first_cell + (guint)r->column_count);
     cm_status st = CM_OK;
     for (int i = 0; i < r->column_count && st == CM_OK; i++) {
         const table_column *c = &r->columns[i];
         char *text = OGR_F_IsFieldSetAndNotNull(feature, c->field)
                          ? cm_text_to_utf8(OGR_F_GetFieldAsString(feature, c->field), r->encoding)
                          : NULL;
-        st = bind_value(insert, 6 + i, r, line, c, text, err);
+        st = parse_value(t, row.line, c, text,
+                         &g_array_index(t->cells, parsed_cell, first_cell + (guint)i), err);
         free(text);
     }
-    if (st == CM_OK && sqlite3_step(insert) != SQLITE_DONE)
-        st = cm_error_set(err, CM_ERR_SQL, "cannot store a row of %s: %s", r->source->source,
-                          sqlite3_errmsg(cm_store_db(store)));
+    if (st != CM_OK) {
+        g_array_set_size(t->cells, first_cell);
+        return st;
+    }
+    g_array_append_val(t->rows, row);
+    return CM_OK;
+}
+
+static cm_status read_rows(parsed_table *t, const atomic_bool *abandoned, cm_error *err)
+{
+    OGRLayerH layer = t->reader.layer;
+    int field_count = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer));
+    OGR_L_ResetReading(layer);
+    cm_status st = CM_OK;
+    OGRFeatureH feature;
+    while (st == CM_OK && !atomic_load_explicit(abandoned, memory_order_relaxed) &&
+           (feature = OGR_L_GetNextFeature(layer)) != NULL) {
+        if (!row_is_blank(feature, field_count))
+            st = read_row(t, feature, err);
+        OGR_F_Destroy(feature);
+        t->feature_count++;
+    }
     return st;
 }
 
-static cm_status copy_rows(cm_store *store, table_reader *r, cm_progress *progress, cm_error *err)
+/* Reads and checks one table into t; on failure t keeps what was read before it, as a
+ * sequential run would have stored it. */
+static cm_status read_table(parsed_table *t, const cm_source *source, int number,
+                            const atomic_bool *abandoned, cm_error *err)
+{
+    t->reader.source = source;
+    t->reader.number = number;
+    t->rows = g_array_new(FALSE, FALSE, sizeof(parsed_row));
+    t->cells = g_array_new(FALSE, FALSE, sizeof(parsed_cell));
+    t->text = g_string_chunk_new(64 * 1024);
+    cm_status st = open_table(&t->reader, err);
+    if (st == CM_OK)
+        st = pick_sheet(&t->reader, err);
+    if (st == CM_OK)
+        st = map_columns(&t->reader, err);
+    t->mapped = st == CM_OK;
+    if (st == CM_OK)
+        st = read_rows(t, abandoned, err);
+    reader_close_file(&t->reader);
+    return st;
+}
+
+static void read_all(cm_table_read *read)
+{
+    const cm_project *project = read->project;
+    cm_status st = CM_OK;
+    while (st == CM_OK && read->read_count < project->table_count) {
+        size_t i = read->read_count;
+        st = read_table(&read->tables[i], &project->tables[i], (int)i + 1, &read->abandoned,
+                        &read->error);
+        if (st == CM_OK)
+            read->read_count++;
+    }
+    read->status = st;
+    read->done = true;
+}
+
+static void *read_in_thread(void *arg)
+{
+    read_all(arg);
+    return NULL;
+}
+
+/* Without a thread the tables are read here, when they are needed, as before. */
+static void wait_for_reading(cm_table_read *read)
+{
+    if (read->threaded)
+        pthread_join(read->thread, NULL);
+    read->threaded = false;
+    if (!read->done)
+        read_all(read);
+}
+
+static void release_rows(parsed_table *t)
+{
+    if (t->rows)
+        g_array_free(t->rows, TRUE);
+    if (t->cells)
+        g_array_free(t->cells, TRUE);
+    if (t->text)
+        g_string_chunk_free(t->text);
+    t->rows = t->cells = NULL;
+    t->text = NULL;
+}
+
+cm_status cm_tables_read_start(const cm_project *project, bool in_thread, cm_table_read **out,
+                               cm_error *err)
+{
+    *out = NULL;
+    cm_table_read *read = calloc(1, sizeof *read);
+    if (read)
+        read->tables = calloc(project->table_count + 1, sizeof *read->tables);
+    if (!read || !read->tables) {
+        free(read);
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    }
+    read->project = project;
+    atomic_init(&read->abandoned, false);
+    /* A thread that cannot start leaves the reading to cm_ingest_read_tables. */
+    read->threaded = in_thread && project->table_count > 0 &&
+                     pthread_create(&read->thread, NULL, read_in_thread, read) == 0;
+    *out = read;
+    return CM_OK;
+}
+
+void cm_tables_read_free(cm_table_read *read)
+{
+    if (!read)
+        return;
+    atomic_store(&read->abandoned, true);
+    if (read->threaded)
+        pthread_join(read->thread, NULL);
+    for (size_t i = 0; i < read->project->table_count; i++) {
+        release_rows(&read->tables[i]);
+        reader_close(&read->tables[i].reader);
+    }
+    free(read->tables);
+    free(read);
+}
+
+/* Storing: in the calling thread, on the store's connection. */
+
+static cm_status prepare_insert(cm_store *store, const table_reader *r, sqlite3_stmt **out,
+                                cm_error *err)
+{
+    GString *sql = g_string_new(NULL);
+    g_string_append_printf(sql,
+                           "INSERT INTO table_%d(line, source_key, source_key_folded, "
+                           "territory_key, match_status",
+                           r->number);
+    for (int i = 0; i < r->column_count; i++) {
+        char *col = sqlite3_mprintf(", \"%w\"", r->columns[i].column);
+        g_string_append(sql, col);
+        sqlite3_free(col);
+    }
+    g_string_append(sql, ") VALUES (?, ?, ?, ?, ?");
+    for (int i = 0; i < r->column_count; i++)
+        g_string_append(sql, ", ?");
+    g_string_append(sql, ")");
+    cm_status st = cm_store_prepare(store, sql->str, out, err);
+    g_string_free(sql, TRUE);
+    return st;
+}
+
+static cm_status store_row(sqlite3_stmt *insert, const parsed_table *t, size_t index,
+                           const territory_keys *keys, cm_store *store, cm_error *err)
+{
+    const table_reader *r = &t->reader;
+    const parsed_row *row = &g_array_index(t->rows, parsed_row, index);
+    const parsed_cell *cells =
+        &g_array_index(t->cells, parsed_cell, index * (size_t)r->column_count);
+    const char *status = NULL;
+    const char *territory = resolve_key(keys, row->key, row->folded, &status);
+    /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings.
+     * STATIC: the strings live in t->text, in keys or in string literals until the step. */
+    sqlite3_reset(insert);
+    sqlite3_bind_int64(insert, 1, row->line);
+    sqlite3_bind_text(insert, 2, row->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert, 3, row->folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert, 4, territory, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert, 5, status, -1, SQLITE_STATIC);
+    for (int i = 0; i < r->column_count; i++) {
+        const parsed_cell *cell = &cells[i];
+        switch (cell->kind) {
+        case CELL_NULL: sqlite3_bind_null(insert, 6 + i); break;
+        case CELL_INTEGER: sqlite3_bind_int64(insert, 6 + i, cell->value.integer); break;
+        case CELL_REAL: sqlite3_bind_double(insert, 6 + i, cell->value.real); break;
+        case CELL_TEXT: sqlite3_bind_text(insert, 6 + i, cell->value.text, -1, SQLITE_STATIC);
+        }
+    }
+    if (sqlite3_step(insert) != SQLITE_DONE)
+        return cm_error_set(err, CM_ERR_SQL, "cannot store a row of %s: %s", r->source->source,
+                            sqlite3_errmsg(cm_store_db(store)));
+    return CM_OK;
+}
+
+static cm_status store_rows(cm_store *store, const parsed_table *t, const territory_keys *keys,
+                            cm_progress *progress, cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
-    cm_status st = prepare_insert(store, r, &insert, err);
+    cm_status st = prepare_insert(store, &t->reader, &insert, err);
     if (st != CM_OK)
         return st;
-    int field_count = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(r->layer));
-    OGR_L_ResetReading(r->layer);
-    cm_progress_begin(progress, r->source->source, 0);
-    OGRFeatureH feature;
-    while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
-        if (!row_is_blank(feature, field_count))
-            st = insert_row(insert, r, feature, store, err);
-        OGR_F_Destroy(feature);
+    cm_progress_begin(progress, t->reader.source->source, t->rows->len);
+    for (size_t i = 0; i < t->rows->len && st == CM_OK; i++) {
+        st = store_row(insert, t, i, keys, store, err);
         cm_progress_advance(progress, 1);
     }
     cm_progress_end(progress);
     sqlite3_finalize(insert);
-    if (st != CM_OK)
+    return st;
+}
+
+/* Creates table_<n> and stores t's rows, then releases them; complete is false for the
+ * table whose reading failed, which gets no index (the run stops at its error). */
+static cm_status store_table(cm_store *store, parsed_table *t, const territory_keys *keys,
+                             bool complete, cm_progress *progress, cm_error *err)
+{
+    cm_status st = create_store_table(store, &t->reader, err);
+    if (st == CM_OK)
+        st = store_rows(store, t, keys, progress, err);
+    release_rows(t);
+    if (st != CM_OK || !complete)
         return st;
-    /* The join report groups rows by source_key; folded keys are resolved above,
-     * so no index on them. */
+    /* The join report groups rows by source_key; folded keys are resolved as rows are
+     * stored, so no index on them. */
     char *index = sqlite3_mprintf("CREATE INDEX table_%d_source_key ON table_%d(source_key);",
-                                  r->number, r->number);
+                                  t->reader.number, t->reader.number);
     st = cm_store_exec(store, index, err);
     sqlite3_free(index);
     return st;
 }
 
-static cm_status ingest_table(cm_store *store, const cm_source *source, int number,
-                              const territory_keys *keys, cm_progress *progress, cm_error *err)
+/* Stores what was read, in project order; the reading's own failure comes last, after
+ * the rows read before it, so that errors come in the order of a sequential run. */
+static cm_status store_read_tables(cm_store *store, cm_table_read *read, const territory_keys *keys,
+                                   cm_progress *progress, cm_error *err)
 {
-    table_reader r = {0};
-    r.source = source;
-    r.keys = keys;
-    r.number = number;
-    cm_status st = open_table(&r, err);
-    if (st == CM_OK)
-        st = pick_sheet(&r, err);
-    if (st == CM_OK)
-        st = map_columns(&r, err);
-    if (st == CM_OK)
-        st = create_store_table(store, &r, err);
-    if (st == CM_OK)
-        st = copy_rows(store, &r, progress, err);
-    reader_close(&r);
-    return st;
+    cm_status st = CM_OK;
+    for (size_t i = 0; i < read->read_count && st == CM_OK; i++)
+        st = store_table(store, &read->tables[i], keys, true, progress, err);
+    if (st != CM_OK || read->status == CM_OK)
+        return st;
+    parsed_table *failed = &read->tables[read->read_count];
+    if (failed->mapped)
+        st = store_table(store, failed, keys, false, progress, err);
+    if (st != CM_OK)
+        return st;
+    if (err)
+        *err = read->error;
+    return read->status;
 }
 
-cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
-                           cm_error *err)
+cm_status cm_ingest_read_tables(cm_store *store, cm_table_read *read, cm_progress *progress,
+                                cm_error *err)
 {
+    wait_for_reading(read);
     cm_status st = cm_store_begin(store, err);
     if (st != CM_OK)
         return st;
@@ -716,11 +938,22 @@ cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progre
     territory_keys keys = {NULL, NULL};
     if (st == CM_OK)
         st = load_territory_keys(store, &keys, err);
-    for (size_t i = 0; i < project->table_count && st == CM_OK; i++)
-        st = ingest_table(store, &project->tables[i], (int)i + 1, &keys, progress, err);
+    if (st == CM_OK)
+        st = store_read_tables(store, read, &keys, progress, err);
     territory_keys_free(&keys);
     if (st == CM_OK)
         return cm_store_commit(store, err);
     cm_store_rollback(store);
+    return st;
+}
+
+cm_status cm_ingest_tables(cm_store *store, const cm_project *project, cm_progress *progress,
+                           cm_error *err)
+{
+    cm_table_read *read = NULL;
+    cm_status st = cm_tables_read_start(project, false, &read, err);
+    if (st == CM_OK)
+        st = cm_ingest_read_tables(store, read, progress, err);
+    cm_tables_read_free(read);
     return st;
 }

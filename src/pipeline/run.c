@@ -94,8 +94,13 @@ static cm_status build_store(run_state *s, cm_error *err)
     free(db_path);
     if (st != CM_OK)
         return st;
+    /* The tables are read and checked on the other core while this one stores the
+     * boundaries; cm_tables_read_free below joins the thread on every path. */
+    cm_table_read *tables = NULL;
+    st = cm_tables_read_start(s->project, cm_job_workers() > 1, &tables, err);
     cm_territory_summary territories;
-    st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
+    if (st == CM_OK)
+        st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
     if (st == CM_OK && territories.repaired_count)
         note(s, "%zu territor%s repaired (kept; see the reports)", territories.repaired_count,
              territories.repaired_count == 1 ? "y" : "ies");
@@ -113,7 +118,8 @@ static cm_status build_store(run_state *s, cm_error *err)
     }
     cm_trace_mark("store: territories");
     if (st == CM_OK)
-        st = cm_ingest_tables(store, s->project, &s->progress, err);
+        st = cm_ingest_read_tables(store, tables, &s->progress, err);
+    cm_tables_read_free(tables);
     cm_trace_mark("store: tables");
     stage_end(s, "ingest");
     if (st == CM_OK) {
