@@ -239,33 +239,50 @@ static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selec
     free(in_band);
 }
 
-/* SVG and PDF: a native clip per territory (groups there go through recording
- * surfaces, which cairo 1.16 does not always release). */
+/* SVG and PDF: per outline width, one native clip made of all the territories of
+ * that width and one stroke of their outlines (groups there go through recording
+ * surfaces, which cairo 1.16 does not always release). Vector paths are not
+ * batched, so the clip is written once. */
+static void emphasise_clipped_band(cairo_t *cr, const cm_page *page, const bool *in_band,
+                                   double width, const emphasis_style *style)
+{
+    const cm_layout *l = &page->layout;
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_new_path(cr);
+    for (size_t i = 0; i < page->features->count; i++)
+        if (in_band[i])
+            cm_shape_path(cr, &page->shapes, i);
+    cairo_clip(cr);
+    if (style->hatch) {
+        cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+        cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
+                      style->spacing, style->hatch_width, true, style->color);
+    }
+    cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_width(cr, 2 * width);
+    cm_shapes_stroke_boundaries(cr, &page->shapes, in_band);
+    cairo_restore(cr);
+}
+
 static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *selected,
                               const emphasis_style *style)
 {
-    for (size_t i = 0; i < page->features->count; i++) {
-        if (!selected[i])
-            continue;
-        cairo_save(cr);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_new_path(cr);
-        cm_shape_path(cr, &page->shapes, i);
-        cairo_clip(cr);
-        if (style->hatch) {
-            double box[4];
-            feature_page_box(page, &page->features->items[i], box);
-            cairo_rectangle(cr, box[0], box[1], box[2] - box[0], box[3] - box[1]);
-            cm_hatch_path(cr, box[0], box[1], box[2], box[3], style->spacing, style->hatch_width,
-                          true, style->color);
+    size_t n = page->features->count;
+    bool *in_band = calloc(n ? n : 1, sizeof *in_band);
+    if (!in_band)
+        return;
+    for (int band = 0; band < WIDTH_BANDS; band++) {
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            in_band[i] = selected[i] && outline_band(page, i, style->width) == band;
+            any = any || in_band[i];
         }
-        cm_shape_path(cr, &page->shapes, i);
-        cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
-        cairo_set_line_width(cr, 2 * style->width / (1 << outline_band(page, i, style->width)));
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
-        cairo_restore(cr);
+        if (any)
+            emphasise_clipped_band(cr, page, in_band, style->width / (1 << band), style);
     }
+    free(in_band);
 }
 
 /* At-risk territories: a thick outline kept inside the territory (so it never
