@@ -582,6 +582,43 @@ cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *se
     return st;
 }
 
+cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature_set *out,
+                                 cm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT key FROM territories ORDER BY key", -1, &stmt, NULL) !=
+        SQLITE_OK)
+        return cm_error_set(err, CM_ERR_SQL, "cannot read the territories' keys: %s",
+                            sqlite3_errmsg(db));
+    size_t capacity = 0;
+    cm_status st = CM_OK;
+    int rc;
+    while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (out->count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 64;
+            cm_feature *items = realloc(out->items, grown * sizeof *items);
+            if (!items) {
+                st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+                break;
+            }
+            out->items = items;
+            capacity = grown;
+        }
+        cm_feature *f = &out->items[out->count++];
+        memset(f, 0, sizeof *f);
+        f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
+    }
+    if (st == CM_OK && rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "reading the territories' keys: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    if (st == CM_OK)
+        st = cm_load_values(db, map, out, err);
+    if (st != CM_OK)
+        cm_feature_set_free(out);
+    return st;
+}
+
 cm_status cm_load_features(sqlite3 *db, const cm_map_spec *map, const cm_run_facts *facts,
                            cm_feature_set *out, cm_error *err)
 {

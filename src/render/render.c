@@ -449,13 +449,18 @@ cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
         cm_render_close_db(db, cache);
     if (st != CM_OK)
         cm_prepared_map_free(facts, features, symbology);
-    /* A map's own mistake points at its entry in the project file. */
+    cm_point_at_map_entry(project, map, st, err);
+    return st;
+}
+
+void cm_point_at_map_entry(const cm_project *project, const cm_map_spec *map, cm_status st,
+                           cm_error *err)
+{
     if (st == CM_ERR_PROJECT && project && project->path) {
         cm_error_set_file(err, project->path);
         if (err && err->line == 0)
             cm_error_set_line(err, map->line, 0);
     }
-    return st;
 }
 
 void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology)

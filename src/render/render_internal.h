@@ -138,6 +138,9 @@ cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
                               cm_run_facts *facts, cm_feature_set *features,
                               cm_symbology *symbology, cm_error *err);
 void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology);
+/* A map's own mistake (st == CM_ERR_PROJECT) points at its entry in the project file. */
+void cm_point_at_map_entry(const cm_project *project, const cm_map_spec *map, cm_status st,
+                           cm_error *err);
 
 /* ---- SVG ids (svg_ids.c) ------------------------------------------------ */
 /* Renumbers cairo's process-wide surface ids in an SVG file, in order of first
@@ -171,6 +174,9 @@ cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_fea
 /* Reads the risk levels and, through the sandbox, the map's values into set (whose
  * features came from cm_load_geometry on the same store). */
 cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set, cm_error *err);
+/* Keys and values only, no geometry: all a map's classes and styles need. */
+cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature_set *out,
+                                 cm_error *err);
 /* A set sharing geometry's features, with values of its own (see borrowed). */
 cm_status cm_feature_set_borrow(const cm_feature_set *geometry, cm_feature_set *out);
 void cm_feature_set_free(cm_feature_set *set);
