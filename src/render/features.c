@@ -21,7 +21,9 @@ cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_
 {
     *db = NULL;
     *cache = NULL;
-    if (sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    /* One connection, one thread: SQLite need not lock it on every call. */
+    if (sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         cm_error_set(err, CM_ERR_SQL, "cannot open the working database read-only: %s",
                      *db ? sqlite3_errmsg(*db) : "out of memory");
         cm_error_set_file(err, db_path);

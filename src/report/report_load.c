@@ -390,7 +390,9 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
 {
     *out = NULL;
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    /* One connection, one thread: SQLite need not lock it on every call. */
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         cm_status st = sql_error(err, db, db_path, "cannot open the working database");
         sqlite3_close(db);
         return st;

@@ -71,7 +71,8 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
         free(store);
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory opening the store");
     }
-    if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+    /* One connection, one thread: SQLite need not lock it on every call. */
+    if (sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         cm_error_set(err, CM_ERR_IO, "cannot open database: %s",
                      store->db ? sqlite3_errmsg(store->db) : "out of memory");
         cm_error_set_file(err, path);
