@@ -102,6 +102,20 @@ static cm_status resolve_srs(territory_reader *r, cm_error *err)
 
 /* A SpatiaLite SRID for the CRS: its EPSG code when it has one, otherwise a
  * private code registered in spatial_ref_sys with the CRS's WKT. */
+/* SpatiaLite's own definition of an EPSG code, as InitSpatialMetadata would have
+ * written it; false when SpatiaLite does not know the code. */
+static bool insert_epsg_srid(cm_store *store, int srid)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_error ignored;
+    if (cm_store_prepare(store, "SELECT InsertEpsgSrid(?)", &stmt, &ignored) != CM_OK)
+        return false;
+    sqlite3_bind_int(stmt, 1, srid);
+    bool inserted = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+    sqlite3_finalize(stmt);
+    return inserted;
+}
+
 static cm_status register_srid(cm_store *store, territory_reader *r, cm_error *err)
 {
     OGRSpatialReferenceH probe = OSRClone(r->srs);
@@ -123,7 +137,7 @@ static cm_status register_srid(cm_store *store, territory_reader *r, cm_error *e
         sqlite3_bind_int(stmt, 1, r->srid);
         int known = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) > 0;
         sqlite3_finalize(stmt);
-        if (known)
+        if (known || insert_epsg_srid(store, r->srid))
             return CM_OK;
     } else {
         r->srid = 990001;
