@@ -235,9 +235,7 @@ static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
 {
     /* The territories table rather than the joined view: the geometry is there as
      * soon as the boundaries are stored, before any table is joined. */
-    const char *sql =
-        "SELECT key, name, geom, X(ST_PointOnSurface(geom)), Y(ST_PointOnSurface(geom)) "
-        "FROM territories ORDER BY key";
+    const char *sql = "SELECT key, name, geom FROM territories ORDER BY key";
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         cm_error_set(err, CM_ERR_SQL, "cannot read the territories from the joined view: %s",
@@ -264,11 +262,6 @@ static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
         f->name = dup_text((const char *)sqlite3_column_text(stmt, 1));
         f->class_index = -1;
         f->risk = -1;
-        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
-            f->has_label_point = true;
-            f->label_x = sqlite3_column_double(stmt, 3);
-            f->label_y = sqlite3_column_double(stmt, 4);
-        }
         st = copy_geometry(sqlite3_column_blob(stmt, 2), sqlite3_column_bytes(stmt, 2), f);
         if (st != CM_OK)
             cm_error_set(err, st, "territory '%s': its geometry cannot be read",
@@ -507,14 +500,16 @@ static void add_guard(cm_feature *f, double x, double y)
 }
 
 /* The point on surface and centroid of the geometry as drawn (after projection),
- * computed by GEOS as any GIS tool computes them. */
+ * computed by GEOS as any GIS tool computes them. The point on surface is also
+ * where the name goes (measure_feature's box centre stands in when there is none). */
 static void compute_guard_points(cm_feature *f)
 {
     f->guard_count = 0;
-    if (f->has_label_point)
-        add_guard(f, f->label_x, f->label_y);
-    if (!f->ring_count)
+    if (!f->ring_count) {
+        if (f->has_label_point)
+            add_guard(f, f->label_x, f->label_y);
         return;
+    }
     OGRGeometryH multi = OGR_G_CreateGeometry(wkbMultiPolygon);
     OGRGeometryH polygon = NULL;
     for (size_t r = 0; r < f->ring_count; r++) {
@@ -531,10 +526,18 @@ static void compute_guard_points(cm_feature *f)
     if (polygon)
         OGR_G_AddGeometryDirectly(multi, polygon);
     OGRGeometryH surface_point = OGR_G_PointOnSurface(multi);
-    if (surface_point) {
-        add_guard(f, OGR_G_GetX(surface_point, 0), OGR_G_GetY(surface_point, 0));
-        OGR_G_DestroyGeometry(surface_point);
+    bool has_surface_point = surface_point && !OGR_G_IsEmpty(surface_point);
+    if (has_surface_point) {
+        f->has_label_point = true;
+        f->label_x = OGR_G_GetX(surface_point, 0);
+        f->label_y = OGR_G_GetY(surface_point, 0);
     }
+    if (f->has_label_point)
+        add_guard(f, f->label_x, f->label_y);
+    if (has_surface_point)
+        add_guard(f, OGR_G_GetX(surface_point, 0), OGR_G_GetY(surface_point, 0));
+    if (surface_point)
+        OGR_G_DestroyGeometry(surface_point);
     OGRGeometryH centroid = OGR_G_CreateGeometry(wkbPoint);
     if (OGR_G_Centroid(multi, centroid) == OGRERR_NONE && !OGR_G_IsEmpty(centroid))
         add_guard(f, OGR_G_GetX(centroid, 0), OGR_G_GetY(centroid, 0));
