@@ -1,4 +1,5 @@
 /* GeoPackage export through OGR's GPKG driver. */
+#include "covermap/progress.h"
 #include "covermap/export.h"
 
 #include <cpl_conv.h>
@@ -350,9 +351,11 @@ static cm_status export_into(exporter *e, const char *db_path, const cm_project 
     free(select);
     if (st == CM_OK)
         st = create_layer(e, project, tmp_path, rows, err);
+    cm_trace_mark("gpkg: layer created");
     if (st == CM_OK)
         st = copy_rows(e, rows, sqlite3_column_count(rows) - 1, tmp_path, err);
     sqlite3_finalize(rows);
+    cm_trace_mark("gpkg: rows copied");
     if (st == CM_OK)
         st = write_styles(e, db_path, project, styles_dir, tmp_path, err);
     return st;
@@ -377,7 +380,9 @@ cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
     st = export_into(&e, db_path, project, styles_dir, tmp_path, err);
     if (e.dataset) {
         cm_gdal_clear_error();
+        cm_trace_mark("gpkg: styles written");
         GDALClose(e.dataset);
+        cm_trace_mark("gpkg: closed");
         if (cm_gdal_last_error()[0] && st == CM_OK)
             st = gdal_failure(err, "cannot finish the GeoPackage", tmp_path);
     }
