@@ -111,10 +111,20 @@ static void draw_no_data(cairo_t *cr, const cm_page *page)
                   4 * s, 0.8 * s, false, hatch);
 }
 
+static void stroke_boundaries(cairo_t *cr, const cm_page *page)
+{
+    cm_color boundary =
+        cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
+    cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
+    cairo_set_line_width(
+        cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * cm_page_factor(page));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cm_shapes_stroke_boundaries(cr, &page->shapes, NULL);
+}
+
 static void draw_territories(cairo_t *cr, const cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
-    double s = cm_page_factor(page);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     /* Class by class: a few hundred cairo calls for a province, not one per territory. */
     size_t n = page->features->count;
@@ -129,13 +139,42 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
     cm_trace_mark("territories: fills");
     draw_no_data(cr, page);
     cm_trace_mark("territories: no data");
-    cm_color boundary =
-        cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
-    cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
-    cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * s);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cm_shapes_stroke_boundaries(cr, &page->shapes, NULL);
+    if (page->boundary_layer &&
+        cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
+        /* Drawn beforehand in device pixels: undo the page scale. */
+        cairo_save(cr);
+        cairo_scale(cr, 1 / page->boundary_scale, 1 / page->boundary_scale);
+        cairo_set_source_surface(cr, page->boundary_layer, 0, 0);
+        cairo_paint(cr);
+        cairo_restore(cr);
+    } else {
+        stroke_boundaries(cr, page);
+    }
     cm_trace_mark("territories: strokes");
+}
+
+cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
+                                 cairo_surface_t **out)
+{
+    *out = NULL;
+    cairo_surface_t *layer = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    cairo_t *cr = cairo_create(layer);
+    cairo_scale(cr, scale, scale);
+    const cm_layout *l = &page->layout;
+    cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_clip(cr);
+    stroke_boundaries(cr, page);
+    cairo_status_t status = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(layer);
+    if (status == CAIRO_STATUS_SUCCESS)
+        status = cairo_surface_status(layer);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(layer);
+        return CM_ERR_RENDER;
+    }
+    *out = layer;
+    return CM_OK;
 }
 
 static int by_size(const void *a, const void *b)

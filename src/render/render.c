@@ -240,17 +240,44 @@ static cm_status write_aux_xml(const cm_page *page, const char *out_dir, cm_erro
     return commit_temp(tmp, out_dir, page->map->name, "png.aux.xml", st, err);
 }
 
+static void png_size(const cm_page *page, double dpi, int *width, int *height)
+{
+    *width = (int)lround(page->layout.page_w / 72.0 * dpi);
+    *height = (int)lround(page->layout.page_h / 72.0 * dpi);
+}
+
+/* The boundaries of a PNG are always painted from a layer, drawn beforehand when
+ * the outlines were preloaded, else here: the same bytes either way. */
+static cairo_surface_t *own_boundary_layer(cm_page *page, double dpi)
+{
+    if (page->boundary_layer)
+        return NULL;
+    int width, height;
+    png_size(page, dpi, &width, &height);
+    cairo_surface_t *layer = NULL;
+    if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, &layer) != CM_OK)
+        return NULL; /* then stroked directly */
+    page->boundary_layer = layer;
+    page->boundary_scale = dpi / 72.0;
+    return layer;
+}
+
 static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
 {
     double dpi = png_dpi(page->map);
-    int width = (int)lround(page->layout.page_w / 72.0 * dpi);
-    int height = (int)lround(page->layout.page_h / 72.0 * dpi);
+    int width, height;
+    png_size(page, dpi, &width, &height);
     char *tmp = NULL;
     cm_status st = make_temp(out_dir, page->map->name, "png", &tmp, err);
     if (st != CM_OK)
         return st;
+    cairo_surface_t *own_layer = own_boundary_layer(page, dpi);
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     st = draw_raster(surface, dpi / 72.0, page, err);
+    if (own_layer) {
+        page->boundary_layer = NULL;
+        cairo_surface_destroy(own_layer);
+    }
     if (st == CM_OK) {
         st = cm_write_png_file(surface, tmp, err);
         cm_trace_mark("png: encoded");
@@ -310,6 +337,27 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
     return commit_temp(tmp, out_dir, page->map->name, "svg", st, err);
 }
 
+/* What a PNG's boundary layer depends on beyond the page shapes. */
+typedef struct {
+    double dpi;
+    cm_color color;
+    double width;
+} boundary_look;
+
+static boundary_look look_of(const cm_map_spec *map)
+{
+    return (boundary_look){
+        png_dpi(map),
+        cm_render_setting_color(map, "boundary.color", (cm_color){.39, .39, .39}),
+        cm_render_setting_number(map, "boundary.width", 0.5)};
+}
+
+static bool same_look(const boundary_look *a, const boundary_look *b)
+{
+    return a->dpi == b->dpi && a->color.r == b->color.r && a->color.g == b->color.g &&
+           a->color.b == b->color.b && a->width == b->width;
+}
+
 struct cm_map_geometry {
     char *srs; /* the map's srs setting it was projected for, "" for none */
     cm_feature_set set;
@@ -319,6 +367,10 @@ struct cm_map_geometry {
     cm_layout layout;
     double grid;
     cm_page_shapes shapes;
+    /* Its boundaries stroked for a PNG (NULL without), and what they depend on
+     * beyond the shapes. */
+    cairo_surface_t *boundary_layer;
+    boundary_look look;
 };
 
 /* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
@@ -374,6 +426,19 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
                                                     &geometry->layout, geometry->grid,
                                                     &ignored) == CM_OK;
     }
+    if (st == CM_OK && geometry->has_shapes && map->format_png) {
+        cm_page page = {.map = map,
+                        .features = &geometry->set,
+                        .layout = geometry->layout,
+                        .shapes = geometry->shapes};
+        geometry->look = look_of(map);
+        int width, height;
+        png_size(&page, geometry->look.dpi, &width, &height);
+        if (cm_draw_boundary_layer(&page, geometry->look.dpi / 72.0, width, height,
+                                   &geometry->boundary_layer) != CM_OK)
+            geometry->boundary_layer = NULL; /* the map strokes them itself */
+        cm_trace_mark("preload: boundary layer");
+    }
     if (db)
         cm_render_close_db(db, cache);
     if (st != CM_OK) {
@@ -393,6 +458,8 @@ void cm_map_geometry_free(cm_map_geometry *geometry)
 {
     if (!geometry)
         return;
+    if (geometry->boundary_layer)
+        cairo_surface_destroy(geometry->boundary_layer);
     if (geometry->has_shapes)
         cm_page_shapes_free(&geometry->shapes);
     cm_feature_set_free(&geometry->set);
@@ -530,6 +597,11 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project,
                            geometry->grid == grid && same_layout(&geometry->layout, &page.layout);
     if (shapes_borrowed)
         page.shapes = geometry->shapes;
+    boundary_look look = look_of(map);
+    if (shapes_borrowed && geometry->boundary_layer && same_look(&geometry->look, &look)) {
+        page.boundary_layer = geometry->boundary_layer;
+        page.boundary_scale = look.dpi / 72.0;
+    }
     else
         st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
     cm_trace_mark("map: shapes built");

@@ -112,6 +112,11 @@ typedef struct {
     const cm_symbology *symbology;
     cm_layout layout;
     cm_page_shapes shapes; /* the outlines, built with the layout */
+    /* Raster pages: the boundaries already stroked on a transparent page-size layer
+     * (device pixels at boundary_scale pixels per point), painted instead of
+     * stroked; NULL to stroke them. Borrowed. */
+    cairo_surface_t *boundary_layer;
+    double boundary_scale;
     size_t *number_key;    /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
@@ -193,6 +198,13 @@ int cm_risk_from_text(const char *text);
 void cm_layout_page(cm_page *page);
 /* Draws the whole page on cr, in points. */
 cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
+/* The page's boundaries stroked alone on a transparent width × height ARGB layer at
+ * scale pixels per point, clipped to the frame (*out: destroy with
+ * cairo_surface_destroy). They do not depend on the values, so the layer can be
+ * drawn before the store is complete; painted over the fills it gives the page a
+ * direct stroke would. */
+cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
+                                 cairo_surface_t **out);
 /* The two layers of cm_draw_page. The base (white page, territories, at-risk
  * emphasis, inside the frame) only reads the page and may be drawn on parts of a
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
