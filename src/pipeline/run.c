@@ -207,7 +207,9 @@ static cm_status render_maps(run_state *s, cm_error *err)
         jobs[i] = (cm_job){render_one_map, &args[i]};
     }
     stage_begin(s);
+    cm_trace_mark("store: closed");
     cm_preload_finish(&s->preload);
+    cm_trace_mark("maps: outline preload joined");
     if (st == CM_OK)
         st = cm_run_jobs(jobs, count, cm_job_workers(), err);
     stage_end(s, "maps");
