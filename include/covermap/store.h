@@ -9,7 +9,8 @@
  *
  *   territories(fid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT,
  *               key_folded TEXT, repaired INTEGER, <every source attribute>, geom)
- *       geom: MULTIPOLYGON in the source CRS (run_info.srid), spatially indexed.
+ *       geom: MULTIPOLYGON in the source CRS (run_info.srid), spatially indexed
+ *       (cm_store_add_spatial_index, which a run calls last, beside its outputs).
  *       Source attributes keep their names; one that collides with ours gets "src_".
  *
  *   territory_repairs(key TEXT, note TEXT)     one row per repaired geometry
@@ -58,6 +59,9 @@ typedef struct cm_store cm_store;
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err);
 /* Opens an existing store read-only (SpatiaLite loaded). */
 cm_status cm_store_open_readonly(const char *path, cm_store **out, cm_error *err);
+/* Opens an existing store to write to it (journal off: a store is only ever
+ * rebuilt, never repaired). */
+cm_status cm_store_open(const char *path, cm_store **out, cm_error *err);
 void cm_store_close(cm_store *store);
 
 sqlite3 *cm_store_db(cm_store *store);
@@ -77,6 +81,11 @@ bool cm_store_has_column(cm_store *store, const char *table, const char *column)
 /* SpatiaLite stamps its metadata with the wall clock; a run stamps it with its own
  * date instead (ISO date), so that the same inputs give the same bytes. */
 cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_error *err);
+
+/* Builds the SpatiaLite spatial index of table's geom column in one transaction,
+ * and stamps the metadata with iso_date (see cm_store_fix_timestamps). */
+cm_status cm_store_add_spatial_index(cm_store *store, const char *table, const char *iso_date,
+                                     cm_error *err);
 
 cm_status cm_store_begin(cm_store *store, cm_error *err);
 cm_status cm_store_commit(cm_store *store, cm_error *err);

@@ -493,7 +493,6 @@ static cm_status record_info(cm_store *store, const territory_reader *r,
         st = cm_store_set_info(store, "territories_source", r->source->source, err);
     if (st == CM_OK)
         st = cm_store_exec(store,
-                           "SELECT CreateSpatialIndex('territories', 'geom');"
                            "CREATE INDEX territories_key_folded ON territories(key_folded);",
                            err);
     return st;

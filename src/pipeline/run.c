@@ -195,6 +195,23 @@ static cm_status render_one_map(void *arg, cm_error *err)
     return st;
 }
 
+/* The territories' spatial index serves whoever opens the store afterwards, not
+ * the run: it is built last, beside the reports and the GeoPackage. */
+static cm_status index_territories(void *arg, cm_error *err)
+{
+    run_state *s = arg;
+    char *db_path = staged(s, "covermap.sqlite");
+    cm_store *store = NULL;
+    cm_status st = cm_store_open(db_path, &store, err);
+    free(db_path);
+    char as_of[11];
+    cm_day_format_iso(s->project->as_of, as_of);
+    if (st == CM_OK)
+        st = cm_store_add_spatial_index(store, "territories", as_of, err);
+    cm_store_close(store);
+    return st;
+}
+
 /* Each map is drawn by its own job; with several cores they run side by side. */
 static cm_status render_maps(run_state *s, cm_error *err)
 {
@@ -206,6 +223,7 @@ static cm_status render_maps(run_state *s, cm_error *err)
         args[i] = (map_job){s, &s->project->maps[i]};
         jobs[i] = (cm_job){render_one_map, &args[i]};
     }
+
     stage_begin(s);
     cm_trace_mark("store: closed");
     cm_preload_finish(&s->preload);
@@ -306,13 +324,18 @@ static cm_status export_geopackage(void *arg, cm_error *err)
 }
 
 /* The reports (which embed the maps) and the GeoPackage (which stores their
- * styles) come after the maps, side by side. */
+ * styles) come after the maps, side by side, with the store's spatial index. */
 static cm_status write_outputs(run_state *s, cm_error *err)
 {
-    cm_job jobs[2] = {{write_reports, s}, {export_geopackage, s}};
+    cm_job jobs[3];
+    size_t count = 0;
+    jobs[count++] = (cm_job){write_reports, s};
+    if (s->project->export_geopackage)
+        jobs[count++] = (cm_job){export_geopackage, s};
+    jobs[count++] = (cm_job){index_territories, s};
     stage_begin(s);
-    cm_status st = cm_run_jobs(jobs, s->project->export_geopackage ? 2 : 1, cm_job_workers(), err);
-    stage_end(s, "outputs"); /* reports and GeoPackage */
+    cm_status st = cm_run_jobs(jobs, count, cm_job_workers(), err);
+    stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
     return st;
 }
 

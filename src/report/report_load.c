@@ -397,6 +397,7 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
         sqlite3_close(db);
         return st;
     }
+    sqlite3_busy_timeout(db, 600000); /* the run may be adding the spatial index */
     cm_report *r = calloc(1, sizeof *r);
     if (!r) {
         sqlite3_close(db);

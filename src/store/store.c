@@ -80,6 +80,9 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
         return CM_ERR_IO;
     }
     sqlite3_extended_result_codes(store->db, 1);
+    /* Map jobs read the store while the run adds its spatial index: wait for the
+     * other side's lock rather than fail. */
+    sqlite3_busy_timeout(store->db, 600000);
     install_sql_profile(store->db);
     store->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
@@ -126,6 +129,38 @@ cm_status cm_store_open_readonly(const char *path, cm_store **out, cm_error *err
 {
     *out = NULL;
     return open_store(path, SQLITE_OPEN_READONLY, out, err);
+}
+
+cm_status cm_store_open(const char *path, cm_store **out, cm_error *err)
+{
+    *out = NULL;
+    cm_store *store = NULL;
+    cm_status st = open_store(path, SQLITE_OPEN_READWRITE, &store, err);
+    if (st == CM_OK)
+        st = cm_store_exec(store, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", err);
+    if (st != CM_OK) {
+        cm_store_close(store);
+        return st;
+    }
+    *out = store;
+    return CM_OK;
+}
+
+cm_status cm_store_add_spatial_index(cm_store *store, const char *table, const char *iso_date,
+                                     cm_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT CreateSpatialIndex(%Q, 'geom');", table);
+    cm_status st = cm_store_begin(store, err);
+    if (st == CM_OK)
+        st = cm_store_exec(store, sql, err);
+    if (st == CM_OK)
+        st = cm_store_fix_timestamps(store, iso_date, err);
+    if (st == CM_OK)
+        st = cm_store_commit(store, err);
+    else
+        cm_store_rollback(store);
+    sqlite3_free(sql);
+    return st;
 }
 
 void cm_store_close(cm_store *store)

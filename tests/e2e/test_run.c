@@ -482,6 +482,22 @@ START_TEST(test_basic_store)
                  "2.5");
     assert_query(db, "SELECT value FROM run_info WHERE name = 'as_of'", "2026-04-01");
     assert_query(db, "SELECT count(*) FROM join_report WHERE status = 'unmatched'", "2");
+    /* The territories' spatial index (built beside the reports) covers every
+     * territory, and the CRS in use is SpatiaLite's EPSG definition. */
+    assert_query(db,
+                 "SELECT spatial_index_enabled FROM geometry_columns"
+                 " WHERE f_table_name = 'territories'",
+                 "1");
+    assert_query(db, "SELECT count(*) FROM idx_territories_geom", "5");
+    assert_query(db,
+                 "SELECT count(*) FROM territories t JOIN idx_territories_geom i"
+                 " ON i.pkid = t.rowid",
+                 "5");
+    assert_query(db,
+                 "SELECT auth_name || ':' || auth_srid FROM spatial_ref_sys"
+                 " WHERE srid = (SELECT srid FROM geometry_columns"
+                 " WHERE f_table_name = 'territories')",
+                 "epsg:32188");
     sqlite3_close(db);
 }
 END_TEST

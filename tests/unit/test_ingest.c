@@ -289,7 +289,10 @@ START_TEST(test_territories_stored)
     expect_info(store, "srid", "32188");
     expect_info(store, "geographic", "0");
     expect_info(store, "territories_source", "territoires.geojson");
-    /* Spatially indexed, as store.h promises. */
+    /* Spatially indexed on demand, as store.h promises. */
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_store_add_spatial_index(store, "territories", "2026-04-01", &err), CM_OK);
+    expect_rows(store, "SELECT count(*) FROM idx_territories_geom", "4\n");
     expect_rows(store,
                 "SELECT spatial_index_enabled FROM geometry_columns "
                 "WHERE f_table_name = 'territories'",
