@@ -532,7 +532,7 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
         cm_trace_mark("ingest: features copied");
         if (st == CM_OK)
             st = record_info(store, &r, summary, err);
-        cm_trace_mark("ingest: spatial index");
+        cm_trace_mark("ingest: key index");
         if (st == CM_OK)
             st = cm_store_commit(store, err);
         else

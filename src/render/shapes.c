@@ -45,6 +45,27 @@ static bool push_ring(cm_page_shapes *s, size_t start, size_t length, size_t *ca
     return true;
 }
 
+/* Exterior rings one way round, holes the other (whatever the source did), so that
+ * a path of several territories encloses the same area under the nonzero rule as
+ * under even-odd: cairo's SVG clip paths carry no rule of their own. */
+static void orient_ring(int32_t *xy, size_t n, bool exterior)
+{
+    int64_t twice_area = 0;
+    for (size_t i = 0; i < n; i++) {
+        const int32_t *a = xy + 2 * i, *b = xy + 2 * ((i + 1) % n);
+        twice_area += (int64_t)a[0] * b[1] - (int64_t)b[0] * a[1];
+    }
+    if ((twice_area > 0) == exterior || twice_area == 0)
+        return;
+    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+        int32_t x = xy[2 * i], y = xy[2 * i + 1];
+        xy[2 * i] = xy[2 * j];
+        xy[2 * i + 1] = xy[2 * j + 1];
+        xy[2 * j] = x;
+        xy[2 * j + 1] = y;
+    }
+}
+
 /* Adds one ring, snapped; a ring that collapses to fewer than 3 points is dropped
  * (it is smaller than the grid and would not show). */
 static bool add_ring(cm_page_shapes *s, const cm_layout *layout, const cm_ring *ring,
@@ -72,6 +93,7 @@ static bool add_ring(cm_page_shapes *s, const cm_layout *layout, const cm_ring *
         s->point_count = start;
         return true;
     }
+    orient_ring(s->xy + 2 * start, n, ring->exterior);
     return push_ring(s, start, n, ring_capacity);
 }
 

@@ -231,6 +231,55 @@ START_TEST(test_enclave_kept_whole)
 }
 END_TEST
 
+static int64_t twice_signed_area(const cm_page_shapes *s, size_t r)
+{
+    int64_t sum = 0;
+    size_t start = s->ring_start[r], n = ring_size(s, r);
+    for (size_t i = 0; i < n; i++) {
+        const int32_t *a = s->xy + 2 * (start + i), *b = s->xy + 2 * (start + (i + 1) % n);
+        sum += (int64_t)a[0] * b[1] - (int64_t)b[0] * a[1];
+    }
+    return sum;
+}
+
+/* A territory whose hole turns the same way as its outline (as some sources have
+ * it) comes out with the hole turning the other way: under the nonzero rule the
+ * hole is then outside, as under even-odd. */
+START_TEST(test_rings_oriented)
+{
+    double outer[] = {0, 0, 100, 0, 100, 100, 0, 100, 0, 0};
+    double hole[] = {40, 40, 60, 40, 60, 60, 40, 60, 40, 40};
+    double island[] = {200, 0, 200, 50, 250, 50, 250, 0, 200, 0}; /* the other way round */
+    cm_ring rings[] = {{outer, 5, true}, {hole, 5, false}};
+    cm_ring island_ring[] = {{island, 5, true}};
+    cm_feature features[2];
+    memset(features, 0, sizeof features);
+    features[0].rings = rings;
+    features[0].ring_count = 2;
+    features[1].rings = island_ring;
+    features[1].ring_count = 1;
+    cm_feature_set set;
+    memset(&set, 0, sizeof set);
+    set.items = features;
+    set.count = 2;
+    cm_layout layout;
+    memset(&layout, 0, sizeof layout);
+    layout.scale = 1;
+    layout.map_y0 = 300;
+    cm_page_shapes s;
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_page_shapes_build(&s, &set, &layout, 1.0, &err), CM_OK);
+    ck_assert_uint_eq(s.ring_count, 3);
+    int64_t exterior = twice_signed_area(&s, 0), inner = twice_signed_area(&s, 1),
+            other = twice_signed_area(&s, 2);
+    ck_assert(exterior != 0 && inner != 0 && other != 0);
+    ck_assert((exterior > 0) != (inner > 0));
+    ck_assert((exterior > 0) == (other > 0));
+    cm_page_shapes_free(&s);
+}
+END_TEST
+
 static Suite *simplify_suite(void)
 {
     Suite *suite = suite_create("simplify");
@@ -239,6 +288,7 @@ static Suite *simplify_suite(void)
     tcase_add_test(tc, test_tolerance_respected);
     tcase_add_test(tc, test_random_lattice_has_no_slivers);
     tcase_add_test(tc, test_enclave_kept_whole);
+    tcase_add_test(tc, test_rings_oriented);
     suite_add_tcase(suite, tc);
     return suite;
 }
