@@ -31,6 +31,7 @@ typedef struct {
     double stage_start;
     cm_progress progress;
     cm_geometry_preload preload; /* the maps' outlines, read while the store is built */
+    bool index_with_maps; /* the spatial index job ran beside the maps */
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
 } run_state;
 
@@ -196,7 +197,7 @@ static cm_status render_one_map(void *arg, cm_error *err)
 }
 
 /* The territories' spatial index serves whoever opens the store afterwards, not
- * the run: it is built last, beside the reports and the GeoPackage. */
+ * the run: it is built last, beside the maps or beside the reports. */
 static cm_status index_territories(void *arg, cm_error *err)
 {
     run_state *s = arg;
@@ -223,13 +224,19 @@ static cm_status render_maps(run_state *s, cm_error *err)
         args[i] = (map_job){s, &s->project->maps[i]};
         jobs[i] = (cm_job){render_one_map, &args[i]};
     }
+    /* A core the maps leave free takes the spatial index; otherwise it waits for
+     * the outputs, beside the short reports job. */
+    size_t total = count;
+    s->index_with_maps = st == CM_OK && count < (size_t)cm_job_workers();
+    if (s->index_with_maps)
+        jobs[total++] = (cm_job){index_territories, s};
 
     stage_begin(s);
     cm_trace_mark("store: closed");
     cm_preload_finish(&s->preload);
     cm_trace_mark("maps: outline preload joined");
     if (st == CM_OK)
-        st = cm_run_jobs(jobs, count, cm_job_workers(), err);
+        st = cm_run_jobs(jobs, total, cm_job_workers(), err);
     stage_end(s, "maps");
     cm_preload_free(&s->preload);
     free(args);
@@ -332,7 +339,8 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     jobs[count++] = (cm_job){write_reports, s};
     if (s->project->export_geopackage)
         jobs[count++] = (cm_job){export_geopackage, s};
-    jobs[count++] = (cm_job){index_territories, s};
+    if (!s->index_with_maps)
+        jobs[count++] = (cm_job){index_territories, s};
     stage_begin(s);
     cm_status st = cm_run_jobs(jobs, count, cm_job_workers(), err);
     stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
