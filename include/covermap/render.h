@@ -5,6 +5,7 @@
 #define COVERMAP_RENDER_H
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "covermap/error.h"
@@ -26,9 +27,10 @@ typedef struct cm_map_geometry cm_map_geometry;
 
 /* Loads the outlines for map (its srs setting decides the drawing CRS) from
  * db_path, opened read-only; waits for the writer's commits if the store is
- * being written. *out is freed with cm_map_geometry_free. */
+ * being written. When *cancel (may be NULL) turns true, stops after its current
+ * step with CM_ERR_INTERNAL. *out is freed with cm_map_geometry_free. */
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
-                               cm_map_geometry **out, cm_error *err);
+                               const atomic_bool *cancel, cm_map_geometry **out, cm_error *err);
 /* True when geometry was loaded for a map with the same srs setting as map. */
 bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map);
 void cm_map_geometry_free(cm_map_geometry *geometry);

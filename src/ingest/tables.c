@@ -737,7 +737,10 @@ static void read_all(cm_table_read *read)
 {
     const cm_project *project = read->project;
     cm_status st = CM_OK;
-    while (st == CM_OK && read->read_count < project->table_count) {
+    /* Once abandoned, the remaining tables are not even opened (GDAL parses a
+     * whole spreadsheet at open). */
+    while (st == CM_OK && read->read_count < project->table_count &&
+           !atomic_load_explicit(&read->abandoned, memory_order_relaxed)) {
         size_t i = read->read_count;
         st = read_table(&read->tables[i], &project->tables[i], (int)i + 1, &read->abandoned,
                         &read->error);

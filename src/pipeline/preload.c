@@ -27,12 +27,14 @@ static void *load_all(void *arg)
 {
     cm_geometry_preload *p = arg;
     for (size_t i = 0; i < p->project->map_count; i++) {
+        if (atomic_load(&p->abandoned))
+            break;
         if (first_with_same_srs(p->project, i) != i)
             continue;
         cm_error ignored;
         cm_error_clear(&ignored);
-        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->geometries[i], &ignored) !=
-            CM_OK)
+        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->abandoned,
+                                 &p->geometries[i], &ignored) != CM_OK)
             p->geometries[i] = NULL;
     }
     cm_trace_mark("preload: outlines loaded");
@@ -42,6 +44,7 @@ static void *load_all(void *arg)
 void cm_preload_start(cm_geometry_preload *p, const char *db_path, const cm_project *project)
 {
     memset(p, 0, sizeof *p);
+    atomic_init(&p->abandoned, false);
     if (project->map_count == 0)
         return;
     p->project = project;
@@ -73,6 +76,7 @@ const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map
 
 void cm_preload_free(cm_geometry_preload *p)
 {
+    atomic_store(&p->abandoned, true);
     cm_preload_finish(p);
     for (size_t i = 0; p->geometries && i < p->project->map_count; i++)
         cm_map_geometry_free(p->geometries[i]);

@@ -3,6 +3,7 @@
 #define COVERMAP_PIPELINE_PRELOAD_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,7 +15,8 @@ typedef struct {
     char *db_path;
     cm_map_geometry **geometries; /* per map; only the first map of each srs has one */
     pthread_t thread;
-    bool started; /* the thread runs until cm_preload_finish */
+    bool started;          /* the thread runs until cm_preload_finish */
+    atomic_bool abandoned; /* set by cm_preload_free: the thread stops early */
 } cm_geometry_preload;
 
 /* Starts reading the outlines of every map from db_path, whose territories must be
@@ -26,7 +28,9 @@ void cm_preload_finish(cm_geometry_preload *p);
 /* The outlines for map (one of the project's maps), NULL when not loaded or while
  * the thread still runs. */
 const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map);
-/* Waits for the thread and frees everything; a zeroed p is fine. */
+/* Tells the thread to stop after its current step, waits for it and frees
+ * everything (a failed run does not wait for outlines it will not draw); a zeroed
+ * p is fine. */
 void cm_preload_free(cm_geometry_preload *p);
 
 #endif

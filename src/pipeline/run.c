@@ -112,7 +112,6 @@ static cm_status build_store(run_state *s, cm_error *err)
     /* The boundaries are committed: the maps' outlines can be read on the other
      * core while this one goes on (COVERMAP_JOBS=1 keeps one thread of work). */
     if (st == CM_OK && cm_job_workers() > 1) {
-        sqlite3_busy_timeout(cm_store_db(store), 600000);
         char *path = staged(s, "covermap.sqlite");
         cm_preload_start(&s->preload, path, s->project);
         free(path);

@@ -401,8 +401,15 @@ static const char *srs_setting(const cm_map_spec *map)
     return map->srs ? map->srs : "";
 }
 
+static cm_status check_cancel(const atomic_bool *cancel, cm_error *err)
+{
+    if (cancel && atomic_load(cancel))
+        return cm_error_set(err, CM_ERR_INTERNAL, "loading the outlines was cancelled");
+    return CM_OK;
+}
+
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
-                               cm_map_geometry **out, cm_error *err)
+                               const atomic_bool *cancel, cm_map_geometry **out, cm_error *err)
 {
     *out = NULL;
     cm_map_geometry *geometry = calloc(1, sizeof *geometry);
@@ -418,6 +425,8 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
         st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
         free(srid);
     }
+    if (st == CM_OK)
+        st = check_cancel(cancel, err);
     if (st == CM_OK) {
         layout_for(map, &geometry->set, &geometry->layout);
         geometry->grid = outline_grid(map);
@@ -426,6 +435,8 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
                                                     &geometry->layout, geometry->grid,
                                                     &ignored) == CM_OK;
     }
+    if (st == CM_OK)
+        st = check_cancel(cancel, err);
     if (st == CM_OK && geometry->has_shapes && map->format_png) {
         cm_page page = {.map = map,
                         .features = &geometry->set,
@@ -595,15 +606,16 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project,
     double grid = outline_grid(map);
     bool shapes_borrowed = cm_map_geometry_fits(geometry, map) && geometry->has_shapes &&
                            geometry->grid == grid && same_layout(&geometry->layout, &page.layout);
-    if (shapes_borrowed)
+    if (shapes_borrowed) {
         page.shapes = geometry->shapes;
-    boundary_look look = look_of(map);
-    if (shapes_borrowed && geometry->boundary_layer && same_look(&geometry->look, &look)) {
-        page.boundary_layer = geometry->boundary_layer;
-        page.boundary_scale = look.dpi / 72.0;
-    }
-    else
+        boundary_look look = look_of(map);
+        if (geometry->boundary_layer && same_look(&geometry->look, &look)) {
+            page.boundary_layer = geometry->boundary_layer;
+            page.boundary_scale = look.dpi / 72.0;
+        }
+    } else {
         st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
+    }
     cm_trace_mark("map: shapes built");
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);

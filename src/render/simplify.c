@@ -205,10 +205,10 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
     size_t n = s->point_count;
     if (n == 0 || tolerance <= 0)
         return true;
-    /* Shared boundaries make most points appear twice: n slots keep the load
-     * near one half. */
+    /* At least twice as many slots as points: the load stays under one half even
+     * when no point is shared. */
     size_t slots = 16;
-    while (slots < n)
+    while (slots < 2 * n)
         slots *= 2;
     point_table table = {malloc(slots * sizeof *table.slots), slots - 1};
     chain_state c = {s->xy,

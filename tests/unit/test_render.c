@@ -312,7 +312,7 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
     cm_map_geometry *geometry = NULL;
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_map_geometry_load(db, &coverage, &geometry, &err), CM_OK);
+    ck_assert_int_eq(cm_map_geometry_load(db, &coverage, NULL, &geometry, &err), CM_OK);
     ck_assert(cm_map_geometry_fits(geometry, &risk));
     cm_map_spec other_crs = make_map("autre", "coverage_rate");
     other_crs.srs = "EPSG:3857";
@@ -329,6 +329,19 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
                            "couverture.qml", "risque.png",     "risque.svg"};
     assert_same_files(own, shared, files, sizeof files / sizeof *files);
     cm_map_geometry_free(geometry);
+
+    /* Outlines preloaded for a map without PNG have no boundary layer; a PNG map
+     * drawn from them draws its own, to the same bytes (and leaks nothing). */
+    cm_map_spec vector_only = make_map("couverture", "coverage_rate");
+    vector_only.format_png = false;
+    ck_assert_int_eq(cm_map_geometry_load(db, &vector_only, NULL, &geometry, &err), CM_OK);
+    char *no_layer = path_in(temp_dir, "no-layer");
+    ck_assert_int_eq(mkdir(no_layer, 0755), 0);
+    ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, no_layer, &err), CM_OK);
+    const char *png[] = {"couverture.png"};
+    assert_same_files(own, no_layer, png, 1);
+    cm_map_geometry_free(geometry);
+    free(no_layer);
     free(own);
     free(own_risk);
     free(shared);
