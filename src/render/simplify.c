@@ -21,7 +21,7 @@
 
 typedef struct {
     int32_t x, y;
-    int32_t prev_x, prev_y, next_x, next_y; /* first occurrence's neighbours */
+    uint32_t first_at; /* index of its first occurrence in the shapes' points */
     uint32_t first_ring;
     uint8_t count; /* occurrences, saturating at 3 */
     bool node;     /* kept whatever its importance */
@@ -53,13 +53,21 @@ static point_info *point_slot(point_table *table, int32_t x, int32_t y)
     }
 }
 
-static bool same_neighbours(const point_info *p, const int32_t *prev, const int32_t *next)
+static bool same_point(const int32_t *a, const int32_t *b)
 {
-    bool forward = p->prev_x == prev[0] && p->prev_y == prev[1] && p->next_x == next[0] &&
-                   p->next_y == next[1];
-    bool backward = p->prev_x == next[0] && p->prev_y == next[1] && p->next_x == prev[0] &&
-                    p->next_y == prev[1];
-    return forward || backward;
+    return a[0] == b[0] && a[1] == b[1];
+}
+
+/* Whether the first occurrence of p has {prev, next} as its neighbours. */
+static bool same_neighbours(const cm_page_shapes *s, const point_info *p, const int32_t *prev,
+                            const int32_t *next)
+{
+    size_t start = s->ring_start[p->first_ring], n = s->ring_start[p->first_ring + 1] - start;
+    size_t i = p->first_at - start;
+    const int32_t *first_prev = s->xy + 2 * (start + (i + n - 1) % n);
+    const int32_t *first_next = s->xy + 2 * (start + (i + 1) % n);
+    return (same_point(first_prev, prev) && same_point(first_next, next)) ||
+           (same_point(first_prev, next) && same_point(first_next, prev));
 }
 
 /* Records every occurrence of every point (slot_of: its table slot); marks the
@@ -75,12 +83,11 @@ static void find_nodes(const cm_page_shapes *s, point_table *table, uint32_t *sl
             point_info *slot = point_slot(table, p[0], p[1]);
             slot_of[start + i] = (uint32_t)(slot - table->slots);
             if (slot->x == empty_x) {
-                *slot = (point_info){p[0], p[1], prev[0], prev[1], next[0], next[1],
-                                     (uint32_t)r, 1, false};
+                *slot = (point_info){p[0], p[1], (uint32_t)(start + i), (uint32_t)r, 1, false};
                 continue;
             }
             slot->node = slot->node || slot->count >= 2 || slot->first_ring == (uint32_t)r ||
-                         !same_neighbours(slot, prev, next);
+                         !same_neighbours(s, slot, prev, next);
             if (slot->count < 3)
                 slot->count++;
         }
@@ -222,7 +229,7 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
     /* stamp doubles as slot_of until the rounds start. */
     uint32_t *slot_of = stamp;
     bool ok = table.slots && c.prev && c.next && c.fixed && c.removed && work && dropped &&
-              stamp && slots <= UINT32_MAX;
+              stamp && slots <= UINT32_MAX && n <= UINT32_MAX && s->ring_count <= UINT32_MAX;
     if (ok) {
         for (size_t i = 0; i < slots; i++)
             table.slots[i].x = empty_x;
