@@ -82,6 +82,16 @@ static void feature_page_box(const cm_page *page, const cm_feature *f, double bo
     cm_map_to_page(&page->layout, f->maxx, f->miny, &box[2], &box[3]);
 }
 
+/* Whether feature i can touch the part of the page cr draws on (a band of a raster
+ * page draws only its own territories' outlines). */
+static bool within_clip(const cm_page *page, size_t i, const double clip[4])
+{
+    double box[4], margin = 1.0;
+    feature_page_box(page, &page->features->items[i], box);
+    return box[2] >= clip[0] - margin && box[0] <= clip[2] + margin &&
+           box[3] >= clip[1] - margin && box[1] <= clip[3] + margin;
+}
+
 static bool is_emphasised(const cm_feature *f)
 {
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
@@ -344,10 +354,12 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
     bool *selected = calloc(n ? n : 1, sizeof *selected);
     if (!selected)
         return;
+    double clip[4];
+    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         const cm_feature *f = &page->features->items[i];
-        selected[i] = is_emphasised(f) && f->ring_count;
+        selected[i] = is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
         any = any || selected[i];
     }
     if (any && cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE)
