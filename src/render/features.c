@@ -1,6 +1,7 @@
 /* Reading a map's territories from the store: geometry (projected to the
  * drawing CRS), names, interior points, risk levels and the sandboxed values. */
 #include <cpl_conv.h>
+#include <geos_c.h>
 #include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -482,14 +483,6 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
     return st;
 }
 
-static OGRGeometryH ring_geometry(const cm_ring *ring)
-{
-    OGRGeometryH linear = OGR_G_CreateGeometry(wkbLinearRing);
-    OGR_G_SetPoints(linear, (int)ring->count, ring->xy, 2 * sizeof(double), ring->xy + 1,
-                    2 * sizeof(double), NULL, 0);
-    return linear;
-}
-
 static void add_guard(cm_feature *f, double x, double y)
 {
     if (f->guard_count < 3 && isfinite(x) && isfinite(y)) {
@@ -499,50 +492,84 @@ static void add_guard(cm_feature *f, double x, double y)
     }
 }
 
+static GEOSGeometry *geos_ring(GEOSContextHandle_t geos, const cm_ring *ring)
+{
+    GEOSCoordSequence *points = GEOSCoordSeq_copyFromBuffer_r(geos, ring->xy,
+                                                              (unsigned)ring->count, 0, 0);
+    return points ? GEOSGeom_createLinearRing_r(geos, points) : NULL;
+}
+
+/* The feature's rings as one GEOS multipolygon (each exterior ring followed by its
+ * holes), NULL when none is a ring GEOS accepts. The caller destroys it. */
+static GEOSGeometry *geos_multipolygon(GEOSContextHandle_t geos, const cm_feature *f)
+{
+    GEOSGeometry **polygons = calloc(f->ring_count + 1, sizeof *polygons);
+    GEOSGeometry **holes = calloc(f->ring_count + 1, sizeof *holes);
+    size_t polygon_count = 0, hole_count = 0;
+    GEOSGeometry *shell = NULL;
+    for (size_t r = 0; polygons && holes && r <= f->ring_count; r++) {
+        const cm_ring *ring = r < f->ring_count ? &f->rings[r] : NULL;
+        if (ring && ring->count < 4)
+            continue;
+        if (!ring || ring->exterior || !shell) {
+            /* The polygon so far is complete: the next ring starts another. */
+            if (shell) {
+                GEOSGeometry *polygon = GEOSGeom_createPolygon_r(geos, shell, holes,
+                                                                 (unsigned)hole_count);
+                if (polygon)
+                    polygons[polygon_count++] = polygon;
+            }
+            shell = ring ? geos_ring(geos, ring) : NULL;
+            hole_count = 0;
+        } else {
+            GEOSGeometry *hole = geos_ring(geos, ring);
+            if (hole)
+                holes[hole_count++] = hole;
+        }
+    }
+    free(holes);
+    GEOSGeometry *multi = NULL;
+    if (polygons && polygon_count)
+        multi = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, polygons,
+                                            (unsigned)polygon_count);
+    free(polygons);
+    return multi;
+}
+
+static void add_geos_point(GEOSContextHandle_t geos, GEOSGeometry *point, cm_feature *f,
+                           bool as_label)
+{
+    double x, y;
+    if (point && !GEOSisEmpty_r(geos, point) && GEOSGeomGetX_r(geos, point, &x) == 1 &&
+        GEOSGeomGetY_r(geos, point, &y) == 1) {
+        if (as_label) {
+            f->has_label_point = true;
+            f->label_x = x;
+            f->label_y = y;
+            add_guard(f, x, y); /* the label point, then the point on surface */
+        }
+        add_guard(f, x, y);
+    }
+    if (point)
+        GEOSGeom_destroy_r(geos, point);
+}
+
 /* The point on surface and centroid of the geometry as drawn (after projection),
  * computed by GEOS as any GIS tool computes them. The point on surface is also
  * where the name goes (measure_feature's box centre stands in when there is none). */
-static void compute_guard_points(cm_feature *f)
+static void compute_guard_points(GEOSContextHandle_t geos, cm_feature *f)
 {
     f->guard_count = 0;
-    if (!f->ring_count) {
-        if (f->has_label_point)
-            add_guard(f, f->label_x, f->label_y);
-        return;
-    }
-    OGRGeometryH multi = OGR_G_CreateGeometry(wkbMultiPolygon);
-    OGRGeometryH polygon = NULL;
-    for (size_t r = 0; r < f->ring_count; r++) {
-        const cm_ring *ring = &f->rings[r];
-        if (ring->count < 4)
-            continue;
-        if (ring->exterior || !polygon) {
-            if (polygon)
-                OGR_G_AddGeometryDirectly(multi, polygon);
-            polygon = OGR_G_CreateGeometry(wkbPolygon);
-        }
-        OGR_G_AddGeometryDirectly(polygon, ring_geometry(ring));
-    }
-    if (polygon)
-        OGR_G_AddGeometryDirectly(multi, polygon);
-    OGRGeometryH surface_point = OGR_G_PointOnSurface(multi);
-    bool has_surface_point = surface_point && !OGR_G_IsEmpty(surface_point);
-    if (has_surface_point) {
-        f->has_label_point = true;
-        f->label_x = OGR_G_GetX(surface_point, 0);
-        f->label_y = OGR_G_GetY(surface_point, 0);
-    }
-    if (f->has_label_point)
+    GEOSGeometry *multi = f->ring_count ? geos_multipolygon(geos, f) : NULL;
+    GEOSGeometry *surface_point = multi ? GEOSPointOnSurface_r(geos, multi) : NULL;
+    bool has_surface_point = surface_point && !GEOSisEmpty_r(geos, surface_point);
+    if (!has_surface_point && f->has_label_point)
         add_guard(f, f->label_x, f->label_y);
-    if (has_surface_point)
-        add_guard(f, OGR_G_GetX(surface_point, 0), OGR_G_GetY(surface_point, 0));
-    if (surface_point)
-        OGR_G_DestroyGeometry(surface_point);
-    OGRGeometryH centroid = OGR_G_CreateGeometry(wkbPoint);
-    if (OGR_G_Centroid(multi, centroid) == OGRERR_NONE && !OGR_G_IsEmpty(centroid))
-        add_guard(f, OGR_G_GetX(centroid, 0), OGR_G_GetY(centroid, 0));
-    OGR_G_DestroyGeometry(centroid);
-    OGR_G_DestroyGeometry(multi);
+    add_geos_point(geos, surface_point, f, true);
+    if (multi) {
+        add_geos_point(geos, GEOSGetCentroid_r(geos, multi), f, false);
+        GEOSGeom_destroy_r(geos, multi);
+    }
 }
 
 cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_feature_set *out,
@@ -558,8 +585,13 @@ cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_fea
     cm_trace_mark("features: projected");
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
         measure_feature(&out->items[i]);
+    GEOSContextHandle_t geos = st == CM_OK ? GEOS_init_r() : NULL;
+    if (st == CM_OK && !geos)
+        st = cm_error_set(err, CM_ERR_NOMEM, "out of memory starting GEOS");
     for (size_t i = 0; st == CM_OK && i < out->count; i++)
-        compute_guard_points(&out->items[i]);
+        compute_guard_points(geos, &out->items[i]);
+    if (geos)
+        GEOS_finish_r(geos);
     cm_trace_mark("features: guard points");
     if (st == CM_OK) {
         extent_of(out, &out->minx, &out->miny, &out->maxx, &out->maxy);
