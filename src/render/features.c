@@ -16,54 +16,29 @@
 #include "covermap/progress.h"
 #include "covermap/funding.h"
 #include "covermap/render.h"
+#include "covermap/store.h"
 #include "render_internal.h"
 
 cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_error *err)
 {
     *db = NULL;
-    *cache = NULL;
-    /* One connection, one thread: SQLite need not lock it on every call. */
-    if (sqlite3_open_v2(db_path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        cm_error_set(err, CM_ERR_SQL, "cannot open the working database read-only: %s",
-                     *db ? sqlite3_errmsg(*db) : "out of memory");
-        cm_error_set_file(err, db_path);
-        sqlite3_close(*db);
-        *db = NULL;
-        return CM_ERR_SQL;
-    }
-    /* The store may still be written by the run that is building it (see
-     * cm_map_geometry_load): wait for its commits rather than fail. */
-    sqlite3_busy_timeout(*db, 600000);
-    *cache = spatialite_alloc_connection();
-    spatialite_init_ex(*db, *cache, 0);
-    return CM_OK;
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    *cache = store;
+    if (st == CM_OK)
+        *db = cm_store_db(store);
+    return st;
 }
 
 void cm_render_close_db(sqlite3 *db, void *cache)
 {
-    sqlite3_close(db);
-    if (cache)
-        spatialite_cleanup_ex(cache);
+    (void)db; /* the store's own connection */
+    cm_store_close(cache);
 }
 
 static char *dup_text(const char *text)
 {
     return text ? strdup(text) : NULL;
-}
-
-char *cm_read_run_info(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *stmt = NULL;
-    char *value = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM run_info WHERE name = ?", -1, &stmt, NULL) !=
-        SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        value = dup_text((const char *)sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
-    return value;
 }
 
 cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,
@@ -77,18 +52,18 @@ cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts
         return CM_ERR_SQL;
     }
     sqlite3_finalize(probe);
-    out->title = cm_read_run_info(db, "title");
+    out->title = cm_store_info_on(db, "title", NULL);
     if (!out->title && project && project->title)
         out->title = strdup(project->title);
-    out->as_of = cm_read_run_info(db, "as_of");
-    out->source_line = cm_read_run_info(db, "source_line");
+    out->as_of = cm_store_info_on(db, "as_of", NULL);
+    out->source_line = cm_store_info_on(db, "source_line", NULL);
     if (!out->source_line && project && project->source_line)
         out->source_line = strdup(project->source_line);
-    char *locale = cm_read_run_info(db, "locale");
+    char *locale = cm_store_info_on(db, "locale", NULL);
     out->locale = locale ? (strncmp(locale, "en", 2) == 0 ? CM_LOCALE_EN_CA : CM_LOCALE_FR_CA)
                          : (project ? project->locale : CM_LOCALE_FR_CA);
     free(locale);
-    char *srid = cm_read_run_info(db, "srid");
+    char *srid = cm_store_info_on(db, "srid", NULL);
     out->srid = srid ? atoi(srid) : 0;
     free(srid);
     return CM_OK;

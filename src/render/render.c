@@ -15,6 +15,7 @@
 
 #include "covermap/progress.h"
 #include "covermap/render.h"
+#include "covermap/store.h"
 #include "render_internal.h"
 
 /* A temporary file beside the final one; *tmp is malloc'd (caller frees). */
@@ -421,7 +422,7 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
     void *cache = NULL;
     cm_status st = cm_render_open_db(db_path, &db, &cache, err);
     if (st == CM_OK) {
-        char *srid = cm_read_run_info(db, "srid");
+        char *srid = cm_store_info_on(db, "srid", NULL);
         st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
         free(srid);
     }

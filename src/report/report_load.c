@@ -1,11 +1,11 @@
-/* Reading a run's results back from the working store, read-only, with plain
- * SQLite: the report never needs SpatiaLite's functions. */
+/* Reading a run's results back from the working store, read-only. */
 #include <glib.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "covermap/store.h"
 #include "report/report_internal.h"
 
 #define GAP_QUERY                                                                                  \
@@ -73,20 +73,6 @@ static bool table_exists(sqlite3 *db, const char *name)
 }
 
 /* run_info value, malloc'd, or NULL when absent or NULL. */
-static char *run_info(sqlite3 *db, const char *name, bool *oom)
-{
-    sqlite3_stmt *st = NULL;
-    char *value = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM run_info WHERE name = ?", -1, &st, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            value = column_text(st, 0, oom);
-    }
-    sqlite3_finalize(st);
-    return value;
-}
-
 static cm_status invalid_info(cm_error *err, const char *path, const char *name, const char *value,
                               const char *expected)
 {
@@ -100,15 +86,15 @@ static cm_status invalid_info(cm_error *err, const char *path, const char *name,
 static cm_status load_run_info(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
 {
     bool oom = false;
-    char *as_of = run_info(db, "as_of", &oom);
-    char *horizon = run_info(db, "horizon_months", &oom);
-    char *horizon_end = run_info(db, "horizon_end", &oom);
-    char *cost = run_info(db, "coordination_cost", &oom);
-    char *locale = run_info(db, "locale", &oom);
-    r->title = run_info(db, "title", &oom);
-    r->project = run_info(db, "project", &oom);
-    r->source_line = run_info(db, "source_line", &oom);
-    r->territories_source = run_info(db, "territories_source", &oom);
+    char *as_of = cm_store_info_on(db, "as_of", &oom);
+    char *horizon = cm_store_info_on(db, "horizon_months", &oom);
+    char *horizon_end = cm_store_info_on(db, "horizon_end", &oom);
+    char *cost = cm_store_info_on(db, "coordination_cost", &oom);
+    char *locale = cm_store_info_on(db, "locale", &oom);
+    r->title = cm_store_info_on(db, "title", &oom);
+    r->project = cm_store_info_on(db, "project", &oom);
+    r->source_line = cm_store_info_on(db, "source_line", &oom);
+    r->territories_source = cm_store_info_on(db, "territories_source", &oom);
 
     cm_status st = CM_OK;
     char *end = NULL;
@@ -389,22 +375,17 @@ void cm_report_compute_headline(cm_report *r)
 cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
 {
     *out = NULL;
-    sqlite3 *db = NULL;
-    /* One connection, one thread: SQLite need not lock it on every call. */
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        cm_status st = sql_error(err, db, db_path, "cannot open the working database");
-        sqlite3_close(db);
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    if (st != CM_OK)
         return st;
-    }
-    sqlite3_busy_timeout(db, 600000); /* the run may be adding the spatial index */
+    sqlite3 *db = cm_store_db(store);
     cm_report *r = calloc(1, sizeof *r);
     if (!r) {
-        sqlite3_close(db);
+        cm_store_close(store);
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     }
     const char *required[] = {"run_info", "gap", "join_report"};
-    cm_status st = CM_OK;
     for (size_t i = 0; i < 3 && st == CM_OK; i++) {
         if (!table_exists(db, required[i])) {
             st = cm_error_set(err, CM_ERR_INPUT, "the working database has no '%s' table",
@@ -425,7 +406,7 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
         st = load_sources(db, db_path, r, err);
     if (st == CM_OK)
         st = load_districts(db, db_path, r, err);
-    sqlite3_close(db);
+    cm_store_close(store);
     if (st != CM_OK) {
         cm_report_free(r);
         return st;

@@ -73,11 +73,11 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
     }
     /* One connection, one thread: SQLite need not lock it on every call. */
     if (sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        cm_error_set(err, CM_ERR_IO, "cannot open database: %s",
+        cm_error_set(err, CM_ERR_SQL, "cannot open the working database: %s",
                      store->db ? sqlite3_errmsg(store->db) : "out of memory");
         cm_error_set_file(err, path);
         cm_store_close(store);
-        return CM_ERR_IO;
+        return CM_ERR_SQL;
     }
     sqlite3_extended_result_codes(store->db, 1);
     /* Map jobs read the store while the run adds its spatial index: wait for the
@@ -226,20 +226,28 @@ cm_status cm_store_set_info(cm_store *store, const char *name, const char *value
     return st;
 }
 
-char *cm_store_get_info(cm_store *store, const char *name)
+char *cm_store_info_on(sqlite3 *db, const char *name, bool *oom)
 {
     sqlite3_stmt *stmt = NULL;
     char *value = NULL;
-    if (sqlite3_prepare_v2(store->db, "SELECT value FROM run_info WHERE name = ?", -1, &stmt,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT value FROM run_info WHERE name = ?", -1, &stmt, NULL) !=
+        SQLITE_OK) {
         sqlite3_finalize(stmt);
         return NULL;
     }
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
         value = strdup((const char *)sqlite3_column_text(stmt, 0));
+        if (!value && oom)
+            *oom = true;
+    }
     sqlite3_finalize(stmt);
     return value;
+}
+
+char *cm_store_get_info(cm_store *store, const char *name)
+{
+    return cm_store_info_on(store->db, name, NULL);
 }
 
 bool cm_store_has_column(cm_store *store, const char *table, const char *column)
