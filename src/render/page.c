@@ -236,15 +236,12 @@ static int outline_band(const cm_page *page, size_t feature, double width)
     return band;
 }
 
-/* Raster: the outlines go into one group shown through a mask of the territories
- * themselves, two operations for the whole map rather than a clip per territory;
- * one such pair per outline width, so that a wide outline never reaches into a
- * small neighbour drawn with a narrower one. */
-static void emphasise_band(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
-                           const emphasis_style *style)
+/* The hatch (in hatch mode) and the outlines of one width, doubled: whatever
+ * keeps them inside the territories has been set up by the caller. */
+static void draw_outlines(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
+                          const emphasis_style *style)
 {
     const cm_layout *l = &page->layout;
-    cairo_push_group(cr);
     if (style->hatch) {
         cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
         cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
@@ -255,6 +252,15 @@ static void emphasise_band(cairo_t *cr, const cm_page *page, const bool *in_band
     cairo_set_line_width(cr, 2 * width);
     /* An edge between two territories of the band is stroked once. */
     cm_shapes_stroke_boundaries(cr, &page->shapes, in_band);
+}
+
+/* Raster: the outlines go into one group shown through a mask of the territories
+ * themselves, two operations for the whole map rather than a clip per territory. */
+static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
+                             const emphasis_style *style)
+{
+    cairo_push_group(cr);
+    draw_outlines(cr, page, in_band, width, style);
     cairo_pattern_t *outlines = cairo_pop_group(cr);
     cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -266,57 +272,28 @@ static void emphasise_band(cairo_t *cr, const cm_page *page, const bool *in_band
     cairo_pattern_destroy(outlines);
 }
 
-static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *selected,
-                             const emphasis_style *style)
+/* SVG and PDF: one native clip made of all the territories of the band and one
+ * stroke of their outlines (groups there go through recording surfaces, which
+ * cairo 1.16 does not always release). Vector paths are not batched, so the clip
+ * is written once. */
+static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *in_band,
+                              double width, const emphasis_style *style)
 {
-    size_t n = page->features->count;
-    bool *in_band = calloc(n ? n : 1, sizeof *in_band);
-    if (!in_band)
-        return;
-    cairo_save(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    for (int band = 0; band < WIDTH_BANDS; band++) {
-        bool any = false;
-        for (size_t i = 0; i < n; i++) {
-            in_band[i] = selected[i] && outline_band(page, i, style->width) == band;
-            any = any || in_band[i];
-        }
-        if (any)
-            emphasise_band(cr, page, in_band, style->width / (1 << band), style);
-    }
-    cairo_restore(cr);
-    free(in_band);
-}
-
-/* SVG and PDF: per outline width, one native clip made of all the territories of
- * that width and one stroke of their outlines (groups there go through recording
- * surfaces, which cairo 1.16 does not always release). Vector paths are not
- * batched, so the clip is written once. */
-static void emphasise_clipped_band(cairo_t *cr, const cm_page *page, const bool *in_band,
-                                   double width, const emphasis_style *style)
-{
-    const cm_layout *l = &page->layout;
-    cairo_save(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_new_path(cr);
     for (size_t i = 0; i < page->features->count; i++)
         if (in_band[i])
             cm_shape_path(cr, &page->shapes, i);
     cairo_clip(cr);
-    if (style->hatch) {
-        cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
-        cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
-                      style->spacing, style->hatch_width, true, style->color);
-    }
-    cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_width(cr, 2 * width);
-    cm_shapes_stroke_boundaries(cr, &page->shapes, in_band);
-    cairo_restore(cr);
+    draw_outlines(cr, page, in_band, width, style);
 }
 
-static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *selected,
-                              const emphasis_style *style)
+typedef void (*emphasise_band_fn)(cairo_t *cr, const cm_page *page, const bool *in_band,
+                                  double width, const emphasis_style *style);
+
+/* One pass per outline width, so that a wide outline never reaches into a small
+ * neighbour drawn with a narrower one. */
+static void emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *selected,
+                               const emphasis_style *style, emphasise_band_fn emphasise_band)
 {
     size_t n = page->features->count;
     bool *in_band = calloc(n ? n : 1, sizeof *in_band);
@@ -328,8 +305,12 @@ static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *sele
             in_band[i] = selected[i] && outline_band(page, i, style->width) == band;
             any = any || in_band[i];
         }
-        if (any)
-            emphasise_clipped_band(cr, page, in_band, style->width / (1 << band), style);
+        if (!any)
+            continue;
+        cairo_save(cr);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        emphasise_band(cr, page, in_band, style->width / (1 << band), style);
+        cairo_restore(cr);
     }
     free(in_band);
 }
@@ -362,10 +343,10 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
         selected[i] = is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
         any = any || selected[i];
     }
-    if (any && cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE)
-        emphasise_masked(cr, page, selected, &style);
-    else if (any)
-        emphasise_clipped(cr, page, selected, &style);
+    bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+    if (any)
+        emphasise_by_width(cr, page, selected, &style,
+                           raster ? emphasise_masked : emphasise_clipped);
     free(selected);
 }
 
