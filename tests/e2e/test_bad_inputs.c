@@ -16,21 +16,6 @@
 
 #include "test_support.h"
 
-static char *temp_dir;
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(temp_dir);
-    free(temp_dir);
-    temp_dir = NULL;
-}
-
 /* Runs covermap with cwd = dir, so that anything it might write beside itself lands
  * where the test looks. Returns the exit status; out/err as ts_run. */
 static int run_in(const char *dir, const char *args, char **out, char **err)
@@ -68,28 +53,28 @@ static void expect_failure_of(const char *project, const char *const *needles)
     ck_assert_msg(ts_file_exists(project), "fixture missing: %s", project);
 
     char out_dir[1024], args[2400];
-    snprintf(out_dir, sizeof out_dir, "%s/out", temp_dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", ts_temp_dir);
     snprintf(args, sizeof args, "run '%s' -o '%s'", project, out_dir);
     char *out = NULL, *err = NULL;
-    int status = run_in(temp_dir, args, &out, &err);
+    int status = run_in(ts_temp_dir, args, &out, &err);
     ck_assert_msg(status == 1, "run %s: exit %d (stderr: %s)", project, status,
                   err ? err : "");
     assert_one_error_line(err);
     assert_mentions(err, needles);
     ck_assert_msg(!ts_file_exists(out_dir), "run %s left %s behind", project, out_dir);
-    ck_assert_int_eq(ts_count_entries(temp_dir), 0);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 0);
     free(out);
     free(err);
 
     snprintf(args, sizeof args, "check '%s'", project);
     out = NULL;
     err = NULL;
-    status = run_in(temp_dir, args, &out, &err);
+    status = run_in(ts_temp_dir, args, &out, &err);
     ck_assert_msg(status == 1, "check %s: exit %d (stderr: %s)", project, status,
                   err ? err : "");
     assert_one_error_line(err);
     assert_mentions(err, needles);
-    ck_assert_int_eq(ts_count_entries(temp_dir), 0);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 0);
     free(out);
     free(err);
 }
@@ -255,7 +240,7 @@ static const char *write_late_failing_project(const char *dir)
  * still name the project file and the line of that `value:` (line 15 above). */
 START_TEST(test_bad_map_value)
 {
-    /* not in temp_dir, which expect_failure_of wants to find empty */
+    /* not in ts_temp_dir, which expect_failure_of wants to find empty */
     char *project_dir = ts_make_temp_dir();
     ck_assert_ptr_nonnull(project_dir);
     char project[1024];
@@ -270,7 +255,7 @@ END_TEST
 START_TEST(test_failed_run_keeps_previous_outputs)
 {
     char out_dir[1024], args[2400];
-    snprintf(out_dir, sizeof out_dir, "%s/out", temp_dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", ts_temp_dir);
     snprintf(args, sizeof args, "run '%s' -o '%s' -q", ts_data_path("basic/project.yaml"), out_dir);
     ck_assert_int_eq(ts_run_covermap(args, NULL, NULL), 0);
 
@@ -296,7 +281,7 @@ START_TEST(test_failed_run_keeps_previous_outputs)
         if (broken[b])
             snprintf(project, sizeof project, "%s", ts_data_path(broken[b]));
         else
-            snprintf(project, sizeof project, "%s", write_late_failing_project(temp_dir));
+            snprintf(project, sizeof project, "%s", write_late_failing_project(ts_temp_dir));
         snprintf(args, sizeof args, "run '%s' -o '%s'", project, out_dir);
         char *err = NULL;
         int status = ts_run_covermap(args, NULL, &err);
@@ -376,8 +361,8 @@ START_TEST(test_interrupted_run_keeps_previous_outputs)
 {
     char out_dir[1024], reference_dir[1024], args[2400], project[1024];
     snprintf(project, sizeof project, "%s", ts_data_path("basic/project.yaml"));
-    snprintf(out_dir, sizeof out_dir, "%s/out", temp_dir);
-    snprintf(reference_dir, sizeof reference_dir, "%s/reference", temp_dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", ts_temp_dir);
+    snprintf(reference_dir, sizeof reference_dir, "%s/reference", ts_temp_dir);
     /* what the interrupted run would write if it finished */
     snprintf(args, sizeof args, "run '%s' -o '%s' -q --as-of 2026-10-01", project, reference_dir);
     ck_assert_int_eq(ts_run_covermap(args, NULL, NULL), 0);
@@ -434,7 +419,7 @@ START_TEST(test_failed_publish_keeps_previous_outputs)
     const int blocked = 5; /* basic_outputs[5] is maps/risque.svg, the last one */
     char out_dir[1024], args[2400], project[1024], blocker[1200];
     snprintf(project, sizeof project, "%s", ts_data_path("basic/project.yaml"));
-    snprintf(out_dir, sizeof out_dir, "%s/out", temp_dir);
+    snprintf(out_dir, sizeof out_dir, "%s/out", ts_temp_dir);
     snprintf(args, sizeof args, "run '%s' -o '%s' -q", project, out_dir);
     ck_assert_int_eq(ts_run_covermap(args, NULL, NULL), 0);
     snprintf(blocker, sizeof blocker, "%s/maps/risque.svg", out_dir);
@@ -474,12 +459,12 @@ END_TEST
 static void expect_usage_error(const char *args)
 {
     char *out = NULL, *err = NULL;
-    int status = run_in(temp_dir, args, &out, &err);
+    int status = run_in(ts_temp_dir, args, &out, &err);
     ck_assert_msg(status == 2, "covermap %s: exit %d", args, status);
     ck_assert_str_eq(out, "");
     ck_assert_msg(strncmp(err, "covermap: ", 10) == 0, "covermap %s: stderr %s", args, err);
     ck_assert_msg(strstr(err, "usage: covermap") != NULL, "covermap %s: no usage: %s", args, err);
-    ck_assert_int_eq(ts_count_entries(temp_dir), 0);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 0);
     free(out);
     free(err);
 }
@@ -535,7 +520,7 @@ int main(void)
 {
     Suite *s = suite_create("bad_inputs");
     TCase *tc = tcase_create("bad_inputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_yaml_syntax);
     tcase_add_test(tc, test_unknown_key);

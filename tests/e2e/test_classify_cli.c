@@ -15,34 +15,15 @@ static const char calemp_text[] =
     "10.33\n317.11\n20.47\n264.93\n66.26\n5.39\n0.13\n0.61\n50.65\n40.48\n36.67\n13.09\n"
     "1.81\n0.2\n7.6\n2.51\n57.26\n24.32\n6.97\n";
 
-static char *temp_dir;
-
 static const char *write_input(const char *name, const char *text)
 {
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", temp_dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    ts_write_in_temp(name, text);
+    return ts_in_temp(name);
 }
 
 static int run(const char *args, char **out, char **err)
 {
     return ts_run_covermap(args, out, err);
-}
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(temp_dir);
-    free(temp_dir);
 }
 
 START_TEST(test_fisher_jenks_on_file)
@@ -130,7 +111,7 @@ int main(void)
     }
     Suite *s = suite_create("classify_cli");
     TCase *tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(tc, test_fisher_jenks_on_file);
     tcase_add_test(tc, test_quantile_from_stdin_with_counts);
     tcase_add_test(tc, test_manual_breaks);

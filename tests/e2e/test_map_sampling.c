@@ -19,21 +19,6 @@
 
 #include "test_support.h"
 
-static char *temp_dir;
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(temp_dir);
-    free(temp_dir);
-    temp_dir = NULL;
-}
-
 typedef struct {
     double gt[6]; /* x0, pixel width, 0, y0, 0, -pixel height (pixel corners) */
     cairo_surface_t *image;
@@ -275,7 +260,7 @@ static void run_ok(const char *project, const char *out_dir)
 START_TEST(test_demo_maps_read_back)
 {
     char *project = g_strdup_printf("%s/geodata/demo/projet.yaml", COVERMAP_SOURCE_DIR);
-    char *out = g_strdup_printf("%s/out", temp_dir);
+    char *out = g_strdup_printf("%s/out", ts_temp_dir);
     run_ok(project, out);
     char *maps = g_strdup_printf("%s/maps", out);
     char *gpkg = g_strdup_printf("%s/covermap.gpkg", out);
@@ -309,7 +294,7 @@ START_TEST(test_montreal_lonlat_map_read_back)
         printf("skipped: ../shared/geodata/montreal absent\n");
         return;
     }
-    char *lonlat = g_strdup_printf("%s/mtl.geojson", temp_dir);
+    char *lonlat = g_strdup_printf("%s/mtl.geojson", ts_temp_dir);
     char *options_text[] = {"-t_srs", "EPSG:4326", "-f", "GeoJSON", NULL};
     GDALVectorTranslateOptions *options = GDALVectorTranslateOptionsNew(options_text, NULL);
     GDALDatasetH source = GDALOpenEx(boundaries, GDAL_OF_VECTOR, NULL, NULL, NULL);
@@ -320,7 +305,7 @@ START_TEST(test_montreal_lonlat_map_read_back)
     GDALClose(source);
     GDALVectorTranslateOptionsFree(options);
 
-    char *project = g_strdup_printf("%s/projet.yaml", temp_dir);
+    char *project = g_strdup_printf("%s/projet.yaml", ts_temp_dir);
     char *text = g_strdup_printf(
         "title: \"Montréal\"\nas_of: 2026-04-01\n"
         "territories: { source: mtl.geojson, key: CODEID, name: NOM_OFFICIEL }\n"
@@ -332,7 +317,7 @@ START_TEST(test_montreal_lonlat_map_read_back)
     FILE *f = fopen(project, "w");
     fputs(text, f);
     fclose(f);
-    char *out = g_strdup_printf("%s/out", temp_dir);
+    char *out = g_strdup_printf("%s/out", ts_temp_dir);
     run_ok(project, out);
     char *maps = g_strdup_printf("%s/maps", out);
     char *gpkg = g_strdup_printf("%s/covermap.gpkg", out);
@@ -357,7 +342,7 @@ int main(void)
     Suite *s = suite_create("map_sampling");
     TCase *tc = tcase_create("read_back");
     tcase_set_timeout(tc, 120);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(tc, test_demo_maps_read_back);
     tcase_add_test(tc, test_montreal_lonlat_map_read_back);
     suite_add_tcase(s, tc);

@@ -26,33 +26,6 @@
 #define DORVAL_ISLAND "L'\u00cele-Dorval"
 #define MTL_NORD "Montr\u00e9al-Nord"
 
-static char *temp_dir;
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(temp_dir);
-    free(temp_dir);
-    temp_dir = NULL;
-}
-
-static char *path_in(const char *dir, const char *relative)
-{
-    return g_strdup_printf("%s/%s", dir, relative);
-}
-
-static void write_file(const char *relative, const char *text)
-{
-    char *path = path_in(temp_dir, relative);
-    ck_assert_msg(ts_write_file(path, text), "cannot write %s", path);
-    g_free(path);
-}
-
 /* Indicators as a French Excel writes them: `;`, thousands with spaces, and keys without
  * accents, with hyphens for en dashes, a typographic apostrophe, upper case, a typo
  * (Pierrefond-) and a Total row. Line numbers: header 1, Côte-des-Neiges 2, ... Total 9. */
@@ -79,11 +52,11 @@ static const char funding_csv_cp1252[] =
     "Villeray-Saint-Michel-Parc-Extension;Centraide;65 000 $;2025-01-01;31/12/2026;"
     "r\xe9" "current;oui\n";
 
-/* Writes montreal.yaml over the given boundaries into temp_dir; returns its path. */
+/* Writes montreal.yaml over the given boundaries into ts_temp_dir; returns its path. */
 static char *write_project(const char *boundaries)
 {
-    write_file("indicateurs.csv", indicators_csv);
-    write_file("financement.csv", funding_csv_cp1252);
+    ts_write_in_temp("indicateurs.csv", indicators_csv);
+    ts_write_in_temp("financement.csv", funding_csv_cp1252);
     char *yaml = g_strdup_printf(
         "title: \"Concertations en petite enfance \u2014 agglom\u00e9ration de Montr\u00e9al\"\n"
         "as_of: 2026-04-01\n"
@@ -112,8 +85,8 @@ static char *write_project(const char *boundaries)
         "report: { formats: [csv] }\n"
         "export: { geopackage: true }\n",
         boundaries);
-    char *path = path_in(temp_dir, "montreal.yaml");
-    write_file("montreal.yaml", yaml);
+    char *path = ts_path_in(ts_temp_dir, "montreal.yaml");
+    ts_write_in_temp("montreal.yaml", yaml);
     g_free(yaml);
     return path;
 }
@@ -133,7 +106,7 @@ static void run_ok(const char *project, const char *out_dir)
 /* RFC 4180 rows, each a NULL-terminated gchar** owned by the array. */
 static GPtrArray *load_csv(const char *dir, const char *relative)
 {
-    char *path = path_in(dir, relative);
+    char *path = ts_path_in(dir, relative);
     char *text = ts_read_file(path, NULL);
     ck_assert_msg(text != NULL, "cannot read %s", path);
     GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
@@ -166,7 +139,7 @@ static GPtrArray *load_csv(const char *dir, const char *relative)
     g_string_free(field, TRUE);
     g_ptr_array_free(fields, TRUE);
     free(text);
-    g_free(path);
+    free(path);
     return rows;
 }
 
@@ -213,7 +186,7 @@ static void assert_same_strv(char **a, char **b)
 
 static void assert_gpkg(const char *out_dir, const char *epsg, char **official_names)
 {
-    char *gpkg = path_in(out_dir, "covermap.gpkg");
+    char *gpkg = ts_path_in(out_dir, "covermap.gpkg");
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     ck_assert_msg(ds != NULL, "cannot open %s", gpkg);
     OGRLayerH layer = GDALDatasetGetLayerByName(ds, "territories");
@@ -240,7 +213,7 @@ static void assert_gpkg(const char *out_dir, const char *epsg, char **official_n
     } else {
         fprintf(stderr, "validate_gpkg.py absent: GeoPackage validation skipped\n");
     }
-    g_free(gpkg);
+    free(gpkg);
 }
 
 struct join_expectation {
@@ -415,7 +388,7 @@ static void assert_gap_report(const char *out_dir, char **official_names)
  * 40 km wide agglomeration; degrees would be ~1e-4). Returns the pixel width. */
 static double world_file_pixel_size(const char *out_dir)
 {
-    char *path = path_in(out_dir, "maps/risque.pgw");
+    char *path = ts_path_in(out_dir, "maps/risque.pgw");
     char *text = ts_read_file(path, NULL);
     ck_assert_msg(text != NULL, "no world file %s", path);
     double values[6];
@@ -430,20 +403,20 @@ static double world_file_pixel_size(const char *out_dir)
     ck_assert_double_eq_tol(values[2], 0.0, 1e-9);
     ck_assert_double_eq_tol(values[3], -values[0], 1e-9); /* square pixels, north up */
     free(text);
-    g_free(path);
+    free(path);
     return values[0];
 }
 
 static void assert_map_in_metres(const char *out_dir)
 {
-    char *png = path_in(out_dir, "maps/risque.png");
+    char *png = ts_path_in(out_dir, "maps/risque.png");
     ck_assert_msg(ts_file_exists(png), "no map %s", png);
     double pixel = world_file_pixel_size(out_dir);
     ck_assert_msg(pixel > 1.0 && pixel < 1000.0, "pixel size %g is not metres", pixel);
 
     /* GDAL reads the same georeferencing; when the CRS side file is there, it must say
      * the same thing: a projected CRS in metres */
-    char *aux = path_in(out_dir, "maps/risque.png.aux.xml");
+    char *aux = ts_path_in(out_dir, "maps/risque.png.aux.xml");
     if (ts_file_exists(aux)) {
         GDALDatasetH ds = GDALOpen(png, GA_ReadOnly);
         ck_assert_ptr_nonnull(ds);
@@ -457,8 +430,8 @@ static void assert_map_in_metres(const char *out_dir)
         OSRDestroySpatialReference(srs);
         GDALClose(ds);
     }
-    g_free(aux);
-    g_free(png);
+    free(aux);
+    free(png);
 }
 
 START_TEST(test_official_boundaries)
@@ -469,7 +442,7 @@ START_TEST(test_official_boundaries)
     ck_assert_uint_eq(g_strv_length(official), N_TERRITORIES);
 
     char *project = write_project(boundaries);
-    char *out_dir = path_in(temp_dir, "out");
+    char *out_dir = ts_path_in(ts_temp_dir, "out");
     run_ok(project, out_dir);
     assert_gpkg(out_dir, "32188", official);
     assert_join_report(out_dir);
@@ -478,14 +451,14 @@ START_TEST(test_official_boundaries)
 
     g_strfreev(official);
     g_free(project);
-    g_free(out_dir);
+    free(out_dir);
 }
 END_TEST
 
 /* The same boundaries reprojected to longitude/latitude by GDAL (ogr2ogr in-process). */
 static char *write_lonlat_boundaries(const char *boundaries)
 {
-    char *path = path_in(temp_dir, "limites-4326.geojson");
+    char *path = ts_path_in(ts_temp_dir, "limites-4326.geojson");
     GDALDatasetH src = GDALOpenEx(boundaries, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     ck_assert_ptr_nonnull(src);
     char *argv[] = {"-f", "GeoJSON", "-t_srs", "EPSG:4326", NULL};
@@ -508,7 +481,7 @@ START_TEST(test_lonlat_boundaries)
 
     /* reference: the boundaries as published */
     char *project = write_project(boundaries);
-    char *reference = path_in(temp_dir, "out-mtm");
+    char *reference = ts_path_in(ts_temp_dir, "out-mtm");
     run_ok(project, reference);
     g_free(project);
 
@@ -517,7 +490,7 @@ START_TEST(test_lonlat_boundaries)
     assert_same_strv(lonlat_names, official);
     g_strfreev(lonlat_names);
     project = write_project(lonlat);
-    char *out_dir = path_in(temp_dir, "out-4326");
+    char *out_dir = ts_path_in(ts_temp_dir, "out-4326");
     run_ok(project, out_dir);
 
     assert_gpkg(out_dir, "4326", official);
@@ -529,7 +502,7 @@ START_TEST(test_lonlat_boundaries)
     /* the join and the gap do not depend on the CRS: same bytes */
     static const char *const reports[] = {"report/join-report.csv", "report/gap-report.csv"};
     for (int i = 0; i < 2; i++) {
-        char *a = path_in(reference, reports[i]), *b = path_in(out_dir, reports[i]);
+        char *a = ts_path_in(reference, reports[i]), *b = ts_path_in(out_dir, reports[i]);
         size_t size_a = 0, size_b = 0;
         char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
         ck_assert_ptr_nonnull(bytes_a);
@@ -538,14 +511,14 @@ START_TEST(test_lonlat_boundaries)
                       "%s differs between the MTM and the lon/lat boundaries", reports[i]);
         free(bytes_a);
         free(bytes_b);
-        g_free(a);
-        g_free(b);
+        free(a);
+        free(b);
     }
     g_strfreev(official);
     g_free(lonlat);
     g_free(project);
-    g_free(reference);
-    g_free(out_dir);
+    free(reference);
+    free(out_dir);
 }
 END_TEST
 
@@ -558,7 +531,7 @@ int main(void)
     GDALAllRegister();
     Suite *s = suite_create("montreal");
     TCase *tc = tcase_create("montreal");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_official_boundaries);
     tcase_add_test(tc, test_lonlat_boundaries);

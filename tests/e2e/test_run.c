@@ -22,21 +22,6 @@
 #define CDN "C\u00f4te-des-Neiges\u2013Notre-Dame-de-Gr\u00e2ce"
 #define ILE_BIZARD "L'\u00cele-Bizard"
 
-static char *temp_dir;
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(temp_dir);
-    free(temp_dir);
-    temp_dir = NULL;
-}
-
 /* ---- CSV reading (RFC 4180: quotes, doubled quotes) ---- */
 
 /* Parses CSV text into a GPtrArray of rows, each a NULL-terminated gchar** (the array
@@ -114,30 +99,25 @@ static void run_ok(const char *project, const char *out_dir, const char *extra)
     free(err);
 }
 
-/* Runs a fixture project into temp_dir/NAME; returns that folder (static buffer). */
+/* Runs a fixture project into ts_temp_dir/NAME; returns that folder (static buffer). */
 static const char *run_fixture(const char *project_relative, const char *name, const char *extra)
 {
     static char out_dir[1024];
-    snprintf(out_dir, sizeof out_dir, "%s/%s", temp_dir, name);
+    snprintf(out_dir, sizeof out_dir, "%s/%s", ts_temp_dir, name);
     char project[1024];
     snprintf(project, sizeof project, "%s", ts_data_path(project_relative));
     run_ok(project, out_dir, extra);
     return out_dir;
 }
 
-static char *path_in(const char *dir, const char *relative)
-{
-    return g_strdup_printf("%s/%s", dir, relative);
-}
-
 /* ---- GeoPackage reading ---- */
 
 static GDALDatasetH open_gpkg(const char *out_dir)
 {
-    char *path = path_in(out_dir, "covermap.gpkg");
+    char *path = ts_path_in(out_dir, "covermap.gpkg");
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     ck_assert_msg(ds != NULL, "GDAL cannot open %s", path);
-    g_free(path);
+    free(path);
     return ds;
 }
 
@@ -243,11 +223,11 @@ static bool strv_has(char **values, const char *wanted)
 
 static sqlite3 *open_store(const char *out_dir)
 {
-    char *path = path_in(out_dir, "covermap.sqlite");
+    char *path = ts_path_in(out_dir, "covermap.sqlite");
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
     ck_assert_msg(rc == SQLITE_OK, "cannot open %s", path);
-    g_free(path);
+    free(path);
     return db;
 }
 
@@ -285,9 +265,9 @@ struct join_row {
 START_TEST(test_basic_join_report)
 {
     const char *out_dir = run_fixture("basic/project.yaml", "out", NULL);
-    char *path = path_in(out_dir, "report/join-report.csv");
+    char *path = ts_path_in(out_dir, "report/join-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
 
     /* basic/EXPECTED.md, in its order (file order, then the no-data territories) */
     static const struct join_row expected[] = {
@@ -394,9 +374,9 @@ static void assert_gap_rows(GPtrArray *rows, const struct gap_row *expected, siz
 START_TEST(test_basic_gap_report)
 {
     const char *out_dir = run_fixture("basic/project.yaml", "out", NULL);
-    char *path = path_in(out_dir, "report/gap-report.csv");
+    char *path = ts_path_in(out_dir, "report/gap-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     /* basic/EXPECTED.md: B05, B03, B04, B02, B01 */
     const struct gap_row expected[] = {
         {"Verdun", "no-coordination", "0", "10863", "", NAN, "", "", NULL},
@@ -505,7 +485,7 @@ END_TEST
 /* basic/ with every format: maps in PNG, SVG and PDF, the report in all four. */
 static char *write_full_basic_project(void)
 {
-    char *path = path_in(temp_dir, "full.yaml");
+    char *path = ts_path_in(ts_temp_dir, "full.yaml");
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     const char *d = ts_data_path("basic");
@@ -534,7 +514,7 @@ static char *write_full_basic_project(void)
 
 static void assert_same_file(const char *dir_a, const char *dir_b, const char *relative)
 {
-    char *a = path_in(dir_a, relative), *b = path_in(dir_b, relative);
+    char *a = ts_path_in(dir_a, relative), *b = ts_path_in(dir_b, relative);
     size_t size_a = 0, size_b = 0;
     char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
     ck_assert_msg(bytes_a && bytes_b, "%s missing", relative);
@@ -542,14 +522,14 @@ static void assert_same_file(const char *dir_a, const char *dir_b, const char *r
                   "%s differs between two runs", relative);
     free(bytes_a);
     free(bytes_b);
-    g_free(a);
-    g_free(b);
+    free(a);
+    free(b);
 }
 
 /* Compares every file of dir_a/sub with dir_b/sub; returns how many. */
 static int assert_same_folder(const char *dir_a, const char *dir_b, const char *sub)
 {
-    char *folder = path_in(dir_a, sub);
+    char *folder = ts_path_in(dir_a, sub);
     DIR *d = opendir(folder);
     ck_assert_msg(d != NULL, "no folder %s", folder);
     int compared = 0;
@@ -563,17 +543,17 @@ static int assert_same_folder(const char *dir_a, const char *dir_b, const char *
         compared++;
     }
     closedir(d);
-    char *folder_b = path_in(dir_b, sub);
+    char *folder_b = ts_path_in(dir_b, sub);
     ck_assert_int_eq(ts_count_entries(folder_b), compared);
-    g_free(folder_b);
-    g_free(folder);
+    free(folder_b);
+    free(folder);
     return compared;
 }
 
 START_TEST(test_same_inputs_same_outputs)
 {
     char *project = write_full_basic_project();
-    char *first = path_in(temp_dir, "first"), *second = path_in(temp_dir, "second");
+    char *first = ts_path_in(ts_temp_dir, "first"), *second = ts_path_in(ts_temp_dir, "second");
     run_ok(project, first, NULL);
     run_ok(project, second, NULL);
     /* 5 report files (csv x2, md, html, pdf), 2 maps x (png, pgw, png.aux.xml, svg, pdf,
@@ -585,26 +565,26 @@ START_TEST(test_same_inputs_same_outputs)
     assert_same_file(first, second, "covermap.gpkg");
 
     /* and basic/project.yaml itself, twice */
-    char *third = path_in(temp_dir, "third"), *fourth = path_in(temp_dir, "fourth");
+    char *third = ts_path_in(ts_temp_dir, "third"), *fourth = ts_path_in(ts_temp_dir, "fourth");
     run_ok(ts_data_path("basic/project.yaml"), third, NULL);
     run_ok(ts_data_path("basic/project.yaml"), fourth, NULL);
     ck_assert_int_eq(assert_same_folder(third, fourth, "report"), 2);
     /* 2 SVG maps and their QML and SLD styles */
     ck_assert_int_eq(assert_same_folder(third, fourth, "maps"), 6);
     g_free(project);
-    g_free(first);
-    g_free(second);
-    g_free(third);
-    g_free(fourth);
+    free(first);
+    free(second);
+    free(third);
+    free(fourth);
 }
 END_TEST
 
 START_TEST(test_as_of_override)
 {
     const char *out_dir = run_fixture("basic/project.yaml", "later", "--as-of 2026-10-01");
-    char *path = path_in(out_dir, "report/gap-report.csv");
+    char *path = ts_path_in(out_dir, "report/gap-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     /* as_of 2026-10-01, horizon 2026-10-01..2027-09-30 (365 days):
      * B03's project grant ended 2026-09-30: no-coordination, short all year = 65 000.
      * B02: 40 000 + 30 000 until 2027-06-30, 40 000 alone after: funded until 2027-06-30,
@@ -637,7 +617,7 @@ START_TEST(test_check_prints_and_writes_nothing)
     char data_copy[1024];
     snprintf(data_copy, sizeof data_copy, "%s", data_dir);
     int data_entries = ts_count_entries(data_copy);
-    char *cmd = g_strdup_printf("cd '%s' && '%s' check '%s/project.yaml'", temp_dir,
+    char *cmd = g_strdup_printf("cd '%s' && '%s' check '%s/project.yaml'", ts_temp_dir,
                                 COVERMAP_BINARY, data_copy);
     char *out = NULL, *err = NULL;
     int status = ts_run(cmd, &out, &err);
@@ -653,7 +633,7 @@ START_TEST(test_check_prints_and_writes_nothing)
     for (int i = 0; expected[i]; i++)
         ck_assert_msg(strstr(out, expected[i]) != NULL, "check output lacks %s:\n%s", expected[i],
                       out);
-    ck_assert_int_eq(ts_count_entries(temp_dir), 0);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 0);
     ck_assert_int_eq(ts_count_entries(data_copy), data_entries);
     g_free(cmd);
     free(out);
@@ -666,9 +646,9 @@ END_TEST
 /* Every row of a join report has the given status; returns the number of rows. */
 static guint join_statuses_all(const char *out_dir, const char *status)
 {
-    char *path = path_in(out_dir, "report/join-report.csv");
+    char *path = ts_path_in(out_dir, "report/join-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     for (guint i = 1; i < rows->len; i++) {
         char **row = csv_row(rows, i);
         ck_assert_msg(strcmp(row[2], status) == 0, "%s: %s is %s", row[0], row[1], row[2]);
@@ -691,9 +671,9 @@ START_TEST(test_cp1252_shapefile)
     g_strfreev(gpkg_names);
     GDALClose(ds);
 
-    char *path = path_in(out_dir, "report/gap-report.csv");
+    char *path = ts_path_in(out_dir, "report/gap-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     for (int i = 0; names[i]; i++) {
         int found = 0;
         for (guint r = 1; r < rows->len; r++)
@@ -746,9 +726,9 @@ START_TEST(test_lonlat)
     ck_assert_int_eq(OGR_L_GetFeatureCount(layer, TRUE), 4);
     GDALClose(ds);
 
-    char *path = path_in(out_dir, "report/join-report.csv");
+    char *path = ts_path_in(out_dir, "report/join-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     int matched = 0, normalised = 0;
     for (guint i = 1; i < rows->len; i++) {
         char **row = csv_row(rows, i);
@@ -800,9 +780,9 @@ START_TEST(test_tables_formats_agree)
     assert_same_file(dirs[0], dirs[1], "report/gap-report.csv");
     assert_same_file(dirs[0], dirs[2], "report/gap-report.csv");
 
-    char *path = path_in(dirs[0], "report/gap-report.csv");
+    char *path = ts_path_in(dirs[0], "report/gap-report.csv");
     GPtrArray *rows = load_csv(path);
-    g_free(path);
+    free(path);
     /* tests/data/README.md, tables_formats/ expected, most at risk first */
     const struct gap_row expected[] = {
         {"Lachine", "no-coordination", "0", "5342", "150", 15.0, "2", "1", NULL},
@@ -835,7 +815,7 @@ int main(void)
     GDALAllRegister();
     Suite *s = suite_create("run");
     TCase *tc = tcase_create("run");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_basic_join_report);
     tcase_add_test(tc, test_basic_gap_report);

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,45 @@ char *ts_make_temp_dir(void)
     if (!mkdtemp(templ))
         return NULL;
     return strdup(templ);
+}
+
+char *ts_temp_dir;
+
+void ts_temp_setup(void)
+{
+    ts_temp_dir = ts_make_temp_dir();
+    ck_assert_ptr_nonnull(ts_temp_dir);
+}
+
+void ts_temp_teardown(void)
+{
+    if (!getenv("KEEP_TEST_OUTPUT"))
+        ts_remove_tree(ts_temp_dir);
+    free(ts_temp_dir);
+    ts_temp_dir = NULL;
+}
+
+const char *ts_in_temp(const char *name)
+{
+    static char path[4][1024];
+    static int next;
+    next = (next + 1) % 4;
+    snprintf(path[next], sizeof path[next], "%s/%s", ts_temp_dir, name);
+    return path[next];
+}
+
+char *ts_path_in(const char *dir, const char *name)
+{
+    size_t size = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(size);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, size, "%s/%s", dir, name);
+    return path;
+}
+
+void ts_write_in_temp(const char *name, const char *bytes)
+{
+    ck_assert_msg(ts_write_file(ts_in_temp(name), bytes), "cannot write %s", name);
 }
 
 void ts_remove_tree(const char *path)

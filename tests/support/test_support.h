@@ -5,6 +5,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The running test's temporary folder, as a Check fixture: ts_temp_setup makes it,
+ * ts_temp_teardown removes it (kept when KEEP_TEST_OUTPUT is set, to look at). */
+extern char *ts_temp_dir;
+void ts_temp_setup(void);
+void ts_temp_teardown(void);
+/* ts_temp_dir/name in one of four static buffers (so that a few may be used in one
+ * call), overwritten by later calls. */
+const char *ts_in_temp(const char *name);
+/* dir/name, malloc'd (caller frees with free()). */
+char *ts_path_in(const char *dir, const char *name);
+/* Writes bytes to ts_temp_dir/name, failing the test when it cannot. */
+void ts_write_in_temp(const char *name, const char *bytes);
+
 /* Creates a fresh temporary folder; returns a malloc'd path (caller frees). */
 char *ts_make_temp_dir(void);
 /* rm -rf path (best effort). */

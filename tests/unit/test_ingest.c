@@ -16,34 +16,6 @@
 #include "covermap/store.h"
 #include "test_support.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(tmp);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(tmp);
-    free(tmp);
-    tmp = NULL;
-}
-
-/* Path under the temp folder; static buffer, overwritten by the next call. */
-static const char *in_tmp(const char *name)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tmp, name);
-    return path;
-}
-
-static void write_bytes(const char *name, const char *bytes)
-{
-    ck_assert_msg(ts_write_file(in_tmp(name), bytes), "cannot write %s", name);
-}
-
 /* ---- boundaries ----------------------------------------------------------------- */
 
 /* One GeoJSON feature: a square of `size` metres at (x, y) with the given properties. */
@@ -70,7 +42,7 @@ static GString *feature_collection(const char *crs_name)
 static void write_collection(const char *name, GString *json)
 {
     g_string_append(json, "]}\n");
-    write_bytes(name, json->str);
+    ts_write_in_temp(name, json->str);
     g_string_free(json, TRUE);
 }
 
@@ -106,7 +78,7 @@ static void write_squares_ogr(const char *driver, const char *name, int epsg, in
 {
     GDALDriverH drv = GDALGetDriverByName(driver);
     ck_assert_ptr_nonnull(drv);
-    GDALDatasetH ds = GDALCreate(drv, in_tmp(name), 0, 0, 0, GDT_Unknown, NULL);
+    GDALDatasetH ds = GDALCreate(drv, ts_in_temp(name), 0, 0, 0, GDT_Unknown, NULL);
     ck_assert_ptr_nonnull(ds);
     OGRSpatialReferenceH srs = NULL;
     if (epsg) {
@@ -155,11 +127,11 @@ static cm_project *load_project(const char *body)
 {
     GString *yaml = g_string_new("title: \"Test\"\nas_of: 2026-04-01\n");
     g_string_append(yaml, body);
-    write_bytes("projet.yaml", yaml->str);
+    ts_write_in_temp("projet.yaml", yaml->str);
     g_string_free(yaml, TRUE);
     cm_project *project = NULL;
     cm_error err = {0};
-    cm_status st = cm_project_load(in_tmp("projet.yaml"), &project, &err);
+    cm_status st = cm_project_load(ts_in_temp("projet.yaml"), &project, &err);
     char text[2048];
     cm_error_format(&err, text, sizeof text);
     ck_assert_msg(st == CM_OK, "project: %s", text);
@@ -331,7 +303,7 @@ END_TEST
 
 START_TEST(test_points_refused)
 {
-    write_bytes(
+    ts_write_in_temp(
         "points.geojson",
         "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
         "{\"name\":\"" MTM8 "\"}},\"features\":[{\"type\":\"Feature\",\"properties\":"
@@ -355,7 +327,7 @@ END_TEST
 START_TEST(test_no_crs_refused_srs_override_accepted)
 {
     write_squares_ogr("ESRI Shapefile", "quartiers.shp", 0, 3);
-    ck_assert(!ts_file_exists(in_tmp("quartiers.prj")));
+    ck_assert(!ts_file_exists(ts_in_temp("quartiers.prj")));
     cm_project *project = load_project("territories:\n  source: quartiers.shp\n  key: nom\n");
     cm_store *store = new_store();
     cm_territory_summary summary;
@@ -513,16 +485,16 @@ END_TEST
 
 START_TEST(test_separators)
 {
-    write_bytes("point-virgule.csv", "territoire;enfants_0_5;familles\r\n"
+    ts_write_in_temp("point-virgule.csv", "territoire;enfants_0_5;familles\r\n"
                                      "Saint-Michel;1200;300\r\n"
                                      "Pierrefonds-Roxboro;12,0;40\r\n");
-    write_bytes("virgule.csv", "territoire,enfants_0_5,familles\n"
+    ts_write_in_temp("virgule.csv", "territoire,enfants_0_5,familles\n"
                                "Saint-Michel,1201,301\n"
                                "Pierrefonds-Roxboro,\"1,200\",41\n");
-    write_bytes("tabulation.tsv", "territoire\tenfants_0_5\tfamilles\n"
+    ts_write_in_temp("tabulation.tsv", "territoire\tenfants_0_5\tfamilles\n"
                                   "Saint-Michel\t1202\t302\n"
                                   "Pierrefonds-Roxboro\t1 200\t42\n");
-    write_bytes("tabulation.txt", "territoire\tenfants_0_5\tfamilles\n"
+    ts_write_in_temp("tabulation.txt", "territoire\tenfants_0_5\tfamilles\n"
                                   "Saint-Michel\t1203\t303\n"
                                   "Pierrefonds-Roxboro\t12\t43\n");
     cm_project *project;
@@ -566,10 +538,10 @@ END_TEST
 
 START_TEST(test_utf8_with_and_without_bom)
 {
-    write_bytes("bom.csv",
+    ts_write_in_temp("bom.csv",
                 "\xEF\xBB\xBFterritoire;enfants_0_5\n"
                 "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;10\n");
-    write_bytes("sans-bom.csv", "territoire;organisme;commentaire g\xC3\xA9n\xC3\xA9ral\n"
+    ts_write_in_temp("sans-bom.csv", "territoire;organisme;commentaire g\xC3\xA9n\xC3\xA9ral\n"
                                 "L'\xC3\x8Ele-Bizard;Biblioth\xC3\xA8que;d\xC3\xA9j\xC3\xA0 vu\n");
     cm_project *project;
     cm_store *store;
@@ -592,7 +564,7 @@ END_TEST
 START_TEST(test_cp1252_detected)
 {
     /* \x96 is an en dash, \xC9 É, \xE9 é, \xF4 ô, \xE2 â in CP1252 (invalid UTF-8). */
-    write_bytes("partenaires.csv",
+    ts_write_in_temp("partenaires.csv",
                 "territoire;organisme;secteur d'activit\xE9\r\n"
                 "C\xF4te-des-Neiges\x96Notre-Dame-de-Gr\xE2\x63\x65;\xC9\x63ole Saint-Luc;"
                 "\xE9\x64ucation\r\n"
@@ -618,9 +590,9 @@ START_TEST(test_explicit_encoding)
 {
     /* \xA4 is the euro sign in ISO-8859-15 but a currency sign (¤) in CP1252, so
      * the result tells whether the project's encoding: was used. */
-    write_bytes("partenaires.csv", "territoire;organisme\n"
+    ts_write_in_temp("partenaires.csv", "territoire;organisme\n"
                                    "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
-    write_bytes("devine.csv", "territoire;organisme\n"
+    ts_write_in_temp("devine.csv", "territoire;organisme\n"
                               "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
     cm_project *project;
     cm_store *store;
@@ -643,7 +615,7 @@ START_TEST(test_quoting_numbers_blanks_and_carried_columns)
     /* Thousands with an ASCII space, U+00A0 and U+202F; a decimal comma; blank
      * cells; quoted cells holding the separator and doubled quotes; a column
      * already named like covermap's (children_reached) needing no columns: entry. */
-    write_bytes("indicateurs.csv",
+    ts_write_in_temp("indicateurs.csv",
                 "territoire;enfants_0_5;familles_rejointes;etp;children_reached;"
                 "remarque du bureau;commentaire g\xC3\xA9n\xC3\xA9ral\n"
                 "\"Saint-Michel\";\"12 400\";1 200;0,5;1 000;\"Centre; p\xC3\xA9\x64iatrie\";"
@@ -684,7 +656,7 @@ END_TEST
 
 START_TEST(test_funding_values)
 {
-    write_bytes("financement.csv",
+    ts_write_in_temp("financement.csv",
                 "territoire;bailleur;montant;debut;fin;type;coordination\n"
                 "Saint-Michel;Ville;65 000,00 $;2025-04-01;31/03/2027;r\xC3\xA9\x63urrent;oui\n"
                 "Saint-Michel;Fondation;12\xC2\xA0\x35\x30\x30 $;01/04/2026;;projet;non\n"
@@ -694,7 +666,7 @@ START_TEST(test_funding_values)
                 "L'\xC3\x8Ele-Bizard;Y;5;2025-01-01;;PROJET;0\n"
                 "Saint-Michel;Z;7;2025-01-01;;r\xC3\xA9\x63urrente;vrai\n"
                 "Saint-Michel;W;8;2025-01-01;;projet;faux\n");
-    write_bytes("subventions.csv",
+    ts_write_in_temp("subventions.csv",
                 "territoire,bailleur,montant,debut,fin,type,coordination\n"
                 "Saint-Michel,\"Fondation \"\"Lucie et Andr\xC3\xA9\"\"\",\"$65,000\",2025-04-01,,"
                 "r\xC3\xA9\x63urrent,oui\n"
@@ -743,7 +715,7 @@ static void expect_table_error(const char *file, const char *bytes, const char *
                                cm_status status, long line, const char *field,
                                const char *message_part)
 {
-    write_bytes(file, bytes);
+    ts_write_in_temp(file, bytes);
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -806,7 +778,7 @@ END_TEST
 
 START_TEST(test_error_mapped_column_missing)
 {
-    write_bytes("indicateurs.csv", "territoire;enfants_0_5;famille\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5;famille\n"
                                    "Saint-Michel;1 000;10\n");
     cm_project *project;
     cm_store *store;
@@ -822,7 +794,7 @@ END_TEST
 
 START_TEST(test_error_key_column_missing)
 {
-    write_bytes("indicateurs.csv", "Territoires;enfants_0_5;familles\n"
+    ts_write_in_temp("indicateurs.csv", "Territoires;enfants_0_5;familles\n"
                                    "Saint-Michel;1 000;10\n");
     cm_project *project;
     cm_store *store;
@@ -838,7 +810,7 @@ END_TEST
 
 START_TEST(test_error_funding_without_amount)
 {
-    write_bytes("financement.csv", "territoire;bailleur;debut\n"
+    ts_write_in_temp("financement.csv", "territoire;bailleur;debut\n"
                                    "Saint-Michel;Ville;2025-01-01\n");
     cm_project *project;
     cm_store *store;
@@ -858,7 +830,7 @@ END_TEST
 /* Partners table from bytes; expects success and the (line, name, note) rows. */
 static void expect_partner_lines(const char *bytes, const char *expected)
 {
-    write_bytes("partenaires.csv", bytes);
+    ts_write_in_temp("partenaires.csv", bytes);
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -968,7 +940,7 @@ START_TEST(test_layer_choice_location)
 {
     write_squares_ogr("GPKG", "multi.gpkg", 32188, 2);
     GDALDatasetH ds =
-        GDALOpenEx(in_tmp("multi.gpkg"), GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+        GDALOpenEx(ts_in_temp("multi.gpkg"), GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
     ck_assert_ptr_nonnull(ds);
     ck_assert_ptr_nonnull(GDALDatasetCreateLayer(ds, "autre", NULL, wkbPolygon, NULL));
     GDALClose(ds);
@@ -1006,7 +978,7 @@ static Suite *ingest_suite(void)
 {
     Suite *s = suite_create("ingest");
     TCase *territories = tcase_create("territories");
-    tcase_add_checked_fixture(territories, setup, teardown);
+    tcase_add_checked_fixture(territories, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(territories, test_territories_stored);
     tcase_add_test(territories, test_territory_repaired);
     tcase_add_test(territories, test_points_refused);
@@ -1017,7 +989,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(territories, test_no_districts_is_nothing);
     suite_add_tcase(s, territories);
     TCase *tables = tcase_create("tables");
-    tcase_add_checked_fixture(tables, setup, teardown);
+    tcase_add_checked_fixture(tables, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(tables, test_separators);
     tcase_add_test(tables, test_utf8_with_and_without_bom);
     tcase_add_test(tables, test_cp1252_detected);
@@ -1030,7 +1002,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tables, test_line_numbers_after_multiline_cell);
     suite_add_tcase(s, tables);
     TCase *errors = tcase_create("errors");
-    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_checked_fixture(errors, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(errors, test_error_not_a_number);
     tcase_add_test(errors, test_error_negative_count);
     tcase_add_test(errors, test_error_bad_date);

@@ -19,34 +19,6 @@
 #include "covermap/store.h"
 #include "test_support.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(tmp);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(tmp);
-    free(tmp);
-    tmp = NULL;
-}
-
-/* Path under the temp folder; static buffer, overwritten by the next call. */
-static const char *in_tmp(const char *name)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tmp, name);
-    return path;
-}
-
-static void write_bytes(const char *name, const char *bytes)
-{
-    ck_assert_msg(ts_write_file(in_tmp(name), bytes), "cannot write %s", name);
-}
-
 /* ---- boundaries ----------------------------------------------------------------- */
 
 /* Territories as 1 km squares side by side from x = 295000 in EPSG:32188, in the
@@ -66,7 +38,7 @@ static void write_territories(const char *const *keys, int count)
                                y + 1000, x, y);
     }
     g_string_append(json, "]}\n");
-    write_bytes("territoires.geojson", json->str);
+    ts_write_in_temp("territoires.geojson", json->str);
     g_string_free(json, TRUE);
 }
 
@@ -107,7 +79,7 @@ static void write_lonlat_districts(void)
         g_string_append(json, "]]}}");
     }
     g_string_append(json, "]}\n");
-    write_bytes("circonscriptions.geojson", json->str);
+    ts_write_in_temp("circonscriptions.geojson", json->str);
     g_string_free(json, TRUE);
     OCTDestroyCoordinateTransformation(to_lonlat);
     OSRDestroySpatialReference(mtm);
@@ -130,11 +102,11 @@ static cm_project *load_project(const char *body)
                                  "coordination_cost: 65000\n"
                                  "territories:\n  source: territoires.geojson\n  key: nom\n");
     g_string_append(yaml, body);
-    write_bytes("projet.yaml", yaml->str);
+    ts_write_in_temp("projet.yaml", yaml->str);
     g_string_free(yaml, TRUE);
     cm_project *project = NULL;
     cm_error err = {0};
-    assert_ok(cm_project_load(in_tmp("projet.yaml"), &project, &err), &err);
+    assert_ok(cm_project_load(ts_in_temp("projet.yaml"), &project, &err), &err);
     return project;
 }
 
@@ -208,13 +180,13 @@ static void write_fixture(void)
 {
     write_territories(montreal, 5);
     write_lonlat_districts();
-    write_bytes("indicateurs.csv", "territoire;enfants_0_5;familles_rejointes;note du bureau\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5;familles_rejointes;note du bureau\n"
                                    "Saint-Michel;1 000;250;ok\n"
                                    "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE;2 000;;\n"
                                    "L\xE2\x80\x99\xC3\x8Ele-Bizard;500;100;\n"
                                    "Pierrefond-Roxboro;800;80;\n"
                                    "Total;4 300;430;\n");
-    write_bytes("partenaires.csv", "territoire,organisme,secteur\n"
+    ts_write_in_temp("partenaires.csv", "territoire,organisme,secteur\n"
                                    "Saint-Michel,CLSC,santé\n"
                                    "Saint-Michel,École Félix,école\n"
                                    "L'Île-Bizard,Bibliothèque,bibliothèque\n"
@@ -222,7 +194,7 @@ static void write_fixture(void)
                                    "L'Île-Bizard,CPE,petite enfance\n"
                                    "SAINT MICHEL,Maison,communautaire\n"
                                    "SAINT MICHEL,Halte, santé \n");
-    write_bytes("financement.csv",
+    ts_write_in_temp("financement.csv",
                 "territoire;bailleur;montant;debut;fin;type;coordination\n"
                 "Saint-Michel;Ville;70 000 $;2025-01-01;;récurrent;oui\n"
                 "Côte-des-Neiges–Notre-Dame-de-Grâce;MFA;65 000 $;2025-01-01;30/09/2026;"
@@ -396,7 +368,7 @@ static const char *const indicators_only =
 START_TEST(test_duplicate_indicators_row)
 {
     write_territories(montreal, 5);
-    write_bytes("indicateurs.csv", "territoire;enfants_0_5\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5\n"
                                    "Saint-Michel;100\n"
                                    "Ahuntsic;50\n"
                                    "saint michel;120\n");
@@ -434,7 +406,7 @@ static const char *const indicators_by_year =
 START_TEST(test_one_row_per_territory_and_year)
 {
     write_territories(montreal, 5);
-    write_bytes("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
                                    "Saint-Michel;2024;900;180\n"
                                    "Saint-Michel;2025;1 000;250\n"
                                    "Ahuntsic;2025;400;40\n");
@@ -469,7 +441,7 @@ END_TEST
 START_TEST(test_same_year_twice_is_duplicate)
 {
     write_territories(montreal, 5);
-    write_bytes("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
                                    "Saint-Michel;2024;900;180\n"
                                    "Saint-Michel;2025;1 000;250\n"
                                    "Saint-Michel;2024;950;190\n");
@@ -491,7 +463,7 @@ START_TEST(test_ambiguous_folded_key_not_joined)
 {
     static const char *const keys[] = {"Saint-Laurent", "Saint Laurent", "Ahuntsic"};
     write_territories(keys, 3);
-    write_bytes("indicateurs.csv", "territoire;enfants_0_5\n"
+    ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5\n"
                                    "SAINT-LAURENT;10\n"
                                    "Saint Laurent;20\n"
                                    "ahuntsic;30\n");
@@ -523,7 +495,7 @@ END_TEST
 START_TEST(test_sectors_compared_like_keys)
 {
     write_territories(montreal, 1);
-    write_bytes("partenaires.csv", "territoire;organisme;secteur\n"
+    ts_write_in_temp("partenaires.csv", "territoire;organisme;secteur\n"
                                    "Saint-Michel;A;école\n"
                                    "Saint-Michel;B;ÉCOLE\n"
                                    "Saint-Michel;C;Santé\n"
@@ -558,7 +530,7 @@ static void write_many_territories(int count)
 {
     GDALDriverH driver = GDALGetDriverByName("GPKG");
     ck_assert_ptr_nonnull(driver);
-    GDALDatasetH ds = GDALCreate(driver, in_tmp("quartiers.gpkg"), 0, 0, 0, GDT_Unknown, NULL);
+    GDALDatasetH ds = GDALCreate(driver, ts_in_temp("quartiers.gpkg"), 0, 0, 0, GDT_Unknown, NULL);
     ck_assert_ptr_nonnull(ds);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     ck_assert_int_eq(OSRImportFromEPSG(srs, 32188), OGRERR_NONE);
@@ -599,15 +571,15 @@ START_TEST(test_join_is_indexed)
     GString *csv = g_string_new("territoire;enfants_0_5\n");
     for (int i = 0; i < COUNT; i++)
         g_string_append_printf(csv, "QUARTIER-%05d;%d\n", COUNT - i, i);
-    write_bytes("indicateurs.csv", csv->str);
+    ts_write_in_temp("indicateurs.csv", csv->str);
     g_string_free(csv, TRUE);
-    write_bytes("projet.yaml", "title: \"Vitesse\"\nas_of: 2026-04-01\n"
+    ts_write_in_temp("projet.yaml", "title: \"Vitesse\"\nas_of: 2026-04-01\n"
                                "territories:\n  source: quartiers.gpkg\n  key: nom\n"
                                "data:\n  - source: indicateurs.csv\n    key: territoire\n"
                                "    columns: { children_0_5: enfants_0_5 }\n");
     cm_project *project = NULL;
     cm_error err = {0};
-    assert_ok(cm_project_load(in_tmp("projet.yaml"), &project, &err), &err);
+    assert_ok(cm_project_load(ts_in_temp("projet.yaml"), &project, &err), &err);
 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -643,7 +615,7 @@ static Suite *join_suite(void)
 {
     Suite *s = suite_create("join");
     TCase *report = tcase_create("report");
-    tcase_add_checked_fixture(report, setup, teardown);
+    tcase_add_checked_fixture(report, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(report, test_join_report);
     tcase_add_test(report, test_districts_overlay);
     tcase_add_test(report, test_no_districts_empty_overlay);
@@ -653,12 +625,12 @@ static Suite *join_suite(void)
     tcase_add_test(report, test_ambiguous_folded_key_not_joined);
     suite_add_tcase(s, report);
     TCase *indicators = tcase_create("indicators");
-    tcase_add_checked_fixture(indicators, setup, teardown);
+    tcase_add_checked_fixture(indicators, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(indicators, test_gap_indicators);
     tcase_add_test(indicators, test_sectors_compared_like_keys);
     suite_add_tcase(s, indicators);
     TCase *speed = tcase_create("speed");
-    tcase_add_checked_fixture(speed, setup, teardown);
+    tcase_add_checked_fixture(speed, ts_temp_setup, ts_temp_teardown);
     tcase_set_timeout(speed, 120);
     tcase_add_test(speed, test_join_is_indexed);
     suite_add_tcase(s, speed);

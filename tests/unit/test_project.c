@@ -10,38 +10,10 @@
 #include "covermap/project.h"
 #include "test_support.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-    tmp = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(tmp);
-}
-
-static void teardown(void)
-{
-    ts_remove_tree(tmp);
-    free(tmp);
-    tmp = NULL;
-}
-
-/* Path under the temp folder; static buffer, overwritten by the next call. */
-static const char *in_tmp(const char *name)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tmp, name);
-    return path;
-}
-
-static void write_file(const char *name, const char *text)
-{
-    ck_assert_msg(ts_write_file(in_tmp(name), text), "cannot write %s", name);
-}
-
 static cm_status load(const char *yaml, cm_project **project, cm_error *err)
 {
-    write_file("projet.yaml", yaml);
-    return cm_project_load(in_tmp("projet.yaml"), project, err);
+    ts_write_in_temp("projet.yaml", yaml);
+    return cm_project_load(ts_in_temp("projet.yaml"), project, err);
 }
 
 /* Loads yaml, expects failure with status at line, and the formatted message
@@ -56,7 +28,7 @@ static void expect_error(const char *yaml, cm_status status, long line, const ch
     ck_assert_int_eq(err.line, line);
     char text[2048];
     cm_error_format(&err, text, sizeof text);
-    const char *prefix = in_tmp("");
+    const char *prefix = ts_in_temp("");
     ck_assert_msg(strncmp(text, prefix, strlen(prefix)) == 0, "no file in: %s", text);
     ck_assert_str_eq(text + strlen(prefix), expected);
 }
@@ -131,15 +103,15 @@ static const char *SEQUENTIAL_STYLE =
 
 START_TEST(test_full_project)
 {
-    ck_assert_int_eq(mkdir(in_tmp("styles"), 0755), 0);
-    write_file("styles/sequential.yaml", SEQUENTIAL_STYLE);
+    ck_assert_int_eq(mkdir(ts_in_temp("styles"), 0755), 0);
+    ts_write_in_temp("styles/sequential.yaml", SEQUENTIAL_STYLE);
     cm_project *p = NULL;
     cm_error err;
     ck_assert_msg(load(FULL, &p, &err) == CM_OK, "%s:%ld: %s", err.file, err.line, err.message);
     ck_assert_ptr_nonnull(p);
 
-    ck_assert_str_eq(p->path, in_tmp("projet.yaml"));
-    ck_assert_str_eq(p->dir, tmp);
+    ck_assert_str_eq(p->path, ts_in_temp("projet.yaml"));
+    ck_assert_str_eq(p->dir, ts_temp_dir);
     ck_assert_str_eq(p->title, "Concertations en petite enfance \xe2\x80\x94 Montr\xc3\xa9" "al");
     char iso[11];
     cm_day_format_iso(p->as_of, iso);
@@ -150,7 +122,7 @@ START_TEST(test_full_project)
     ck_assert_str_eq(p->source_line, "Source : Ville fictive, 2026");
 
     ck_assert_str_eq(p->territories.source, "geo/quartiers.gpkg");
-    ck_assert_str_eq(p->territories.path, in_tmp("geo/quartiers.gpkg"));
+    ck_assert_str_eq(p->territories.path, ts_in_temp("geo/quartiers.gpkg"));
     ck_assert_str_eq(p->territories.layer, "quartiers");
     ck_assert_str_eq(p->territories.key, "code");
     ck_assert_str_eq(p->territories.name, "nom");
@@ -161,7 +133,7 @@ START_TEST(test_full_project)
     ck_assert_uint_eq(p->table_count, 3);
     const cm_source *ind = &p->tables[0];
     ck_assert_int_eq(ind->role, CM_ROLE_INDICATORS);
-    ck_assert_str_eq(ind->path, in_tmp("indicateurs.csv"));
+    ck_assert_str_eq(ind->path, ts_in_temp("indicateurs.csv"));
     ck_assert_str_eq(ind->key, "territoire");
     ck_assert_int_eq(ind->line, 15);
     ck_assert_uint_eq(ind->column_count, 2);
@@ -189,7 +161,7 @@ START_TEST(test_full_project)
     ck_assert_str_eq(funding->columns[2].source, "debut");
 
     ck_assert(p->has_districts);
-    ck_assert_str_eq(p->districts.path, in_tmp("circonscriptions.gpkg"));
+    ck_assert_str_eq(p->districts.path, ts_in_temp("circonscriptions.gpkg"));
     ck_assert_str_eq(p->districts.name, "code"); /* name defaults to the key */
 
     ck_assert_uint_eq(p->map_count, 3);
@@ -200,7 +172,7 @@ START_TEST(test_full_project)
     ck_assert_str_eq(m->value, "coverage_rate");
     ck_assert_int_eq(m->method, CM_CLASS_FISHER_JENKS);
     ck_assert_int_eq(m->class_count, 5);
-    ck_assert_str_eq(m->style_path, in_tmp("styles/sequential.yaml"));
+    ck_assert_str_eq(m->style_path, ts_in_temp("styles/sequential.yaml"));
     ck_assert_str_eq(m->srs, "EPSG:2950");
     ck_assert(m->format_png && !m->format_svg && m->format_pdf);
     ck_assert_int_eq(m->line, 33);
@@ -229,8 +201,8 @@ END_TEST
 
 START_TEST(test_style_file_and_overrides)
 {
-    ck_assert_int_eq(mkdir(in_tmp("styles"), 0755), 0);
-    write_file("styles/sequential.yaml", SEQUENTIAL_STYLE);
+    ck_assert_int_eq(mkdir(ts_in_temp("styles"), 0755), 0);
+    ts_write_in_temp("styles/sequential.yaml", SEQUENTIAL_STYLE);
     cm_project *p = NULL;
     cm_error err;
     ck_assert_int_eq(load(FULL, &p, &err), CM_OK);
@@ -304,9 +276,9 @@ END_TEST
 START_TEST(test_project_in_current_folder)
 {
     /* A bare file name: its folder is ".", and paths stay as written. */
-    write_file("projet.yaml", MINIMAL_HEAD);
+    ts_write_in_temp("projet.yaml", MINIMAL_HEAD);
     char *cwd = getcwd(NULL, 0);
-    ck_assert_int_eq(chdir(tmp), 0);
+    ck_assert_int_eq(chdir(ts_temp_dir), 0);
     cm_project *p = NULL;
     cm_error err;
     cm_status st = cm_project_load("projet.yaml", &p, &err);
@@ -321,11 +293,11 @@ END_TEST
 
 START_TEST(test_project_in_relative_subfolder)
 {
-    ck_assert_int_eq(mkdir(in_tmp("sub"), 0755), 0);
-    write_file("sub/projet.yaml", MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: s.yaml }\n");
-    write_file("sub/s.yaml", "palette: Purples\n");
+    ck_assert_int_eq(mkdir(ts_in_temp("sub"), 0755), 0);
+    ts_write_in_temp("sub/projet.yaml", MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: s.yaml }\n");
+    ts_write_in_temp("sub/s.yaml", "palette: Purples\n");
     char *cwd = getcwd(NULL, 0);
-    ck_assert_int_eq(chdir(tmp), 0);
+    ck_assert_int_eq(chdir(ts_temp_dir), 0);
     cm_project *p = NULL;
     cm_error err;
     cm_status st = cm_project_load("sub/projet.yaml", &p, &err);
@@ -501,13 +473,13 @@ START_TEST(test_missing_file)
 {
     cm_project *p = (cm_project *)1;
     cm_error err;
-    ck_assert_int_eq(cm_project_load(in_tmp("absent.yaml"), &p, &err), CM_ERR_IO);
+    ck_assert_int_eq(cm_project_load(ts_in_temp("absent.yaml"), &p, &err), CM_ERR_IO);
     ck_assert_ptr_null(p);
-    ck_assert_str_eq(err.file, in_tmp("absent.yaml"));
+    ck_assert_str_eq(err.file, ts_in_temp("absent.yaml"));
     ck_assert_ptr_nonnull(strstr(err.message, "No such file"));
     /* A folder is not a project file either. */
-    ck_assert_int_eq(cm_project_load(tmp, &p, &err), CM_ERR_IO);
-    ck_assert_str_eq(err.file, tmp);
+    ck_assert_int_eq(cm_project_load(ts_temp_dir, &p, &err), CM_ERR_IO);
+    ck_assert_str_eq(err.file, ts_temp_dir);
 }
 END_TEST
 
@@ -602,7 +574,7 @@ START_TEST(test_utf8_text_kept_intact)
                           &p, &err),
                      CM_OK);
     ck_assert_str_eq(p->title, "\xc3\x8e" "le-Bizard\xe2\x80\x93Sainte-Genevi\xc3\xa8ve");
-    ck_assert_str_eq(p->territories.path, in_tmp("donn\xc3\xa9" "es/quartiers \xc3\xa9t\xc3\xa9.shp"));
+    ck_assert_str_eq(p->territories.path, ts_in_temp("donn\xc3\xa9" "es/quartiers \xc3\xa9t\xc3\xa9.shp"));
     ck_assert_str_eq(p->territories.key, "cl\xc3\xa9");
     ck_assert_int_eq(p->tables[0].role, CM_ROLE_FUNDING);
     ck_assert_str_eq(p->tables[0].columns[0].source, "Montant annuel ($)");
@@ -761,23 +733,23 @@ START_TEST(test_style_errors)
                           &p, &err),
                      CM_ERR_IO);
     ck_assert_ptr_null(p);
-    ck_assert_str_eq(err.file, in_tmp("projet.yaml"));
+    ck_assert_str_eq(err.file, ts_in_temp("projet.yaml"));
     ck_assert_int_eq(err.line, 7);
     ck_assert_str_eq(err.field, "maps[1].style");
     ck_assert_str_eq(err.message, "map 'm': style file 'styles/absent.yaml': cannot read this "
                                   "file: No such file or directory");
 
     /* An error inside the style file names the style file and its line. */
-    write_file("bad.yaml", "palette: Blues\nlegend:\n  position: [a, { b: c }]\n");
+    ts_write_in_temp("bad.yaml", "palette: Blues\nlegend:\n  position: [a, { b: c }]\n");
     ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: bad.yaml }\n", &p,
                           &err),
                      CM_ERR_PROJECT);
-    ck_assert_str_eq(err.file, in_tmp("bad.yaml"));
+    ck_assert_str_eq(err.file, ts_in_temp("bad.yaml"));
     ck_assert_int_eq(err.line, 3);
     ck_assert_str_eq(err.message, "style of map 'm': style setting 'legend.position': expected a "
                                   "list of values, found a mapping in it");
 
-    write_file("dup.yaml", "legend.position: top\nlegend:\n  position: bottom\n");
+    ts_write_in_temp("dup.yaml", "legend.position: top\nlegend:\n  position: bottom\n");
     ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: dup.yaml }\n", &p,
                           &err),
                      CM_ERR_PROJECT);
@@ -785,7 +757,7 @@ START_TEST(test_style_errors)
     ck_assert_str_eq(err.message, "style of map 'm': style setting 'legend.position' is given "
                                   "twice");
 
-    write_file("list.yaml", "- a\n- b\n");
+    ts_write_in_temp("list.yaml", "- a\n- b\n");
     ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: list.yaml }\n", &p,
                           &err),
                      CM_ERR_PROJECT);
@@ -802,7 +774,7 @@ END_TEST
 
 START_TEST(test_overrides_without_style_file_and_empty_style)
 {
-    write_file("empty.yaml", "# nothing yet\n");
+    ts_write_in_temp("empty.yaml", "# nothing yet\n");
     cm_project *p = NULL;
     cm_error err;
     ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n"
@@ -819,7 +791,7 @@ START_TEST(test_overrides_without_style_file_and_empty_style)
     ck_assert_str_eq(cm_map_setting(&p->maps[0], "labels.halo"), "1.5");
     ck_assert_str_eq(cm_map_setting(&p->maps[0], "labels.leader"), "true");
     ck_assert_uint_eq(p->maps[1].setting_count, 0);
-    ck_assert_str_eq(p->maps[1].style_path, in_tmp("empty.yaml"));
+    ck_assert_str_eq(p->maps[1].style_path, ts_in_temp("empty.yaml"));
     cm_project_free(p);
 }
 END_TEST
@@ -827,7 +799,7 @@ END_TEST
 START_TEST(test_alias_loop_is_refused)
 {
     /* A style that refers to itself must end in an error, not a loop. */
-    write_file("loop.yaml", "a: &x { b: *x }\n");
+    ts_write_in_temp("loop.yaml", "a: &x { b: *x }\n");
     cm_project *p = NULL;
     cm_error err;
     cm_status st = load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: loop.yaml }\n", &p,
@@ -850,7 +822,7 @@ int main(void)
 {
     Suite *s = suite_create("project");
     TCase *valid = tcase_create("valid");
-    tcase_add_checked_fixture(valid, setup, teardown);
+    tcase_add_checked_fixture(valid, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(valid, test_full_project);
     tcase_add_test(valid, test_style_file_and_overrides);
     tcase_add_test(valid, test_defaults);
@@ -866,7 +838,7 @@ int main(void)
     suite_add_tcase(s, valid);
 
     TCase *errors = tcase_create("errors");
-    tcase_add_checked_fixture(errors, setup, teardown);
+    tcase_add_checked_fixture(errors, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(errors, test_unknown_top_level_key);
     tcase_add_test(errors, test_unknown_nested_key);
     tcase_add_test(errors, test_unknown_key_without_close_match);

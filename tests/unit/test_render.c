@@ -32,8 +32,6 @@ static const square squares[] = {
 #define SQUARE_COUNT 6
 #define SIDE 1000.0
 
-static char *temp_dir;
-
 static void square_origin(const square *sq, bool lonlat, double *x, double *y)
 {
     if (lonlat) {
@@ -103,30 +101,9 @@ static cm_project make_project(void)
     return project;
 }
 
-static char *path_in(const char *dir, const char *file)
-{
-    size_t size = strlen(dir) + strlen(file) + 2;
-    char *path = malloc(size);
-    snprintf(path, size, "%s/%s", dir, file);
-    return path;
-}
-
-static void setup(void)
-{
-    temp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(temp_dir);
-}
-
-static void teardown(void)
-{
-    if (!getenv("KEEP_RENDER_OUTPUT"))
-        ts_remove_tree(temp_dir);
-    free(temp_dir);
-}
-
 static char *render_into(const char *db, const char *subdir, const cm_map_spec *map)
 {
-    char *out = path_in(temp_dir, subdir);
+    char *out = ts_path_in(ts_temp_dir, subdir);
     char command[1024];
     snprintf(command, sizeof command, "mkdir -p '%s'", out);
     ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
@@ -181,12 +158,12 @@ static const int ylgnbu4[4] = {0xffffcc, 0xa1dab4, 0x41b6c4, 0x225ea8};
 
 START_TEST(test_png_fill_follows_classes)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_map_spec map = make_map("couverture", "coverage_rate");
     char *out = render_into(db, "maps", &map);
-    char *png_path = path_in(out, "couverture.png");
-    char *pgw_path = path_in(out, "couverture.pgw");
+    char *png_path = ts_path_in(out, "couverture.png");
+    char *pgw_path = ts_path_in(out, "couverture.pgw");
     cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
     ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
     /* Letter landscape at 300 dpi. */
@@ -238,7 +215,7 @@ END_TEST
 
 START_TEST(test_pdf_has_real_text)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_map_spec map = make_map("couverture", "coverage_rate");
     map.format_png = false;
@@ -264,7 +241,7 @@ static void assert_same_files(const char *dir_a, const char *dir_b, const char *
                               size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        char *a = path_in(dir_a, files[i]), *b = path_in(dir_b, files[i]);
+        char *a = ts_path_in(dir_a, files[i]), *b = ts_path_in(dir_b, files[i]);
         size_t size_a = 0, size_b = 0;
         char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
         ck_assert_ptr_nonnull(bytes_a);
@@ -280,7 +257,7 @@ static void assert_same_files(const char *dir_a, const char *dir_b, const char *
 
 START_TEST(test_svg_parses_and_outputs_are_reproducible)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_map_spec map = make_map("couverture", "coverage_rate");
     char *first = render_into(db, "one", &map);
@@ -305,7 +282,7 @@ END_TEST
  * maps as outlines each map reads itself, for every map that shares them. */
 START_TEST(test_preloaded_outlines_draw_the_same_maps)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_map_spec coverage = make_map("couverture", "coverage_rate");
     cm_map_spec risk = make_map("risque", "risk_level");
@@ -320,7 +297,7 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
 
     char *own = render_into(db, "own", &coverage);
     char *own_risk = render_into(db, "own", &risk);
-    char *shared = path_in(temp_dir, "shared");
+    char *shared = ts_path_in(ts_temp_dir, "shared");
     ck_assert_int_eq(mkdir(shared, 0755), 0);
     cm_project project = make_project();
     ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, shared, &err), CM_OK);
@@ -335,7 +312,7 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
     cm_map_spec vector_only = make_map("couverture", "coverage_rate");
     vector_only.format_png = false;
     ck_assert_int_eq(cm_map_geometry_load(db, &vector_only, NULL, &geometry, &err), CM_OK);
-    char *no_layer = path_in(temp_dir, "no-layer");
+    char *no_layer = ts_path_in(ts_temp_dir, "no-layer");
     ck_assert_int_eq(mkdir(no_layer, 0755), 0);
     ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, no_layer, &err), CM_OK);
     const char *png[] = {"couverture.png"};
@@ -351,12 +328,12 @@ END_TEST
 
 START_TEST(test_lonlat_is_drawn_in_metres)
 {
-    char *db = path_in(temp_dir, "lonlat.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "lonlat.sqlite");
     build_store(db, true);
     cm_map_spec map = make_map("couverture", "coverage_rate");
     map.format_svg = map.format_pdf = false;
     char *out = render_into(db, "maps", &map);
-    char *pgw_path = path_in(out, "couverture.pgw");
+    char *pgw_path = ts_path_in(out, "couverture.pgw");
     world_file w = read_world_file(pgw_path);
     /* 3 squares of ~1.1 km across ~600 points at 300 dpi: about 1-2 m a pixel. */
     ck_assert_msg(w.a > 0.2 && w.a < 20, "pixel size %g is not in metres", w.a);
@@ -371,17 +348,17 @@ END_TEST
 
 START_TEST(test_risk_map_is_categorical)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_map_spec map = make_map("risque", "risk_level");
     map.method = CM_CLASS_DEFAULT;
     map.class_count = 0;
     map.format_svg = false;
     char *out = render_into(db, "maps", &map);
-    char *png_path = path_in(out, "risque.png");
+    char *png_path = ts_path_in(out, "risque.png");
     world_file w;
     {
-        char *pgw_path = path_in(out, "risque.pgw");
+        char *pgw_path = ts_path_in(out, "risque.pgw");
         w = read_world_file(pgw_path);
         free(pgw_path);
     }
@@ -424,7 +401,7 @@ static void assert_refused(const char *db, const char *value, const char *why)
 
 START_TEST(test_sandbox)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_error err;
     cm_error_clear(&err);
@@ -443,9 +420,9 @@ START_TEST(test_sandbox)
     assert_refused(db, "no_such_column", "no such column");
     /* An aggregate would collapse the rows: refused when drawing. */
     cm_map_spec aggregate = make_map("essai", "max(coverage_rate)");
-    char *out = path_in(temp_dir, "maps");
+    char *out = ts_path_in(ts_temp_dir, "maps");
     ck_assert_int_eq(ts_run("true", NULL, NULL), 0);
-    ck_assert_int_ne(cm_render_map(db, NULL, &aggregate, temp_dir, &err), CM_OK);
+    ck_assert_int_ne(cm_render_map(db, NULL, &aggregate, ts_temp_dir, &err), CM_OK);
     ck_assert(strstr(err.message, "one value per territory"));
     /* A map name is a file name. */
     cm_map_spec bad = make_map("../evil", "coverage_rate");
@@ -470,7 +447,7 @@ static char *pdf_text(const char *pdf)
 
 START_TEST(test_labels_that_do_not_fit)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     /* At 60 pt no name fits in a 1 km square (about 163 pt wide on this page). */
     cm_setting settings[] = {{"labels.size", "60"}, {"labels.min_size", "60"},
@@ -480,7 +457,7 @@ START_TEST(test_labels_that_do_not_fit)
     map.settings = settings;
     map.setting_count = 3;
     char *out = render_into(db, "auto", &map);
-    char *pdf = path_in(out, "noms.pdf");
+    char *pdf = ts_path_in(out, "noms.pdf");
     char *text = pdf_text(pdf);
     ck_assert_msg(!strstr(text, "Verdun") && !strstr(text, "Lachine"),
                   "names that do not fit were drawn:\n%s", text);
@@ -490,7 +467,7 @@ START_TEST(test_labels_that_do_not_fit)
 
     settings[2].value = "number-key";
     out = render_into(db, "numbers", &map);
-    pdf = path_in(out, "noms.pdf");
+    pdf = ts_path_in(out, "noms.pdf");
     text = pdf_text(pdf);
     ck_assert_msg(strstr(text, "Quartiers numérotés"), "no number key:\n%s", text);
     /* Listed by name: Ahuntsic-Cartierville is 1, Verdun is 6. */
@@ -510,7 +487,7 @@ END_TEST
 
 START_TEST(test_page_size_and_dpi)
 {
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     cm_setting settings[] = {{"page.size", "a4"}, {"page.orientation", "portrait"},
                              {"png.dpi", "72"}};
@@ -519,7 +496,7 @@ START_TEST(test_page_size_and_dpi)
     map.settings = settings;
     map.setting_count = 3;
     char *out = render_into(db, "maps", &map);
-    char *png_path = path_in(out, "a4.png");
+    char *png_path = ts_path_in(out, "a4.png");
     cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
     ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
     /* A4 is 595.28 x 841.89 points: at 72 dpi, 595 x 842 pixels. */
@@ -547,7 +524,7 @@ START_TEST(test_shipped_styles)
 {
     const char *styles[] = {"sequential", "diverging", "risk", "print-bw"};
     const char *palettes[] = {"YlGnBu", "RdYlBu", NULL, "Greys"};
-    char *db = path_in(temp_dir, "store.sqlite");
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     for (int i = 0; i < 4; i++) {
         char path[1024];
@@ -568,7 +545,7 @@ START_TEST(test_shipped_styles)
         map.settings = grown;
         map.settings[map.setting_count++] = (cm_setting){strdup("png.dpi"), strdup("36")};
         char *out = render_into(db, styles[i], &map);
-        char *png_path = path_in(out, "print-bw.png");
+        char *png_path = ts_path_in(out, "print-bw.png");
         if (i == 3) {
             /* Letter portrait at 36 dpi: 306 x 396. */
             cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
@@ -588,7 +565,7 @@ int main(void)
 {
     Suite *s = suite_create("render");
     TCase *tc = tcase_create("maps");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_png_fill_follows_classes);
     tcase_add_test(tc, test_pdf_has_real_text);

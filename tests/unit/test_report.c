@@ -55,30 +55,12 @@ static const gap_row ROWS[] = {
 
 static const char *EXPECTED_ORDER[] = {"A01", "G07", "D04", "C03", "B02", "E05", "F06"};
 
-static char *tmp_dir;
-
-static void setup(void)
-{
-    tmp_dir = ts_make_temp_dir();
-    ck_assert_ptr_nonnull(tmp_dir);
-}
-
 static void teardown(void)
 {
-    ts_remove_tree(tmp_dir);
-    free(tmp_dir);
+    ts_temp_teardown();
     /* Release the process-wide font caches so LeakSanitizer sees only our leaks. */
     pango_cairo_font_map_set_default(NULL);
     cairo_debug_reset_static_data();
-}
-
-static const char *in_tmp(const char *name)
-{
-    static char path[4][1024];
-    static int next;
-    next = (next + 1) % 4;
-    snprintf(path[next], sizeof path[next], "%s/%s", tmp_dir, name);
-    return path[next];
 }
 
 static void exec_sql(sqlite3 *db, const char *sql)
@@ -147,7 +129,7 @@ static void insert_row(sqlite3_stmt *st, const gap_row *row)
 /* Builds NAME in the temp folder with ROWS (or `generated` made-up rows when > 0). */
 static const char *make_store(const char *name, const char *locale, int generated)
 {
-    const char *path = in_tmp(name);
+    const char *path = ts_in_temp(name);
     sqlite3 *db = NULL;
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
     exec_sql(db, SCHEMA);
@@ -297,7 +279,7 @@ START_TEST(test_load_errors)
     cm_report *r = NULL;
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_load(in_tmp("absent.sqlite"), &r, &err), CM_ERR_SQL);
+    ck_assert_int_eq(cm_report_load(ts_in_temp("absent.sqlite"), &r, &err), CM_ERR_SQL);
     ck_assert_ptr_null(r);
 
     const char *path = make_store("bad.sqlite", "fr-CA", 0);
@@ -327,8 +309,8 @@ START_TEST(test_gap_csv_exact)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_gap_csv(r, in_tmp("gap-report.csv"), &err), CM_OK);
-    char *csv = read_text(in_tmp("gap-report.csv"));
+    ck_assert_int_eq(cm_report_write_gap_csv(r, ts_in_temp("gap-report.csv"), &err), CM_OK);
+    char *csv = read_text(ts_in_temp("gap-report.csv"));
     ck_assert_str_eq(
         csv,
         "key,name,risk_level,months_funded,shortfall,families_reached,coverage_rate,partners,"
@@ -346,7 +328,7 @@ START_TEST(test_gap_csv_exact)
         "F06,Verdun,stable,,0,900.25,12.5,0,1,\n");
     free(csv);
     /* Nothing else left in the folder: no temporary file. */
-    ck_assert_int_eq(ts_count_entries(tmp_dir), 2);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 2);
     cm_report_free(r);
 }
 END_TEST
@@ -356,8 +338,8 @@ START_TEST(test_join_csv_exact)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_join_csv(r, in_tmp("join-report.csv"), &err), CM_OK);
-    char *csv = read_text(in_tmp("join-report.csv"));
+    ck_assert_int_eq(cm_report_write_join_csv(r, ts_in_temp("join-report.csv"), &err), CM_OK);
+    char *csv = read_text(ts_in_temp("join-report.csv"));
     ck_assert_str_eq(csv, "table,source_key,status,territory_key,note\n"
                           "indicateurs.csv,A01,matched,A01,\n"
                           "indicateurs.csv,cote des neiges,normalised,B02,"
@@ -377,22 +359,22 @@ START_TEST(test_failed_write_leaves_nothing)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_gap_csv(r, in_tmp("missing/gap-report.csv"), &err),
+    ck_assert_int_eq(cm_report_write_gap_csv(r, ts_in_temp("missing/gap-report.csv"), &err),
                      CM_ERR_IO);
-    ck_assert_int_eq(cm_report_write_pdf(r, in_tmp("missing/gap-report.pdf"), &err), CM_ERR_IO);
+    ck_assert_int_eq(cm_report_write_pdf(r, ts_in_temp("missing/gap-report.pdf"), &err), CM_ERR_IO);
     /* A map that cannot be read makes the HTML fail, and the previous file stays. */
-    const char *html = in_tmp("gap-report.html");
+    const char *html = ts_in_temp("gap-report.html");
     FILE *f = fopen(html, "w");
     ck_assert_ptr_nonnull(f);
     fputs("previous", f);
     fclose(f);
-    const char *paths[] = {in_tmp("maps/absent.svg")};
+    const char *paths[] = {ts_in_temp("maps/absent.svg")};
     ck_assert_int_eq(cm_report_set_maps(r, paths, NULL, 1, &err), CM_OK);
     ck_assert_int_eq(cm_report_write_html(r, html, &err), CM_ERR_IO);
     char *text = read_text(html);
     ck_assert_str_eq(text, "previous");
     free(text);
-    ck_assert_int_eq(ts_count_entries(tmp_dir), 2);
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 2);
     cm_report_free(r);
 }
 END_TEST
@@ -404,8 +386,8 @@ START_TEST(test_markdown_headline_first)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_markdown(r, in_tmp("gap-report.md"), &err), CM_OK);
-    char *md = read_text(in_tmp("gap-report.md"));
+    ck_assert_int_eq(cm_report_write_markdown(r, ts_in_temp("gap-report.md"), &err), CM_OK);
+    char *md = read_text(ts_in_temp("gap-report.md"));
 
     /* The three figures, computed here from the rows themselves. */
     int n = 0, unknown = 0;
@@ -449,8 +431,8 @@ START_TEST(test_markdown_table_and_sections)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_markdown(r, in_tmp("gap-report.md"), &err), CM_OK);
-    char *md = read_text(in_tmp("gap-report.md"));
+    ck_assert_int_eq(cm_report_write_markdown(r, ts_in_temp("gap-report.md"), &err), CM_OK);
+    char *md = read_text(ts_in_temp("gap-report.md"));
     /* header + separator + one line per territory */
     ck_assert_int_eq(count_occurrences(md, "\n| "), (int)ROW_COUNT + 2);
     ck_assert_ptr_nonnull(strstr(md, "| Quartier | Risque | Mois financés | Montant manquant |"));
@@ -492,7 +474,7 @@ END_TEST
 START_TEST(test_html_structure)
 {
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
-    const char *svg = in_tmp("carte.svg");
+    const char *svg = ts_in_temp("carte.svg");
     FILE *f = fopen(svg, "w");
     ck_assert_ptr_nonnull(f);
     fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>", f);
@@ -502,8 +484,8 @@ START_TEST(test_html_structure)
     cm_error err;
     cm_error_clear(&err);
     ck_assert_int_eq(cm_report_set_maps(r, paths, titles, 1, &err), CM_OK);
-    ck_assert_int_eq(cm_report_write_html(r, in_tmp("gap-report.html"), &err), CM_OK);
-    char *html = read_text(in_tmp("gap-report.html"));
+    ck_assert_int_eq(cm_report_write_html(r, ts_in_temp("gap-report.html"), &err), CM_OK);
+    char *html = read_text(ts_in_temp("gap-report.html"));
     ck_assert_int_eq(count_occurrences(html, "<table"), 1);
     ck_assert_int_eq(count_occurrences(html, "<thead>"), 1);
     ck_assert_int_eq(count_occurrences(html, "<tbody>"), 1);
@@ -576,8 +558,8 @@ START_TEST(test_pdf_text_and_accents)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 0));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_pdf(r, in_tmp("gap-report.pdf"), &err), CM_OK);
-    char *text = pdf_text(in_tmp("gap-report.pdf"), 0, 0);
+    ck_assert_int_eq(cm_report_write_pdf(r, ts_in_temp("gap-report.pdf"), &err), CM_OK);
+    char *text = pdf_text(ts_in_temp("gap-report.pdf"), 0, 0);
     char line[1024];
     ck_assert_ptr_nonnull(strstr(text, "Concertations — Essai"));
     ck_assert_ptr_nonnull(
@@ -592,7 +574,7 @@ START_TEST(test_pdf_text_and_accents)
     ck_assert_ptr_nonnull(strstr(text, "Méthode"));
     /* Every page numbered "Page n / total". */
     char *raw = NULL;
-    snprintf(line, sizeof line, "pdftotext '%s' -", in_tmp("gap-report.pdf"));
+    snprintf(line, sizeof line, "pdftotext '%s' -", ts_in_temp("gap-report.pdf"));
     ck_assert_int_eq(ts_run(line, &raw, NULL), 0);
     int pages = count_occurrences(raw, "\f");
     ck_assert_int_ge(pages, 1);
@@ -603,7 +585,7 @@ START_TEST(test_pdf_text_and_accents)
     }
     free(text);
     /* Rows in report order (the layout mode keeps the visual order). */
-    text = pdf_text_mode(in_tmp("gap-report.pdf"), 0, 0, true);
+    text = pdf_text_mode(ts_in_temp("gap-report.pdf"), 0, 0, true);
     assert_before(text, "Ahuntsic", "Saint-Michel");
     assert_before(text, "Saint-Michel", "Villeray");
     assert_before(text, "Villeray", "Côte-des-Neiges");
@@ -619,7 +601,7 @@ START_TEST(test_pdf_long_table_repeats_header)
     ck_assert_uint_eq(r->territory_count, 80);
     cm_error err;
     cm_error_clear(&err);
-    const char *pdf = in_tmp("gap-report.pdf");
+    const char *pdf = ts_in_temp("gap-report.pdf");
     ck_assert_int_eq(cm_report_write_pdf(r, pdf, &err), CM_OK);
     char *page1 = pdf_text(pdf, 1, 1);
     char *page2 = pdf_text(pdf, 2, 2);
@@ -647,11 +629,11 @@ START_TEST(test_pdf_same_bytes_twice)
     cm_report *r = load(make_store("w.sqlite", "fr-CA", 80));
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_pdf(r, in_tmp("a.pdf"), &err), CM_OK);
-    ck_assert_int_eq(cm_report_write_pdf(r, in_tmp("b.pdf"), &err), CM_OK);
+    ck_assert_int_eq(cm_report_write_pdf(r, ts_in_temp("a.pdf"), &err), CM_OK);
+    ck_assert_int_eq(cm_report_write_pdf(r, ts_in_temp("b.pdf"), &err), CM_OK);
     size_t size_a = 0, size_b = 0;
-    char *a = ts_read_file(in_tmp("a.pdf"), &size_a);
-    char *b = ts_read_file(in_tmp("b.pdf"), &size_b);
+    char *a = ts_read_file(ts_in_temp("a.pdf"), &size_a);
+    char *b = ts_read_file(ts_in_temp("b.pdf"), &size_b);
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_gt(size_a, 1000);
@@ -674,14 +656,14 @@ START_TEST(test_english_report)
     ck_assert_int_eq(r->locale, CM_LOCALE_EN_CA);
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_all(r, tmp_dir,
+    ck_assert_int_eq(cm_report_write_all(r, ts_temp_dir,
                                          CM_REPORT_CSV | CM_REPORT_MD | CM_REPORT_HTML |
                                              CM_REPORT_PDF,
                                          &err),
                      CM_OK);
     /* the store + five outputs, no temporary file left */
-    ck_assert_int_eq(ts_count_entries(tmp_dir), 6);
-    char *md = read_text(in_tmp("gap-report.md"));
+    ck_assert_int_eq(ts_count_entries(ts_temp_dir), 6);
+    char *md = read_text(ts_in_temp("gap-report.md"));
     char line[1024];
     ck_assert_str_eq(line_of(md, 2, line, sizeof line),
                      "**5 neighbourhoods risk losing their coordination by March 31, 2027.**");
@@ -694,14 +676,14 @@ START_TEST(test_english_report)
     ck_assert_ptr_nonnull(strstr(md, "| n/a |"));
     ck_assert_ptr_nonnull(strstr(md, "## Method"));
     free(md);
-    char *html = read_text(in_tmp("gap-report.html"));
+    char *html = read_text(ts_in_temp("gap-report.html"));
     ck_assert_ptr_nonnull(strstr(html, "<html lang=\"en-CA\">"));
     free(html);
     /* The CSV is the same machine format whatever the locale. */
-    char *csv = read_text(in_tmp("gap-report.csv"));
+    char *csv = read_text(ts_in_temp("gap-report.csv"));
     ck_assert_ptr_nonnull(strstr(csv, "\nA01,Ahuntsic,no-coordination,0,65000,120,10.5,12,5,"));
     free(csv);
-    char *text = pdf_text(in_tmp("gap-report.pdf"), 0, 0);
+    char *text = pdf_text(ts_in_temp("gap-report.pdf"), 0, 0);
     ck_assert_ptr_nonnull(
         strstr(text, "5 neighbourhoods risk losing their coordination by March 31, 2027."));
     ck_assert_ptr_nonnull(strstr(text, "Months funded"));
@@ -727,8 +709,8 @@ START_TEST(test_headline_wording_edges)
     ck_assert_double_eq(r->headline.total_shortfall, 0);
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_markdown(r, in_tmp("gap-report.md"), &err), CM_OK);
-    char *md = read_text(in_tmp("gap-report.md"));
+    ck_assert_int_eq(cm_report_write_markdown(r, ts_in_temp("gap-report.md"), &err), CM_OK);
+    char *md = read_text(ts_in_temp("gap-report.md"));
     char line[1024];
     ck_assert_str_eq(line_of(md, 2, line, sizeof line),
                      "**Aucun quartier ne risque de perdre sa coordination d'ici le 31 mars "
@@ -746,7 +728,7 @@ int main(void)
 {
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ts_temp_setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_load_orders_rows_and_computes_headline);
     tcase_add_test(tc, test_load_errors);
