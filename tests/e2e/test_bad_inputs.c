@@ -33,8 +33,8 @@ static int run_in(const char *dir, const char *args, char **out, char **err)
 static void assert_one_error_line(const char *err)
 {
     ck_assert_ptr_nonnull(err);
-    ck_assert_msg(strncmp(err, "covermap: ", 10) == 0, "stderr does not start with 'covermap: ': %s",
-                  err);
+    ck_assert_msg(strncmp(err, "covermap: ", 10) == 0,
+                  "stderr does not start with 'covermap: ': %s", err);
     size_t len = strlen(err);
     ck_assert_msg(len > 10 && err[len - 1] == '\n', "stderr is not one terminated line: %s", err);
     ck_assert_msg(strchr(err, '\n') == err + len - 1, "stderr holds more than one line: %s", err);
@@ -57,8 +57,7 @@ static void expect_failure_of(const char *project, const char *const *needles)
     snprintf(args, sizeof args, "run '%s' -o '%s'", project, out_dir);
     char *out = NULL, *err = NULL;
     int status = run_in(ts_temp_dir, args, &out, &err);
-    ck_assert_msg(status == 1, "run %s: exit %d (stderr: %s)", project, status,
-                  err ? err : "");
+    ck_assert_msg(status == 1, "run %s: exit %d (stderr: %s)", project, status, err ? err : "");
     assert_one_error_line(err);
     assert_mentions(err, needles);
     ck_assert_msg(!ts_file_exists(out_dir), "run %s left %s behind", project, out_dir);
@@ -70,8 +69,7 @@ static void expect_failure_of(const char *project, const char *const *needles)
     out = NULL;
     err = NULL;
     status = run_in(ts_temp_dir, args, &out, &err);
-    ck_assert_msg(status == 1, "check %s: exit %d (stderr: %s)", project, status,
-                  err ? err : "");
+    ck_assert_msg(status == 1, "check %s: exit %d (stderr: %s)", project, status, err ? err : "");
     assert_one_error_line(err);
     assert_mentions(err, needles);
     ck_assert_int_eq(ts_count_entries(ts_temp_dir), 0);
@@ -186,9 +184,13 @@ START_TEST(test_lines_layer)
 END_TEST
 
 /* The files a good run of basic/ leaves in OUTDIR, relative to it. */
-static const char *const basic_outputs[] = {
-    "covermap.sqlite",   "covermap.gpkg",        "report/gap-report.csv", "report/join-report.csv",
-    "maps/couverture.svg", "maps/risque.svg", NULL};
+static const char *const basic_outputs[] = {"covermap.sqlite",
+                                            "covermap.gpkg",
+                                            "report/gap-report.csv",
+                                            "report/join-report.csv",
+                                            "maps/couverture.svg",
+                                            "maps/risque.svg",
+                                            NULL};
 
 static bool has_staging_folder(const char *dir)
 {

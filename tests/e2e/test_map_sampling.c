@@ -106,8 +106,8 @@ static long sample(const georeferenced_png *png, double x, double y)
     if (px < 0 || py < 0 || px >= w || py >= h)
         return -1;
     cairo_surface_flush(png->image);
-    const unsigned char *row =
-        cairo_image_surface_get_data(png->image) + (size_t)py * cairo_image_surface_get_stride(png->image);
+    const unsigned char *row = cairo_image_surface_get_data(png->image) +
+                               (size_t)py * cairo_image_surface_get_stride(png->image);
     uint32_t pixel = ((const uint32_t *)row)[px];
     return (long)(pixel & 0xFFFFFF);
 }
@@ -122,8 +122,7 @@ typedef struct {
 
 /* Samples every territory of the GeoPackage at its point on surface and (when it lies
  * inside) its centroid, computed in the PNG's CRS; both must give the same colour. */
-static GArray *sample_territories(const char *gpkg, const georeferenced_png *png,
-                                  const char *field)
+static GArray *sample_territories(const char *gpkg, const georeferenced_png *png, const char *field)
 {
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     ck_assert_ptr_nonnull(ds);
@@ -156,8 +155,10 @@ static GArray *sample_territories(const char *gpkg, const georeferenced_png *png
         if (s.has_value && OGR_G_Centroid(g, centroid) == OGRERR_NONE &&
             OGR_G_Contains(g, centroid) && OGR_G_Distance(centroid, boundary) > 12 * png->gt[1]) {
             long c = sample(png, OGR_G_GetX(centroid, 0), OGR_G_GetY(centroid, 0));
-            ck_assert_msg(c == s.colour, "%s: #%06lx at its point on surface, #%06lx at its "
-                          "centroid", s.name, s.colour, c);
+            ck_assert_msg(c == s.colour,
+                          "%s: #%06lx at its point on surface, #%06lx at its "
+                          "centroid",
+                          s.name, s.colour, c);
         }
         g_array_append_val(out, s);
         OGR_G_DestroyGeometry(boundary);
@@ -239,8 +240,8 @@ static void assert_categories(GArray *samples)
                           "%s (%s) is not filled like the rest of its category", s->name, s->text);
         g_hash_table_insert(colour_of, s->text, GSIZE_TO_POINTER((gsize)s->colour + 1));
         const char *other = g_hash_table_lookup(category_of, GSIZE_TO_POINTER(s->colour + 1));
-        ck_assert_msg(!other || strcmp(other, s->text) == 0,
-                      "%s and %s share colour #%06lx", other ? other : "", s->text, s->colour);
+        ck_assert_msg(!other || strcmp(other, s->text) == 0, "%s and %s share colour #%06lx",
+                      other ? other : "", s->text, s->colour);
         g_hash_table_insert(category_of, GSIZE_TO_POINTER(s->colour + 1), s->text);
     }
     g_hash_table_destroy(colour_of);
@@ -306,14 +307,14 @@ START_TEST(test_montreal_lonlat_map_read_back)
     GDALVectorTranslateOptionsFree(options);
 
     char *project = g_strdup_printf("%s/projet.yaml", ts_temp_dir);
-    char *text = g_strdup_printf(
-        "title: \"Montréal\"\nas_of: 2026-04-01\n"
-        "territories: { source: mtl.geojson, key: CODEID, name: NOM_OFFICIEL }\n"
-        "maps:\n  - name: numero\n    title: \"Numéro\"\n"
-        "    value: \"CASE WHEN CAST(CODEID AS INTEGER) %% 17 = 0 THEN NULL ELSE "
-        "CAST(CODEID AS INTEGER) END\"\n"
-        "    classes: { method: quantile, count: 4 }\n    formats: [png]\n"
-        "export: { geopackage: true }\n");
+    char *text =
+        g_strdup_printf("title: \"Montréal\"\nas_of: 2026-04-01\n"
+                        "territories: { source: mtl.geojson, key: CODEID, name: NOM_OFFICIEL }\n"
+                        "maps:\n  - name: numero\n    title: \"Numéro\"\n"
+                        "    value: \"CASE WHEN CAST(CODEID AS INTEGER) %% 17 = 0 THEN NULL ELSE "
+                        "CAST(CODEID AS INTEGER) END\"\n"
+                        "    classes: { method: quantile, count: 4 }\n    formats: [png]\n"
+                        "export: { geopackage: true }\n");
     FILE *f = fopen(project, "w");
     fputs(text, f);
     fclose(f);

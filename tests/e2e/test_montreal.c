@@ -29,28 +29,32 @@
 /* Indicators as a French Excel writes them: `;`, thousands with spaces, and keys without
  * accents, with hyphens for en dashes, a typographic apostrophe, upper case, a typo
  * (Pierrefond-) and a Total row. Line numbers: header 1, Côte-des-Neiges 2, ... Total 9. */
-static const char indicators_csv[] =
-    "Territoire;Enfants 0-5 ans;Familles rejointes\n"
-    "Cote-des-Neiges-Notre-Dame-de-Grace;10 000;2 500\n"
-    "Villeray-Saint-Michel-Parc-Extension;8 000;1 200\n"
-    "L\u2019\u00cele-Dorval;10;1\n"
-    "MONTREAL-NORD;6 000;900\n"
-    "Verdun;4 000;800\n"
-    "Riviere-des-Prairies-Pointe-aux-Trembles;7 000;700\n"
-    "Pierrefond-Roxboro;3 000;300\n"
-    "Total;38 010;6 401\n";
+static const char indicators_csv[] = "Territoire;Enfants 0-5 ans;Familles rejointes\n"
+                                     "Cote-des-Neiges-Notre-Dame-de-Grace;10 000;2 500\n"
+                                     "Villeray-Saint-Michel-Parc-Extension;8 000;1 200\n"
+                                     "L\u2019\u00cele-Dorval;10;1\n"
+                                     "MONTREAL-NORD;6 000;900\n"
+                                     "Verdun;4 000;800\n"
+                                     "Riviere-des-Prairies-Pointe-aux-Trembles;7 000;700\n"
+                                     "Pierrefond-Roxboro;3 000;300\n"
+                                     "Total;38 010;6 401\n";
 
 /* Grants, saved by Excel in CP1252 (no encoding declared: covermap must detect it):
  * 0x92 is the typographic apostrophe, 0xCE is Î. */
 static const char funding_csv_cp1252[] =
-    "Territoire;Bailleur;Montant annuel;D\xe9" "but;Fin;Type;Coordination\n"
-    "Verdun;Ville;65 000 $;2024-01-01;;r\xe9" "current;oui\n"
+    "Territoire;Bailleur;Montant annuel;D\xe9"
+    "but;Fin;Type;Coordination\n"
+    "Verdun;Ville;65 000 $;2024-01-01;;r\xe9"
+    "current;oui\n"
     "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE;Fondation;65 000,00 $;01/10/2025;30/09/2026;projet;oui\n"
-    "Montreal-Nord;Minist\xe8re;40 000 $;2025-01-01;2028-12-31;r\xe9" "current;oui\n"
+    "Montreal-Nord;Minist\xe8re;40 000 $;2025-01-01;2028-12-31;r\xe9"
+    "current;oui\n"
     "Montreal-Nord;Fondation;30 000 $;2025-07-01;2027-06-30;projet;oui\n"
-    "L\x92\xcele-Dorval;Ville;65 000 $;2026-06-01;;r\xe9" "current;oui\n"
+    "L\x92\xcele-Dorval;Ville;65 000 $;2026-06-01;;r\xe9"
+    "current;oui\n"
     "Villeray-Saint-Michel-Parc-Extension;Centraide;65 000 $;2025-01-01;31/12/2026;"
-    "r\xe9" "current;oui\n";
+    "r\xe9"
+    "current;oui\n";
 
 /* Writes montreal.yaml over the given boundaries into ts_temp_dir; returns its path. */
 static char *write_project(const char *boundaries)
@@ -75,7 +79,8 @@ static char *write_project(const char *boundaries)
         "  - source: financement.csv\n"
         "    key: Territoire\n"
         "    role: funding\n"
-        "    columns: { funder: Bailleur, amount: Montant annuel, start: \"D\u00e9but\", end: Fin,\n"
+        "    columns: { funder: Bailleur, amount: Montant annuel, start: \"D\u00e9but\", end: "
+        "Fin,\n"
         "               kind: Type, coordination: Coordination }\n"
         "maps:\n"
         "  - name: risque\n"
@@ -265,26 +270,47 @@ static void assert_join_report(const char *out_dir)
 {
     GPtrArray *rows = load_csv(out_dir, "report/join-report.csv");
     static const struct join_expectation expected[] = {
-        {"indicateurs.csv", "Cote-des-Neiges-Notre-Dame-de-Grace", "normalised", CDN,
+        {"indicateurs.csv",
+         "Cote-des-Neiges-Notre-Dame-de-Grace",
+         "normalised",
+         CDN,
          {"accent", "dash", NULL}},
-        {"indicateurs.csv", "Villeray-Saint-Michel-Parc-Extension", "normalised", VSP,
+        {"indicateurs.csv",
+         "Villeray-Saint-Michel-Parc-Extension",
+         "normalised",
+         VSP,
          {"dash", NULL, NULL}},
-        {"indicateurs.csv", "L\u2019\u00cele-Dorval", "normalised", DORVAL_ISLAND,
+        {"indicateurs.csv",
+         "L\u2019\u00cele-Dorval",
+         "normalised",
+         DORVAL_ISLAND,
          {"apostrophe", NULL, NULL}},
         {"indicateurs.csv", "MONTREAL-NORD", "normalised", MTL_NORD, {"case", "accent", NULL}},
         {"indicateurs.csv", "Verdun", "matched", "Verdun", {NULL, NULL, NULL}},
-        {"indicateurs.csv", "Riviere-des-Prairies-Pointe-aux-Trembles", "normalised", RDP,
+        {"indicateurs.csv",
+         "Riviere-des-Prairies-Pointe-aux-Trembles",
+         "normalised",
+         RDP,
          {"accent", "dash", NULL}},
         {"indicateurs.csv", "Pierrefond-Roxboro", "unmatched", "", {"Pierrefonds-Roxboro", NULL}},
         {"indicateurs.csv", "Total", "unmatched", "", {NULL, NULL, NULL}},
         {"financement.csv", "Verdun", "matched", "Verdun", {NULL, NULL, NULL}},
-        {"financement.csv", "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE", "normalised", CDN,
+        {"financement.csv",
+         "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE",
+         "normalised",
+         CDN,
          {"case", "accent", "dash"}},
         {"financement.csv", "Montreal-Nord", "normalised", MTL_NORD, {"accent", "2 rows", NULL}},
         /* read from CP1252: the key comes back as UTF-8 */
-        {"financement.csv", "L\u2019\u00cele-Dorval", "normalised", DORVAL_ISLAND,
+        {"financement.csv",
+         "L\u2019\u00cele-Dorval",
+         "normalised",
+         DORVAL_ISLAND,
          {"apostrophe", NULL, NULL}},
-        {"financement.csv", "Villeray-Saint-Michel-Parc-Extension", "normalised", VSP,
+        {"financement.csv",
+         "Villeray-Saint-Michel-Parc-Extension",
+         "normalised",
+         VSP,
          {"dash", NULL, NULL}},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
@@ -308,8 +334,7 @@ static void assert_join_report(const char *out_dir)
 }
 
 struct gap_expectation {
-    const char *name, *risk_level, *months_funded, *shortfall, *families_reached,
-        *coverage_rate;
+    const char *name, *risk_level, *months_funded, *shortfall, *families_reached, *coverage_rate;
 };
 
 static void assert_gap_row(char **row, const struct gap_expectation *e)
@@ -357,19 +382,21 @@ static void assert_gap_report(const char *out_dir, char **official_names)
     /* order: risk, then shortfall (largest first), then families reached (unknown last):
      * Rivière-des-Prairies leads the 29 territories short 65 000 (the only one with
      * families reached), then the 28 others by key, then the five above */
-    const guint positions[] = {1, N_TERRITORIES - 4, N_TERRITORIES - 3, N_TERRITORIES - 2,
-                               N_TERRITORIES - 1, N_TERRITORIES};
+    const guint positions[] = {1,
+                               N_TERRITORIES - 4,
+                               N_TERRITORIES - 3,
+                               N_TERRITORIES - 2,
+                               N_TERRITORIES - 1,
+                               N_TERRITORIES};
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         assert_gap_row(g_ptr_array_index(rows, positions[i]), &named[i]);
 
     const char *previous_key = "";
     for (guint r = 2; r <= N_TERRITORIES - 5; r++) {
         char **row = g_ptr_array_index(rows, r);
-        const struct gap_expectation unfunded = {row[0], "no-coordination", "0", "65000", "",
-                                                 ""};
+        const struct gap_expectation unfunded = {row[0], "no-coordination", "0", "65000", "", ""};
         assert_gap_row(row, &unfunded);
-        ck_assert_msg(strcmp(previous_key, row[0]) < 0, "%s listed after %s", row[0],
-                      previous_key);
+        ck_assert_msg(strcmp(previous_key, row[0]) < 0, "%s listed after %s", row[0], previous_key);
         previous_key = row[0];
     }
 

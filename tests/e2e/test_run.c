@@ -285,8 +285,8 @@ START_TEST(test_basic_join_report)
         {"partenaires.csv", "", "no-data", "Verdun", NULL},
     };
     const size_t n_expected = sizeof expected / sizeof expected[0];
-    static const char *const header[] = {"table", "source_key", "status", "territory_key", "note",
-                                         NULL};
+    static const char *const header[] = {"table",         "source_key", "status",
+                                         "territory_key", "note",       NULL};
     char **first = csv_row(rows, 0);
     ck_assert_uint_eq(g_strv_length(first), 5);
     for (int c = 0; header[c]; c++)
@@ -336,9 +336,9 @@ struct gap_row {
 
 static void assert_gap_rows(GPtrArray *rows, const struct gap_row *expected, size_t n)
 {
-    static const char *const header[] = {"key", "name", "risk_level", "months_funded",
-                                         "shortfall", "families_reached", "coverage_rate",
-                                         "partners", "sectors", "risk_reasons", NULL};
+    static const char *const header[] = {
+        "key",           "name",     "risk_level", "months_funded", "shortfall", "families_reached",
+        "coverage_rate", "partners", "sectors",    "risk_reasons",  NULL};
     char **first = csv_row(rows, 0);
     ck_assert_uint_eq(g_strv_length(first), 10);
     for (int c = 0; header[c]; c++)
@@ -415,8 +415,8 @@ START_TEST(test_basic_geopackage)
     /* B03: funded until 2026-09-30, 6 months, 32 411 $ short */
     OGRFeatureH f = feature_by_key(layer, ILE_BIZARD);
     ck_assert_int_eq(int_field(f, "months_funded"), 6);
-    ck_assert_double_eq_tol(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "shortfall")),
-                            32411.0, 0.5);
+    ck_assert_double_eq_tol(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "shortfall")), 32411.0,
+                            0.5);
     int year = 0, month = 0, day = 0, hour, minute, tz;
     float second;
     ck_assert(OGR_F_GetFieldAsDateTimeEx(f, OGR_F_GetFieldIndex(f, "coordination_funded_until"),
@@ -699,8 +699,8 @@ START_TEST(test_invalid_geometries_repaired)
     static const struct {
         const char *key;
         double area;
-    } expected[] = {{"Papillon", 500000}, {"Boucle", 940000}, {"Trou\u00e9e", 840000},
-                    {"Archipel", 1040000}};
+    } expected[] = {
+        {"Papillon", 500000}, {"Boucle", 940000}, {"Trou\u00e9e", 840000}, {"Archipel", 1040000}};
     GDALDatasetH ds = open_gpkg(out_dir);
     OGRLayerH layer = territories_layer(ds);
     ck_assert_int_eq(OGR_L_GetFeatureCount(layer, TRUE), 4);
@@ -788,8 +788,8 @@ START_TEST(test_tables_formats_agree)
         {"Lachine", "no-coordination", "0", "5342", "150", 15.0, "2", "1", NULL},
         {"C\u00f4te-Saint-Luc", "at-risk", "6", "32411", "500", 25.0, "3", "3", NULL},
         {"Montr\u00e9al-Nord", "fragile", "21", "0", "1200", 25.0, "1", "1", NULL},
-        {"\u00cele-Bizard\u2013Sainte-Genevi\u00e8ve", "stable", "24", "0", "200", 16.0, "2",
-         "2", NULL},
+        {"\u00cele-Bizard\u2013Sainte-Genevi\u00e8ve", "stable", "24", "0", "200", 16.0, "2", "2",
+         NULL},
     };
     assert_gap_rows(rows, expected, sizeof expected / sizeof expected[0]);
     g_ptr_array_free(rows, TRUE);

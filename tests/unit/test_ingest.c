@@ -486,17 +486,17 @@ END_TEST
 START_TEST(test_separators)
 {
     ts_write_in_temp("point-virgule.csv", "territoire;enfants_0_5;familles\r\n"
-                                     "Saint-Michel;1200;300\r\n"
-                                     "Pierrefonds-Roxboro;12,0;40\r\n");
+                                          "Saint-Michel;1200;300\r\n"
+                                          "Pierrefonds-Roxboro;12,0;40\r\n");
     ts_write_in_temp("virgule.csv", "territoire,enfants_0_5,familles\n"
-                               "Saint-Michel,1201,301\n"
-                               "Pierrefonds-Roxboro,\"1,200\",41\n");
+                                    "Saint-Michel,1201,301\n"
+                                    "Pierrefonds-Roxboro,\"1,200\",41\n");
     ts_write_in_temp("tabulation.tsv", "territoire\tenfants_0_5\tfamilles\n"
-                                  "Saint-Michel\t1202\t302\n"
-                                  "Pierrefonds-Roxboro\t1 200\t42\n");
+                                       "Saint-Michel\t1202\t302\n"
+                                       "Pierrefonds-Roxboro\t1 200\t42\n");
     ts_write_in_temp("tabulation.txt", "territoire\tenfants_0_5\tfamilles\n"
-                                  "Saint-Michel\t1203\t303\n"
-                                  "Pierrefonds-Roxboro\t12\t43\n");
+                                       "Saint-Michel\t1203\t303\n"
+                                       "Pierrefonds-Roxboro\t12\t43\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -539,10 +539,11 @@ END_TEST
 START_TEST(test_utf8_with_and_without_bom)
 {
     ts_write_in_temp("bom.csv",
-                "\xEF\xBB\xBFterritoire;enfants_0_5\n"
-                "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;10\n");
-    ts_write_in_temp("sans-bom.csv", "territoire;organisme;commentaire g\xC3\xA9n\xC3\xA9ral\n"
-                                "L'\xC3\x8Ele-Bizard;Biblioth\xC3\xA8que;d\xC3\xA9j\xC3\xA0 vu\n");
+                     "\xEF\xBB\xBFterritoire;enfants_0_5\n"
+                     "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;10\n");
+    ts_write_in_temp("sans-bom.csv",
+                     "territoire;organisme;commentaire g\xC3\xA9n\xC3\xA9ral\n"
+                     "L'\xC3\x8Ele-Bizard;Biblioth\xC3\xA8que;d\xC3\xA9j\xC3\xA0 vu\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -565,10 +566,10 @@ START_TEST(test_cp1252_detected)
 {
     /* \x96 is an en dash, \xC9 É, \xE9 é, \xF4 ô, \xE2 â in CP1252 (invalid UTF-8). */
     ts_write_in_temp("partenaires.csv",
-                "territoire;organisme;secteur d'activit\xE9\r\n"
-                "C\xF4te-des-Neiges\x96Notre-Dame-de-Gr\xE2\x63\x65;\xC9\x63ole Saint-Luc;"
-                "\xE9\x64ucation\r\n"
-                "Saint-Michel;Caf\xE9 \xAB jeunesse \xBB;communautaire\r\n");
+                     "territoire;organisme;secteur d'activit\xE9\r\n"
+                     "C\xF4te-des-Neiges\x96Notre-Dame-de-Gr\xE2\x63\x65;\xC9\x63ole Saint-Luc;"
+                     "\xE9\x64ucation\r\n"
+                     "Saint-Michel;Caf\xE9 \xAB jeunesse \xBB;communautaire\r\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -591,9 +592,9 @@ START_TEST(test_explicit_encoding)
     /* \xA4 is the euro sign in ISO-8859-15 but a currency sign (¤) in CP1252, so
      * the result tells whether the project's encoding: was used. */
     ts_write_in_temp("partenaires.csv", "territoire;organisme\n"
-                                   "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
+                                        "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
     ts_write_in_temp("devine.csv", "territoire;organisme\n"
-                              "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
+                                   "Saint-Michel;Caisse \xA4 d\xE9j\xE0\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -616,13 +617,13 @@ START_TEST(test_quoting_numbers_blanks_and_carried_columns)
      * cells; quoted cells holding the separator and doubled quotes; a column
      * already named like covermap's (children_reached) needing no columns: entry. */
     ts_write_in_temp("indicateurs.csv",
-                "territoire;enfants_0_5;familles_rejointes;etp;children_reached;"
-                "remarque du bureau;commentaire g\xC3\xA9n\xC3\xA9ral\n"
-                "\"Saint-Michel\";\"12 400\";1 200;0,5;1 000;\"Centre; p\xC3\xA9\x64iatrie\";"
-                "\"Le \"\"Petit\"\" Caf\xC3\xA9\"\n"
-                "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;12\xC2\xA0"
-                "400;1\xE2\x80\xAF\x32\x30\x30;1,25;;;\n"
-                "L'\xC3\x8Ele-Bizard;;0;2;0;0012;  \n");
+                     "territoire;enfants_0_5;familles_rejointes;etp;children_reached;"
+                     "remarque du bureau;commentaire g\xC3\xA9n\xC3\xA9ral\n"
+                     "\"Saint-Michel\";\"12 400\";1 200;0,5;1 000;\"Centre; p\xC3\xA9\x64iatrie\";"
+                     "\"Le \"\"Petit\"\" Caf\xC3\xA9\"\n"
+                     "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;12\xC2\xA0"
+                     "400;1\xE2\x80\xAF\x32\x30\x30;1,25;;;\n"
+                     "L'\xC3\x8Ele-Bizard;;0;2;0;0012;  \n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -656,21 +657,23 @@ END_TEST
 
 START_TEST(test_funding_values)
 {
-    ts_write_in_temp("financement.csv",
-                "territoire;bailleur;montant;debut;fin;type;coordination\n"
-                "Saint-Michel;Ville;65 000,00 $;2025-04-01;31/03/2027;r\xC3\xA9\x63urrent;oui\n"
-                "Saint-Michel;Fondation;12\xC2\xA0\x35\x30\x30 $;01/04/2026;;projet;non\n"
-                "Pierrefonds-Roxboro;MFA;40 000;2025-01-01;2026-09-30;recurrent;yes\n"
-                "Pierrefonds-Roxboro;Centraide;1\xE2\x80\xAF\x30\x30\x30,50;1/1/2025;;project;no\n"
-                "L'\xC3\x8Ele-Bizard;X;0;2025-01-01;;R\xC3\xA9\x63urrent;1\n"
-                "L'\xC3\x8Ele-Bizard;Y;5;2025-01-01;;PROJET;0\n"
-                "Saint-Michel;Z;7;2025-01-01;;r\xC3\xA9\x63urrente;vrai\n"
-                "Saint-Michel;W;8;2025-01-01;;projet;faux\n");
-    ts_write_in_temp("subventions.csv",
-                "territoire,bailleur,montant,debut,fin,type,coordination\n"
-                "Saint-Michel,\"Fondation \"\"Lucie et Andr\xC3\xA9\"\"\",\"$65,000\",2025-04-01,,"
-                "r\xC3\xA9\x63urrent,oui\n"
-                "Saint-Michel,\"Ville, volet 2\",\"65 000 $\",2025-04-01,2026-03-31,projet,NON\n");
+    ts_write_in_temp(
+        "financement.csv",
+        "territoire;bailleur;montant;debut;fin;type;coordination\n"
+        "Saint-Michel;Ville;65 000,00 $;2025-04-01;31/03/2027;r\xC3\xA9\x63urrent;oui\n"
+        "Saint-Michel;Fondation;12\xC2\xA0\x35\x30\x30 $;01/04/2026;;projet;non\n"
+        "Pierrefonds-Roxboro;MFA;40 000;2025-01-01;2026-09-30;recurrent;yes\n"
+        "Pierrefonds-Roxboro;Centraide;1\xE2\x80\xAF\x30\x30\x30,50;1/1/2025;;project;no\n"
+        "L'\xC3\x8Ele-Bizard;X;0;2025-01-01;;R\xC3\xA9\x63urrent;1\n"
+        "L'\xC3\x8Ele-Bizard;Y;5;2025-01-01;;PROJET;0\n"
+        "Saint-Michel;Z;7;2025-01-01;;r\xC3\xA9\x63urrente;vrai\n"
+        "Saint-Michel;W;8;2025-01-01;;projet;faux\n");
+    ts_write_in_temp(
+        "subventions.csv",
+        "territoire,bailleur,montant,debut,fin,type,coordination\n"
+        "Saint-Michel,\"Fondation \"\"Lucie et Andr\xC3\xA9\"\"\",\"$65,000\",2025-04-01,,"
+        "r\xC3\xA9\x63urrent,oui\n"
+        "Saint-Michel,\"Ville, volet 2\",\"65 000 $\",2025-04-01,2026-03-31,projet,NON\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -779,7 +782,7 @@ END_TEST
 START_TEST(test_error_mapped_column_missing)
 {
     ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5;famille\n"
-                                   "Saint-Michel;1 000;10\n");
+                                        "Saint-Michel;1 000;10\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -795,7 +798,7 @@ END_TEST
 START_TEST(test_error_key_column_missing)
 {
     ts_write_in_temp("indicateurs.csv", "Territoires;enfants_0_5;familles\n"
-                                   "Saint-Michel;1 000;10\n");
+                                        "Saint-Michel;1 000;10\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};
@@ -811,7 +814,7 @@ END_TEST
 START_TEST(test_error_funding_without_amount)
 {
     ts_write_in_temp("financement.csv", "territoire;bailleur;debut\n"
-                                   "Saint-Michel;Ville;2025-01-01\n");
+                                        "Saint-Michel;Ville;2025-01-01\n");
     cm_project *project;
     cm_store *store;
     cm_error err = {0};

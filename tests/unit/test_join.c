@@ -181,28 +181,28 @@ static void write_fixture(void)
     write_territories(montreal, 5);
     write_lonlat_districts();
     ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5;familles_rejointes;note du bureau\n"
-                                   "Saint-Michel;1 000;250;ok\n"
-                                   "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE;2 000;;\n"
-                                   "L\xE2\x80\x99\xC3\x8Ele-Bizard;500;100;\n"
-                                   "Pierrefond-Roxboro;800;80;\n"
-                                   "Total;4 300;430;\n");
+                                        "Saint-Michel;1 000;250;ok\n"
+                                        "COTE-DES-NEIGES-NOTRE-DAME-DE-GRACE;2 000;;\n"
+                                        "L\xE2\x80\x99\xC3\x8Ele-Bizard;500;100;\n"
+                                        "Pierrefond-Roxboro;800;80;\n"
+                                        "Total;4 300;430;\n");
     ts_write_in_temp("partenaires.csv", "territoire,organisme,secteur\n"
-                                   "Saint-Michel,CLSC,santé\n"
-                                   "Saint-Michel,École Félix,école\n"
-                                   "L'Île-Bizard,Bibliothèque,bibliothèque\n"
-                                   "Saint-Michel,Clinique,Santé\n"
-                                   "L'Île-Bizard,CPE,petite enfance\n"
-                                   "SAINT MICHEL,Maison,communautaire\n"
-                                   "SAINT MICHEL,Halte, santé \n");
+                                        "Saint-Michel,CLSC,santé\n"
+                                        "Saint-Michel,École Félix,école\n"
+                                        "L'Île-Bizard,Bibliothèque,bibliothèque\n"
+                                        "Saint-Michel,Clinique,Santé\n"
+                                        "L'Île-Bizard,CPE,petite enfance\n"
+                                        "SAINT MICHEL,Maison,communautaire\n"
+                                        "SAINT MICHEL,Halte, santé \n");
     ts_write_in_temp("financement.csv",
-                "territoire;bailleur;montant;debut;fin;type;coordination\n"
-                "Saint-Michel;Ville;70 000 $;2025-01-01;;récurrent;oui\n"
-                "Côte-des-Neiges–Notre-Dame-de-Grâce;MFA;65 000 $;2025-01-01;30/09/2026;"
-                "projet;oui\n"
-                "Pierrefonds-Roxboro;Centraide;40 000 $;2025-01-01;;récurrent;oui\n"
-                "Pierrefonds-Roxboro;Fondation;30 000 $;2025-01-01;31/12/2027;projet;oui\n"
-                "Saint-Michel;Ville;10 000 $;2025-01-01;;projet;non\n"
-                "Ahuntsic;Ville;50 000 $;2026-06-01;;récurrent;oui\n");
+                     "territoire;bailleur;montant;debut;fin;type;coordination\n"
+                     "Saint-Michel;Ville;70 000 $;2025-01-01;;récurrent;oui\n"
+                     "Côte-des-Neiges–Notre-Dame-de-Grâce;MFA;65 000 $;2025-01-01;30/09/2026;"
+                     "projet;oui\n"
+                     "Pierrefonds-Roxboro;Centraide;40 000 $;2025-01-01;;récurrent;oui\n"
+                     "Pierrefonds-Roxboro;Fondation;30 000 $;2025-01-01;31/12/2027;projet;oui\n"
+                     "Saint-Michel;Ville;10 000 $;2025-01-01;;projet;non\n"
+                     "Ahuntsic;Ville;50 000 $;2026-06-01;;récurrent;oui\n");
 }
 
 START_TEST(test_join_report)
@@ -369,9 +369,9 @@ START_TEST(test_duplicate_indicators_row)
 {
     write_territories(montreal, 5);
     ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5\n"
-                                   "Saint-Michel;100\n"
-                                   "Ahuntsic;50\n"
-                                   "saint michel;120\n");
+                                        "Saint-Michel;100\n"
+                                        "Ahuntsic;50\n"
+                                        "saint michel;120\n");
     cm_project *project = load_project(indicators_only);
     cm_store *store = ingest_all(project);
     cm_join_counts counts;
@@ -407,9 +407,9 @@ START_TEST(test_one_row_per_territory_and_year)
 {
     write_territories(montreal, 5);
     ts_write_in_temp("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
-                                   "Saint-Michel;2024;900;180\n"
-                                   "Saint-Michel;2025;1 000;250\n"
-                                   "Ahuntsic;2025;400;40\n");
+                                        "Saint-Michel;2024;900;180\n"
+                                        "Saint-Michel;2025;1 000;250\n"
+                                        "Ahuntsic;2025;400;40\n");
     cm_project *project = load_project(indicators_by_year);
     cm_store *store = ingest_all(project);
     cm_join_counts counts;
@@ -442,9 +442,9 @@ START_TEST(test_same_year_twice_is_duplicate)
 {
     write_territories(montreal, 5);
     ts_write_in_temp("indicateurs.csv", "territoire;annee;enfants_0_5;familles\n"
-                                   "Saint-Michel;2024;900;180\n"
-                                   "Saint-Michel;2025;1 000;250\n"
-                                   "Saint-Michel;2024;950;190\n");
+                                        "Saint-Michel;2024;900;180\n"
+                                        "Saint-Michel;2025;1 000;250\n"
+                                        "Saint-Michel;2024;950;190\n");
     cm_project *project = load_project(indicators_by_year);
     cm_store *store = ingest_all(project);
     cm_join_counts counts;
@@ -464,9 +464,9 @@ START_TEST(test_ambiguous_folded_key_not_joined)
     static const char *const keys[] = {"Saint-Laurent", "Saint Laurent", "Ahuntsic"};
     write_territories(keys, 3);
     ts_write_in_temp("indicateurs.csv", "territoire;enfants_0_5\n"
-                                   "SAINT-LAURENT;10\n"
-                                   "Saint Laurent;20\n"
-                                   "ahuntsic;30\n");
+                                        "SAINT-LAURENT;10\n"
+                                        "Saint Laurent;20\n"
+                                        "ahuntsic;30\n");
     cm_project *project = load_project(indicators_only);
     cm_store *store = ingest_all(project);
     cm_join_counts counts;
@@ -496,11 +496,11 @@ START_TEST(test_sectors_compared_like_keys)
 {
     write_territories(montreal, 1);
     ts_write_in_temp("partenaires.csv", "territoire;organisme;secteur\n"
-                                   "Saint-Michel;A;école\n"
-                                   "Saint-Michel;B;ÉCOLE\n"
-                                   "Saint-Michel;C;Santé\n"
-                                   "Saint-Michel;D;SANTÉ\n"
-                                   "Saint-Michel;E;sante\n");
+                                        "Saint-Michel;A;école\n"
+                                        "Saint-Michel;B;ÉCOLE\n"
+                                        "Saint-Michel;C;Santé\n"
+                                        "Saint-Michel;D;SANTÉ\n"
+                                        "Saint-Michel;E;sante\n");
     cm_project *project = load_project("data:\n  - source: partenaires.csv\n    key: territoire\n"
                                        "    role: partners\n"
                                        "    columns: { name: organisme, sector: secteur }\n");
@@ -574,9 +574,9 @@ START_TEST(test_join_is_indexed)
     ts_write_in_temp("indicateurs.csv", csv->str);
     g_string_free(csv, TRUE);
     ts_write_in_temp("projet.yaml", "title: \"Vitesse\"\nas_of: 2026-04-01\n"
-                               "territories:\n  source: quartiers.gpkg\n  key: nom\n"
-                               "data:\n  - source: indicateurs.csv\n    key: territoire\n"
-                               "    columns: { children_0_5: enfants_0_5 }\n");
+                                    "territories:\n  source: quartiers.gpkg\n  key: nom\n"
+                                    "data:\n  - source: indicateurs.csv\n    key: territoire\n"
+                                    "    columns: { children_0_5: enfants_0_5 }\n");
     cm_project *project = NULL;
     cm_error err = {0};
     assert_ok(cm_project_load(ts_in_temp("projet.yaml"), &project, &err), &err);

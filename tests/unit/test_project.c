@@ -33,73 +33,72 @@ static void expect_error(const char *yaml, cm_status status, long line, const ch
     ck_assert_str_eq(text + strlen(prefix), expected);
 }
 
-#define MINIMAL_HEAD                                                                             \
-    "title: Test\n"                                                                             \
-    "as_of: 2026-04-01\n"                                                                       \
+#define MINIMAL_HEAD                                                                               \
+    "title: Test\n"                                                                                \
+    "as_of: 2026-04-01\n"                                                                          \
     "territories: { source: q.shp, key: code }\n"
 
 /* ---- a full, valid project ---------------------------------------------------- */
 
 static const char *FULL =
-    "title: \"Concertations en petite enfance — Montréal\"\n"     /* 1 */
-    "as_of: 2026-04-01\n"                                          /* 2 */
-    "horizon_months: 18\n"                                         /* 3 */
-    "coordination_cost: 70000.5\n"                                 /* 4 */
-    "locale: en-CA\n"                                              /* 5 */
-    "source_line: \"Source : Ville fictive, 2026\"\n"              /* 6 */
-    "territories:\n"                                               /* 7 */
-    "  source: geo/quartiers.gpkg\n"                               /* 8 */
-    "  layer: quartiers\n"                                         /* 9 */
-    "  key: code\n"                                                /* 10 */
-    "  name: nom\n"                                                /* 11 */
-    "  encoding: CP1252\n"                                         /* 12 */
-    "  srs: EPSG:32188\n"                                          /* 13 */
-    "data:\n"                                                      /* 14 */
-    "  - source: indicateurs.csv\n"                                /* 15 */
-    "    key: territoire\n"                                        /* 16 */
+    "title: \"Concertations en petite enfance — Montréal\"\n" /* 1 */
+    "as_of: 2026-04-01\n"                                     /* 2 */
+    "horizon_months: 18\n"                                    /* 3 */
+    "coordination_cost: 70000.5\n"                            /* 4 */
+    "locale: en-CA\n"                                         /* 5 */
+    "source_line: \"Source : Ville fictive, 2026\"\n"         /* 6 */
+    "territories:\n"                                          /* 7 */
+    "  source: geo/quartiers.gpkg\n"                          /* 8 */
+    "  layer: quartiers\n"                                    /* 9 */
+    "  key: code\n"                                           /* 10 */
+    "  name: nom\n"                                           /* 11 */
+    "  encoding: CP1252\n"                                    /* 12 */
+    "  srs: EPSG:32188\n"                                     /* 13 */
+    "data:\n"                                                 /* 14 */
+    "  - source: indicateurs.csv\n"                           /* 15 */
+    "    key: territoire\n"                                   /* 16 */
     "    columns: { children_0_5: \"enfants 0-5 ans\", families_reached: familles }\n"
-    "  - source: partenaires.xlsx\n"                               /* 18 */
-    "    key: territoire\n"                                        /* 19 */
-    "    role: partners\n"                                         /* 20 */
-    "    sheet: Feuil1\n"                                          /* 21 */
-    "    columns: { name: organisme, sector: secteur }\n"          /* 22 */
-    "  - source: /abs/financement.csv\n"                           /* 23 */
-    "    key: territoire\n"                                        /* 24 */
-    "    role: funding\n"                                          /* 25 */
-    "    encoding: CP1252\n"                                       /* 26 */
+    "  - source: partenaires.xlsx\n"                      /* 18 */
+    "    key: territoire\n"                               /* 19 */
+    "    role: partners\n"                                /* 20 */
+    "    sheet: Feuil1\n"                                 /* 21 */
+    "    columns: { name: organisme, sector: secteur }\n" /* 22 */
+    "  - source: /abs/financement.csv\n"                  /* 23 */
+    "    key: territoire\n"                               /* 24 */
+    "    role: funding\n"                                 /* 25 */
+    "    encoding: CP1252\n"                              /* 26 */
     "    columns: { funder: bailleur, amount: montant_annuel, start: debut, end: fin,\n"
-    "               kind: type, coordination: coordination }\n"    /* 28 */
-    "districts:\n"                                                 /* 29 */
-    "  source: circonscriptions.gpkg\n"                            /* 30 */
-    "  key: code\n"                                                /* 31 */
-    "maps:\n"                                                      /* 32 */
-    "  - name: couverture\n"                                       /* 33 */
+    "               kind: type, coordination: coordination }\n" /* 28 */
+    "districts:\n"                                              /* 29 */
+    "  source: circonscriptions.gpkg\n"                         /* 30 */
+    "  key: code\n"                                             /* 31 */
+    "maps:\n"                                                   /* 32 */
+    "  - name: couverture\n"                                    /* 33 */
     "    title: \"Familles rejointes pour 100 enfants de 0 à 5 ans\"\n"
-    "    subtitle: Automne 2026\n"                                 /* 35 */
-    "    value: coverage_rate\n"                                   /* 36 */
-    "    classes: { method: fisher-jenks, count: 5 }\n"            /* 37 */
-    "    style: styles/sequential.yaml\n"                          /* 38 */
+    "    subtitle: Automne 2026\n"                      /* 35 */
+    "    value: coverage_rate\n"                        /* 36 */
+    "    classes: { method: fisher-jenks, count: 5 }\n" /* 37 */
+    "    style: styles/sequential.yaml\n"               /* 38 */
     "    style_overrides: { palette: Greens, legend: { position: top-right } }\n"
-    "    srs: EPSG:2950\n"                                         /* 40 */
-    "    formats: [png, pdf]\n"                                    /* 41 */
-    "  - name: seuils\n"                                           /* 42 */
-    "    value: families_reached * 100.0 / children_0_5\n"         /* 43 */
-    "    classes: { breaks: [10, 25.5, 50] }\n"                    /* 44 */
-    "  - name: risque\n"                                           /* 45 */
-    "    title: Quartiers à risque\n"                              /* 46 */
-    "    value: risk_level\n"                                      /* 47 */
-    "    classes: { method: categorical }\n"                       /* 48 */
-    "report: { formats: [csv, html] }\n"                           /* 49 */
-    "export: { geopackage: false }\n";                             /* 50 */
+    "    srs: EPSG:2950\n"                                 /* 40 */
+    "    formats: [png, pdf]\n"                            /* 41 */
+    "  - name: seuils\n"                                   /* 42 */
+    "    value: families_reached * 100.0 / children_0_5\n" /* 43 */
+    "    classes: { breaks: [10, 25.5, 50] }\n"            /* 44 */
+    "  - name: risque\n"                                   /* 45 */
+    "    title: Quartiers à risque\n"                      /* 46 */
+    "    value: risk_level\n"                              /* 47 */
+    "    classes: { method: categorical }\n"               /* 48 */
+    "report: { formats: [csv, html] }\n"                   /* 49 */
+    "export: { geopackage: false }\n";                     /* 50 */
 
-static const char *SEQUENTIAL_STYLE =
-    "palette: Blues\n"
-    "page: { size: letter, orientation: landscape }\n"
-    "legend:\n"
-    "  position: bottom-left\n"
-    "  title: null\n"
-    "colours: ['#eff3ff', '#bdd7e7', '#6baed6']\n"
-    "dpi: 300\n";
+static const char *SEQUENTIAL_STYLE = "palette: Blues\n"
+                                      "page: { size: letter, orientation: landscape }\n"
+                                      "legend:\n"
+                                      "  position: bottom-left\n"
+                                      "  title: null\n"
+                                      "colours: ['#eff3ff', '#bdd7e7', '#6baed6']\n"
+                                      "dpi: 300\n";
 
 START_TEST(test_full_project)
 {
@@ -112,7 +111,8 @@ START_TEST(test_full_project)
 
     ck_assert_str_eq(p->path, ts_in_temp("projet.yaml"));
     ck_assert_str_eq(p->dir, ts_temp_dir);
-    ck_assert_str_eq(p->title, "Concertations en petite enfance \xe2\x80\x94 Montr\xc3\xa9" "al");
+    ck_assert_str_eq(p->title, "Concertations en petite enfance \xe2\x80\x94 Montr\xc3\xa9"
+                               "al");
     char iso[11];
     cm_day_format_iso(p->as_of, iso);
     ck_assert_str_eq(iso, "2026-04-01");
@@ -294,7 +294,8 @@ END_TEST
 START_TEST(test_project_in_relative_subfolder)
 {
     ck_assert_int_eq(mkdir(ts_in_temp("sub"), 0755), 0);
-    ts_write_in_temp("sub/projet.yaml", MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: s.yaml }\n");
+    ts_write_in_temp("sub/projet.yaml",
+                     MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: s.yaml }\n");
     ts_write_in_temp("sub/s.yaml", "palette: Purples\n");
     char *cwd = getcwd(NULL, 0);
     ck_assert_int_eq(chdir(ts_temp_dir), 0);
@@ -388,8 +389,8 @@ END_TEST
 
 START_TEST(test_missing_required)
 {
-    expect_error("as_of: 2026-04-01\nterritories: { source: q.shp, key: code }\n",
-                 CM_ERR_PROJECT, 1, "projet.yaml:1:1: missing required key 'title'");
+    expect_error("as_of: 2026-04-01\nterritories: { source: q.shp, key: code }\n", CM_ERR_PROJECT,
+                 1, "projet.yaml:1:1: missing required key 'title'");
     expect_error("title: T\nterritories: { source: q.shp, key: code }\n", CM_ERR_PROJECT, 1,
                  "projet.yaml:1:1: missing required key 'as_of'");
     expect_error("title: T\nas_of: 2026-04-01\n", CM_ERR_PROJECT, 1,
@@ -464,8 +465,9 @@ END_TEST
 
 START_TEST(test_invalid_utf8)
 {
-    expect_error("title: T\nas_of: 2026-04-01\nsource_line: Montr\xe9" "al\n", CM_ERR_PROJECT, 3,
-                 "projet.yaml:3:20: invalid YAML: invalid trailing UTF-8 octet");
+    expect_error("title: T\nas_of: 2026-04-01\nsource_line: Montr\xe9"
+                 "al\n",
+                 CM_ERR_PROJECT, 3, "projet.yaml:3:20: invalid YAML: invalid trailing UTF-8 octet");
 }
 END_TEST
 
@@ -535,9 +537,8 @@ START_TEST(test_locales)
     static const struct {
         const char *text;
         cm_locale locale;
-    } cases[] = {{"fr-CA", CM_LOCALE_FR_CA}, {"en-CA", CM_LOCALE_EN_CA},
-                 {"fr_CA", CM_LOCALE_FR_CA}, {"EN-ca", CM_LOCALE_EN_CA},
-                 {"en", CM_LOCALE_EN_CA},    {"fr", CM_LOCALE_FR_CA}};
+    } cases[] = {{"fr-CA", CM_LOCALE_FR_CA}, {"en-CA", CM_LOCALE_EN_CA}, {"fr_CA", CM_LOCALE_FR_CA},
+                 {"EN-ca", CM_LOCALE_EN_CA}, {"en", CM_LOCALE_EN_CA},    {"fr", CM_LOCALE_FR_CA}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char yaml[256];
         snprintf(yaml, sizeof yaml, MINIMAL_HEAD "locale: %s\n", cases[i].text);
@@ -573,12 +574,15 @@ START_TEST(test_utf8_text_kept_intact)
                           "    value: v\n",
                           &p, &err),
                      CM_OK);
-    ck_assert_str_eq(p->title, "\xc3\x8e" "le-Bizard\xe2\x80\x93Sainte-Genevi\xc3\xa8ve");
-    ck_assert_str_eq(p->territories.path, ts_in_temp("donn\xc3\xa9" "es/quartiers \xc3\xa9t\xc3\xa9.shp"));
+    ck_assert_str_eq(p->title, "\xc3\x8e"
+                               "le-Bizard\xe2\x80\x93Sainte-Genevi\xc3\xa8ve");
+    ck_assert_str_eq(p->territories.path, ts_in_temp("donn\xc3\xa9"
+                                                     "es/quartiers \xc3\xa9t\xc3\xa9.shp"));
     ck_assert_str_eq(p->territories.key, "cl\xc3\xa9");
     ck_assert_int_eq(p->tables[0].role, CM_ROLE_FUNDING);
     ck_assert_str_eq(p->tables[0].columns[0].source, "Montant annuel ($)");
-    ck_assert_str_eq(p->tables[0].columns[1].source, "D\xc3\xa9" "but");
+    ck_assert_str_eq(p->tables[0].columns[1].source, "D\xc3\xa9"
+                                                     "but");
     ck_assert_str_eq(p->maps[0].name, "carte-\xc3\xa9t\xc3\xa9_2026");
     cm_project_free(p);
 }
@@ -603,11 +607,13 @@ START_TEST(test_map_names_are_file_names)
     expect_bad_map_name("../etc/x", why);
     snprintf(why, sizeof why,
              "map name 'a/b' cannot be used as a file name: it contains '/': a map name is a file "
-             "name, not a path%s", hint);
+             "name, not a path%s",
+             hint);
     expect_bad_map_name("a/b", why);
     snprintf(why, sizeof why,
              "map name 'a\\b' cannot be used as a file name: it contains '\\': a map name is a "
-             "file name, not a path%s", hint);
+             "file name, not a path%s",
+             hint);
     expect_bad_map_name("'a\\b'", why);
     snprintf(why, sizeof why, "map name 'a..b' cannot be used as a file name: it contains '..'%s",
              hint);
@@ -647,17 +653,23 @@ START_TEST(test_class_methods)
         const char *text;
         cm_class_method method;
     } cases[] = {
-        {"quantile", CM_CLASS_QUANTILE},          {"equal-interval", CM_CLASS_EQUAL_INTERVAL},
-        {"equal_interval", CM_CLASS_EQUAL_INTERVAL}, {"fisher-jenks", CM_CLASS_FISHER_JENKS},
-        {"jenks", CM_CLASS_FISHER_JENKS},         {"Natural-Breaks", CM_CLASS_FISHER_JENKS},
-        {"natural_breaks", CM_CLASS_FISHER_JENKS}, {"stddev", CM_CLASS_STDDEV},
-        {"std-dev", CM_CLASS_STDDEV},             {"standard-deviation", CM_CLASS_STDDEV},
+        {"quantile", CM_CLASS_QUANTILE},
+        {"equal-interval", CM_CLASS_EQUAL_INTERVAL},
+        {"equal_interval", CM_CLASS_EQUAL_INTERVAL},
+        {"fisher-jenks", CM_CLASS_FISHER_JENKS},
+        {"jenks", CM_CLASS_FISHER_JENKS},
+        {"Natural-Breaks", CM_CLASS_FISHER_JENKS},
+        {"natural_breaks", CM_CLASS_FISHER_JENKS},
+        {"stddev", CM_CLASS_STDDEV},
+        {"std-dev", CM_CLASS_STDDEV},
+        {"standard-deviation", CM_CLASS_STDDEV},
         {"categorical", CM_CLASS_CATEGORICAL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char yaml[512];
         snprintf(yaml, sizeof yaml,
-                 MINIMAL_HEAD "maps:\n  - { name: m, value: v, classes: { method: %s, count: 4 } }\n",
+                 MINIMAL_HEAD
+                 "maps:\n  - { name: m, value: v, classes: { method: %s, count: 4 } }\n",
                  cases[i].text);
         cm_project *p = NULL;
         cm_error err;
@@ -709,8 +721,8 @@ START_TEST(test_formats)
                  CM_ERR_PROJECT, 5,
                  "projet.yaml:5:41: 'maps[1].formats': unknown format 'jpg' "
                  "(hint: did you mean 'png'?)");
-    expect_error(MINIMAL_HEAD "maps:\n  - { name: m, value: v, formats: [] }\n", CM_ERR_PROJECT,
-                 5, "projet.yaml:5:35: 'maps[1].formats': expected at least one format");
+    expect_error(MINIMAL_HEAD "maps:\n  - { name: m, value: v, formats: [] }\n", CM_ERR_PROJECT, 5,
+                 "projet.yaml:5:35: 'maps[1].formats': expected at least one format");
     cm_project *p = NULL;
     cm_error err;
     ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, formats: SVG }\n"
@@ -741,26 +753,26 @@ START_TEST(test_style_errors)
 
     /* An error inside the style file names the style file and its line. */
     ts_write_in_temp("bad.yaml", "palette: Blues\nlegend:\n  position: [a, { b: c }]\n");
-    ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: bad.yaml }\n", &p,
-                          &err),
-                     CM_ERR_PROJECT);
+    ck_assert_int_eq(
+        load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: bad.yaml }\n", &p, &err),
+        CM_ERR_PROJECT);
     ck_assert_str_eq(err.file, ts_in_temp("bad.yaml"));
     ck_assert_int_eq(err.line, 3);
     ck_assert_str_eq(err.message, "style of map 'm': style setting 'legend.position': expected a "
                                   "list of values, found a mapping in it");
 
     ts_write_in_temp("dup.yaml", "legend.position: top\nlegend:\n  position: bottom\n");
-    ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: dup.yaml }\n", &p,
-                          &err),
-                     CM_ERR_PROJECT);
+    ck_assert_int_eq(
+        load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: dup.yaml }\n", &p, &err),
+        CM_ERR_PROJECT);
     ck_assert_int_eq(err.line, 3);
     ck_assert_str_eq(err.message, "style of map 'm': style setting 'legend.position' is given "
                                   "twice");
 
     ts_write_in_temp("list.yaml", "- a\n- b\n");
-    ck_assert_int_eq(load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: list.yaml }\n", &p,
-                          &err),
-                     CM_ERR_PROJECT);
+    ck_assert_int_eq(
+        load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: list.yaml }\n", &p, &err),
+        CM_ERR_PROJECT);
     ck_assert_int_eq(err.line, 1);
     ck_assert_str_eq(err.message, "style of map 'm': expected a mapping of style settings (name: "
                                   "value lines), found a list");
@@ -802,8 +814,8 @@ START_TEST(test_alias_loop_is_refused)
     ts_write_in_temp("loop.yaml", "a: &x { b: *x }\n");
     cm_project *p = NULL;
     cm_error err;
-    cm_status st = load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: loop.yaml }\n", &p,
-                        &err);
+    cm_status st =
+        load(MINIMAL_HEAD "maps:\n  - { name: m, value: v, style: loop.yaml }\n", &p, &err);
     ck_assert_int_eq(st, CM_ERR_PROJECT);
     ck_assert_ptr_null(p);
 }

@@ -181,8 +181,8 @@ START_TEST(test_png_fill_follows_classes)
         rgb sample = pixel_at(png, &w, x + 0.2 * SIDE, y + 0.2 * SIDE);
         if (expected_class[i] >= 0) {
             ck_assert_msg(same_rgb(sample, ylgnbu4[expected_class[i]]),
-                          "%s: got %d,%d,%d, expected class %d", squares[i].key, sample.r,
-                          sample.g, sample.b, expected_class[i]);
+                          "%s: got %d,%d,%d, expected class %d", squares[i].key, sample.r, sample.g,
+                          sample.b, expected_class[i]);
             continue;
         }
         /* No data: hatched, i.e. both light background and grey lines, no class colour. */
@@ -226,9 +226,17 @@ START_TEST(test_pdf_has_real_text)
     ck_assert_ptr_nonnull(text);
     const char *expected[] = {"Familles rejointes pour 100 enfants",
                               "Concertations — test — au 1er avril 2026",
-                              "12,5 – 22,5", "22,5 – 32,5", "42,5 – 52,5", "(2)",
-                              "Données manquantes", "Côte-des-Neiges", "Montréal-Nord",
-                              "Saint-Léonard", "Verdun", "Données fictives", "500 m"};
+                              "12,5 – 22,5",
+                              "22,5 – 32,5",
+                              "42,5 – 52,5",
+                              "(2)",
+                              "Données manquantes",
+                              "Côte-des-Neiges",
+                              "Montréal-Nord",
+                              "Saint-Léonard",
+                              "Verdun",
+                              "Données fictives",
+                              "500 m"};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
         ck_assert_msg(strstr(text, expected[i]), "PDF text lacks '%s':\n%s", expected[i], text);
     free(text);
@@ -450,8 +458,8 @@ START_TEST(test_labels_that_do_not_fit)
     char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
     /* At 60 pt no name fits in a 1 km square (about 163 pt wide on this page). */
-    cm_setting settings[] = {{"labels.size", "60"}, {"labels.min_size", "60"},
-                             {"labels.mode", "auto"}};
+    cm_setting settings[] = {
+        {"labels.size", "60"}, {"labels.min_size", "60"}, {"labels.mode", "auto"}};
     cm_map_spec map = make_map("noms", "coverage_rate");
     map.format_png = map.format_svg = false;
     map.settings = settings;
@@ -477,7 +485,7 @@ START_TEST(test_labels_that_do_not_fit)
     ck_assert_ptr_nonnull(verdun);
     ck_assert(ahuntsic < verdun);
     ck_assert_ptr_nonnull(strstr(text, "6  Verdun") ? strstr(text, "6  Verdun")
-                                                     : strstr(text, "6 Verdun"));
+                                                    : strstr(text, "6 Verdun"));
     free(text);
     free(pdf);
     free(out);
@@ -489,8 +497,8 @@ START_TEST(test_page_size_and_dpi)
 {
     char *db = ts_path_in(ts_temp_dir, "store.sqlite");
     build_store(db, false);
-    cm_setting settings[] = {{"page.size", "a4"}, {"page.orientation", "portrait"},
-                             {"png.dpi", "72"}};
+    cm_setting settings[] = {
+        {"page.size", "a4"}, {"page.orientation", "portrait"}, {"png.dpi", "72"}};
     cm_map_spec map = make_map("a4", "coverage_rate");
     map.format_svg = map.format_pdf = false;
     map.settings = settings;
@@ -535,8 +543,7 @@ START_TEST(test_shipped_styles)
         map.format_svg = false;
         cm_error err;
         cm_error_clear(&err);
-        ck_assert_msg(cm_style_load(path, path, &map, &err) == CM_OK, "%s: %s", path,
-                      err.message);
+        ck_assert_msg(cm_style_load(path, path, &map, &err) == CM_OK, "%s: %s", path, err.message);
         if (palettes[i])
             ck_assert_str_eq(cm_map_setting(&map, "palette"), palettes[i]);
         /* Keep the test light: override the resolution as a map entry would. */

@@ -38,18 +38,17 @@ typedef struct {
 static const gap_row ROWS[] = {
     {"E05", "Rosemont", 2, "fragile", true, 14, false, 0, true, 800, true, 25.5, true, 10, 4,
      "financée seulement par projets"},
-    {"C03", "Villeray <Est>", 1, "at-risk", true, 2, false, 50000, false, 0, false, 0, false, 0,
-     0, "financement de coordination jusqu'au 31 mai 2026"},
-    {"F06", "Verdun", 3, "stable", false, 0, true, 0, true, 900.25, true, 12.5, true, 0, 1,
-     NULL},
+    {"C03", "Villeray <Est>", 1, "at-risk", true, 2, false, 50000, false, 0, false, 0, false, 0, 0,
+     "financement de coordination jusqu'au 31 mai 2026"},
+    {"F06", "Verdun", 3, "stable", false, 0, true, 0, true, 900.25, true, 12.5, true, 0, 1, NULL},
     {"A01", "Ahuntsic", 0, "no-coordination", true, 0, false, 65000, true, 120, true, 10.5, true,
      12, 5, "aucune subvention de coordination active le 1er avril 2026"},
     {"B02", "Côte-des-Neiges, \"Nord\"", 1, "at-risk", true, 5, false, 32500.4, true, 1500, true,
      100.0 / 3, true, 8, 3, "financement de coordination jusqu'au 31 août 2026, puis rien"},
     {"G07", NULL, 0, "no-coordination", true, 0, false, 65000, false, 0, false, 0, false, 0, 0,
      NULL},
-    {"D04", "Saint-Michel", 1, "at-risk", true, 8, false, 50000, true, 2710, true, 40, true, 20,
-     7, "financement de coordination jusqu'au 30 novembre 2026"},
+    {"D04", "Saint-Michel", 1, "at-risk", true, 8, false, 50000, true, 2710, true, 40, true, 20, 7,
+     "financement de coordination jusqu'au 30 novembre 2026"},
 };
 #define ROW_COUNT (sizeof ROWS / sizeof ROWS[0])
 
@@ -156,8 +155,8 @@ static const char *make_store(const char *name, const char *locale, int generate
         snprintf(territory, sizeof territory, "Quartier Éloïse-%03d", i);
         snprintf(reasons, sizeof reasons, "raison numéro %d", i);
         static const char *const levels[] = {"no-coordination", "at-risk", "fragile", "stable"};
-        gap_row row = {key, territory, i % 4, levels[i % 4], true, i % 13, false, i * 1000.0,
-                       true, 100.0 + i, true, i * 0.5, true, i % 9, i % 5, reasons};
+        gap_row row = {key,  territory, i % 4, levels[i % 4], true, i % 13, false, i * 1000.0,
+                       true, 100.0 + i, true,  i * 0.5,       true, i % 9,  i % 5, reasons};
         insert_row(st, &row);
     }
     exec_sql(db, "COMMIT");
@@ -312,20 +311,19 @@ START_TEST(test_gap_csv_exact)
     ck_assert_int_eq(cm_report_write_gap_csv(r, ts_in_temp("gap-report.csv"), &err), CM_OK);
     char *csv = read_text(ts_in_temp("gap-report.csv"));
     ck_assert_str_eq(
-        csv,
-        "key,name,risk_level,months_funded,shortfall,families_reached,coverage_rate,partners,"
-        "sectors,risk_reasons\n"
-        "A01,Ahuntsic,no-coordination,0,65000,120,10.5,12,5,"
-        "aucune subvention de coordination active le 1er avril 2026\n"
-        "G07,,no-coordination,0,65000,,,,,\n"
-        "D04,Saint-Michel,at-risk,8,50000,2710,40,20,7,"
-        "financement de coordination jusqu'au 30 novembre 2026\n"
-        "C03,Villeray <Est>,at-risk,2,50000,,,,,financement de coordination jusqu'au 31 mai "
-        "2026\n"
-        "B02,\"Côte-des-Neiges, \"\"Nord\"\"\",at-risk,5,32500,1500,33.3333333333333,8,3,"
-        "\"financement de coordination jusqu'au 31 août 2026, puis rien\"\n"
-        "E05,Rosemont,fragile,14,0,800,25.5,10,4,financée seulement par projets\n"
-        "F06,Verdun,stable,,0,900.25,12.5,0,1,\n");
+        csv, "key,name,risk_level,months_funded,shortfall,families_reached,coverage_rate,partners,"
+             "sectors,risk_reasons\n"
+             "A01,Ahuntsic,no-coordination,0,65000,120,10.5,12,5,"
+             "aucune subvention de coordination active le 1er avril 2026\n"
+             "G07,,no-coordination,0,65000,,,,,\n"
+             "D04,Saint-Michel,at-risk,8,50000,2710,40,20,7,"
+             "financement de coordination jusqu'au 30 novembre 2026\n"
+             "C03,Villeray <Est>,at-risk,2,50000,,,,,financement de coordination jusqu'au 31 mai "
+             "2026\n"
+             "B02,\"Côte-des-Neiges, \"\"Nord\"\"\",at-risk,5,32500,1500,33.3333333333333,8,3,"
+             "\"financement de coordination jusqu'au 31 août 2026, puis rien\"\n"
+             "E05,Rosemont,fragile,14,0,800,25.5,10,4,financée seulement par projets\n"
+             "F06,Verdun,stable,,0,900.25,12.5,0,1,\n");
     free(csv);
     /* Nothing else left in the folder: no temporary file. */
     ck_assert_int_eq(ts_count_entries(ts_temp_dir), 2);
@@ -436,9 +434,9 @@ START_TEST(test_markdown_table_and_sections)
     /* header + separator + one line per territory */
     ck_assert_int_eq(count_occurrences(md, "\n| "), (int)ROW_COUNT + 2);
     ck_assert_ptr_nonnull(strstr(md, "| Quartier | Risque | Mois financés | Montant manquant |"));
-    ck_assert_ptr_nonnull(
-        strstr(md, "| Ahuntsic | Sans coordination | 0 | 65" NBSP "000" NBSP "$ | 120 | 10,5 |"
-                   " 12 | 5 |"));
+    ck_assert_ptr_nonnull(strstr(md, "| Ahuntsic | Sans coordination | 0 | 65" NBSP "000" NBSP
+                                     "$ | 120 | 10,5 |"
+                                     " 12 | 5 |"));
     /* NULLs are no data, never 0; a name-less territory shows its key. */
     ck_assert_ptr_nonnull(strstr(md, "| Villeray \\<Est\\> | À risque | 2 | 50" NBSP "000" NBSP
                                      "$ | n.d. | n.d. | n.d. | n.d. |"));
@@ -447,8 +445,8 @@ START_TEST(test_markdown_table_and_sections)
                                      " 12,5 | 0 | 1 |"));
     ck_assert_ptr_nonnull(strstr(md, "| 33,3 |"));
     /* Warnings: unmatched with suggestion, normalised, duplicate, no data, repairs. */
-    ck_assert_ptr_nonnull(strstr(md, "- financement.csv, ligne 4" NBSP ": «" NBSP "Pierrefond"
-                                     NBSP "» — did you mean \"Pierrefonds\"?"));
+    ck_assert_ptr_nonnull(strstr(md, "- financement.csv, ligne 4" NBSP ": «" NBSP "Pierrefond" NBSP
+                                     "» — did you mean \"Pierrefonds\"?"));
     ck_assert_ptr_nonnull(strstr(md, "«" NBSP "cote des neiges" NBSP "» → B02"));
     ck_assert_ptr_nonnull(strstr(md, "second row for D04"));
     ck_assert_ptr_nonnull(strstr(md, "- indicateurs.csv" NBSP ": Villeray \\<Est\\>\n"));
@@ -656,11 +654,10 @@ START_TEST(test_english_report)
     ck_assert_int_eq(r->locale, CM_LOCALE_EN_CA);
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_report_write_all(r, ts_temp_dir,
-                                         CM_REPORT_CSV | CM_REPORT_MD | CM_REPORT_HTML |
-                                             CM_REPORT_PDF,
-                                         &err),
-                     CM_OK);
+    ck_assert_int_eq(
+        cm_report_write_all(r, ts_temp_dir,
+                            CM_REPORT_CSV | CM_REPORT_MD | CM_REPORT_HTML | CM_REPORT_PDF, &err),
+        CM_OK);
     /* the store + five outputs, no temporary file left */
     ck_assert_int_eq(ts_count_entries(ts_temp_dir), 6);
     char *md = read_text(ts_in_temp("gap-report.md"));
