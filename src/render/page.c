@@ -530,9 +530,3 @@ cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err)
                           cairo_status_to_string(cairo_status(cr)));
     return st;
 }
-
-cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err)
-{
-    cm_draw_page_base(cr, page);
-    return cm_draw_page_overlay(cr, page, err);
-}

@@ -79,23 +79,6 @@ static cm_status surface_error(cairo_surface_t *surface, cairo_t *cr, const cm_m
                         cairo_status_to_string(status));
 }
 
-static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, const char *what,
-                         cm_error *err)
-{
-    cm_status st = surface_error(surface, NULL, page->map, what, err);
-    if (st != CM_OK)
-        return st;
-    cairo_t *cr = cairo_create(surface);
-    cairo_scale(cr, scale, scale);
-    st = cm_draw_page(cr, page, err);
-    free(page->number_key);
-    page->number_key = NULL;
-    page->number_key_count = 0;
-    if (st == CM_OK)
-        st = surface_error(surface, cr, page->map, what, err);
-    cairo_destroy(cr);
-    return st;
-}
 
 /* ---- raster pages: the base layer in two bands on two cores ---------------- */
 
@@ -151,23 +134,31 @@ static cairo_status_t draw_base_in_bands(cairo_surface_t *surface, double scale,
     return bands[0].status != CAIRO_STATUS_SUCCESS ? bands[0].status : bands[1].status;
 }
 
-static cm_status draw_raster(cairo_surface_t *surface, double scale, cm_page *page, cm_error *err)
+/* Draws the page on any surface; on a raster one the base layer goes first, in
+ * bands (draw_base_in_bands), then the overlay on top. */
+static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, const char *what,
+                         cm_error *err)
 {
-    cm_status st = surface_error(surface, NULL, page->map, "PNG", err);
+    cm_status st = surface_error(surface, NULL, page->map, what, err);
     if (st != CM_OK)
         return st;
-    cairo_status_t status = draw_base_in_bands(surface, scale, page);
-    if (status != CAIRO_STATUS_SUCCESS)
-        return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
-                            cairo_status_to_string(status));
+    bool raster = cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE;
+    if (raster) {
+        cairo_status_t status = draw_base_in_bands(surface, scale, page);
+        if (status != CAIRO_STATUS_SUCCESS)
+            return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s",
+                                page->map->name, cairo_status_to_string(status));
+    }
     cairo_t *cr = cairo_create(surface);
     cairo_scale(cr, scale, scale);
+    if (!raster)
+        cm_draw_page_base(cr, page);
     st = cm_draw_page_overlay(cr, page, err);
     free(page->number_key);
     page->number_key = NULL;
     page->number_key_count = 0;
     if (st == CM_OK)
-        st = surface_error(surface, cr, page->map, "PNG", err);
+        st = surface_error(surface, cr, page->map, what, err);
     cairo_destroy(cr);
     return st;
 }
@@ -274,7 +265,7 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
         return st;
     cairo_surface_t *own_layer = own_boundary_layer(page, dpi);
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-    st = draw_raster(surface, dpi / 72.0, page, err);
+    st = draw_on(surface, dpi / 72.0, page, "PNG", err);
     if (own_layer) {
         page->boundary_layer = NULL;
         cairo_surface_destroy(own_layer);

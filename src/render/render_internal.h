@@ -195,8 +195,6 @@ int cm_risk_from_text(const char *text);
 
 /* ---- drawing (page.c, legend.c, labels.c, text.c) ---------------------- */
 void cm_layout_page(cm_page *page);
-/* Draws the whole page on cr, in points. */
-cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
 /* The page's boundaries stroked alone on a transparent width × height ARGB layer at
  * scale pixels per point, clipped to the frame (*out: destroy with
  * cairo_surface_destroy). They do not depend on the values, so the layer can be
@@ -204,7 +202,7 @@ cm_status cm_draw_page(cairo_t *cr, cm_page *page, cm_error *err);
  * direct stroke would. */
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
                                  cairo_surface_t **out);
-/* The two layers of cm_draw_page. The base (white page, territories, at-risk
+/* A page is drawn in two layers, in points. The base (white page, territories, at-risk
  * emphasis, inside the frame) only reads the page and may be drawn on parts of a
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
  * legend, footer) goes on top and fills page->number_key. */
