@@ -7,6 +7,7 @@
 #include "covermap/cli.h"
 #include "covermap/error.h"
 #include "covermap/pipeline.h"
+#include "covermap/progress.h"
 
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
@@ -147,8 +148,10 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     /* GDAL's messages are kept and put into covermap's own errors, never printed raw. */
+    cm_trace_mark("main: started");
     cm_gdal_install_error_handler();
     GDALAllRegister();
+    cm_trace_mark("main: GDAL registered");
     int status;
     if (strcmp(command, "run") == 0)
         status = command_run(argc - 1, argv + 1);
@@ -159,5 +162,6 @@ int main(int argc, char **argv)
     else
         status = usage_error(main_usage, "unknown command '%s'", command);
     GDALDestroy();
+    cm_trace_mark("main: GDAL destroyed");
     return status;
 }

@@ -67,13 +67,17 @@ void cm_progress_end(cm_progress *progress)
 void cm_trace_mark(const char *what)
 {
     static int enabled = -1;
+    static double origin; /* the first mark of the run, for a timeline across processes */
     static _Thread_local double last;
     if (enabled < 0)
         enabled = getenv("COVERMAP_TRACE") != NULL;
     if (!enabled)
         return;
     double now = monotonic_seconds();
+    if (origin == 0)
+        origin = now;
     if (last > 0)
-        fprintf(stderr, "covermap: trace [%d] %8.3f s  %s\n", (int)getpid(), now - last, what);
+        fprintf(stderr, "covermap: trace [%d] at %6.3f %8.3f s  %s\n", (int)getpid(), now - origin,
+                now - last, what);
     last = now;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "covermap/progress.h"
 #include "covermap/ingest.h"
 #include "covermap/text.h"
 #include "ingest/ogr_source.h"
@@ -753,7 +754,9 @@ static void read_all(cm_table_read *read)
 
 static void *read_in_thread(void *arg)
 {
+    cm_trace_mark("tables: thread started");
     read_all(arg);
+    cm_trace_mark("tables: read");
     return NULL;
 }
 
