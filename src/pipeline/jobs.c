@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,8 @@ static void child_main(const cm_job *job, int pipe_write)
 {
     cm_error error;
     cm_error_clear(&error);
+    if (job->background)
+        (void)setpriority(PRIO_PROCESS, 0, 19); /* only a hint: failing changes nothing */
     cm_status st = job->run(job->arg, &error);
     error.status = st;
     const char *bytes = (const char *)&error;
@@ -79,26 +82,31 @@ static void read_child_error(job_slot *slot)
     }
 }
 
-static void reap_one(job_slot *slots, size_t count)
+/* Waits for one of the jobs to end and returns its index; count when no child
+ * is left to wait for. */
+static size_t reap_one(job_slot *slots, size_t count)
 {
-    int wstatus = 0;
-    pid_t pid;
-    do {
-        pid = waitpid(-1, &wstatus, 0);
-    } while (pid < 0 && errno == EINTR);
-    for (size_t i = 0; i < count; i++) {
-        if (slots[i].pid != pid || pid <= 0)
+    for (;;) {
+        int wstatus = 0;
+        pid_t pid = waitpid(-1, &wstatus, 0);
+        if (pid < 0 && errno == EINTR)
             continue;
-        read_child_error(&slots[i]);
-        slots[i].status = slots[i].error.status;
-        if (WIFSIGNALED(wstatus)) {
-            cm_error_clear(&slots[i].error);
-            slots[i].status =
-                cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
-                             "an output job was killed by signal %d", WTERMSIG(wstatus));
+        if (pid < 0)
+            return count;
+        for (size_t i = 0; i < count; i++) {
+            if (slots[i].pid != pid)
+                continue;
+            read_child_error(&slots[i]);
+            slots[i].status = slots[i].error.status;
+            if (WIFSIGNALED(wstatus)) {
+                cm_error_clear(&slots[i].error);
+                slots[i].status =
+                    cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
+                                 "an output job was killed by signal %d", WTERMSIG(wstatus));
+            }
+            slots[i].pid = 0;
+            return i;
         }
-        slots[i].pid = 0;
-        return;
     }
 }
 
@@ -111,12 +119,17 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
         return run_in_process(jobs, count, err);
     /* Buffered output would otherwise be written once by each process. */
     fflush(NULL);
-    size_t running = 0;
+    /* Background jobs start at once and take no worker's place: at their priority
+     * they only use what the others leave. */
+    size_t running = 0, alive = 0;
     cm_status launch_status = CM_OK;
     for (size_t i = 0; i < count; i++) {
-        if (running == (size_t)workers) {
-            reap_one(slots, count);
-            running--;
+        while (!jobs[i].background && running == (size_t)workers) {
+            size_t done = reap_one(slots, count);
+            if (done == count)
+                break; /* no child left to wait for */
+            alive--;
+            running -= !jobs[done].background;
         }
         int fds[2];
         if (pipe(fds) != 0) {
@@ -138,12 +151,11 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
         }
         slots[i].pid = pid;
         slots[i].pipe_read = fds[0];
-        running++;
+        alive++;
+        running += !jobs[i].background;
     }
-    while (running > 0) {
-        reap_one(slots, count);
-        running--;
-    }
+    while (alive > 0 && reap_one(slots, count) != count)
+        alive--;
     cm_status st = launch_status;
     for (size_t i = 0; i < count && st == CM_OK; i++) {
         if (slots[i].status != CM_OK) {

@@ -3,6 +3,7 @@
 #ifndef COVERMAP_PIPELINE_JOBS_H
 #define COVERMAP_PIPELINE_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "covermap/error.h"
@@ -12,6 +13,9 @@ typedef cm_status (*cm_job_fn)(void *arg, cm_error *err);
 typedef struct {
     cm_job_fn run;
     void *arg;
+    /* Work for later readers rather than for this run (the spatial index): its
+     * process runs at the lowest priority, on whatever CPU the others leave. */
+    bool background;
 } cm_job;
 
 /* How many jobs may run at once: COVERMAP_JOBS when set (1 runs everything in this

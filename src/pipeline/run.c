@@ -31,7 +31,6 @@ typedef struct {
     double stage_start;
     cm_progress progress;
     cm_geometry_preload preload; /* the maps' outlines, read while the store is built */
-    bool index_with_maps; /* the spatial index job ran beside the maps */
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
 } run_state;
 
@@ -185,9 +184,9 @@ static cm_status render_one_map(void *arg, cm_error *err)
     map_job *job = arg;
     char *db_path = staged(job->state, "covermap.sqlite");
     char *maps_dir = staged(job->state, "maps");
-    cm_status st = cm_render_map_with(db_path, job->state->project, job->map,
-                                      cm_preload_for(&job->state->preload, job->map), maps_dir,
-                                      err);
+    cm_status st =
+        cm_render_map_with(db_path, job->state->project, job->map,
+                           cm_preload_for(&job->state->preload, job->map), maps_dir, err);
     if (st != CM_OK)
         cm_locate_map_error(job->state->project, job->map, err);
     free(db_path);
@@ -209,7 +208,40 @@ static cm_status index_territories(void *arg, cm_error *err)
     if (st == CM_OK)
         st = cm_store_add_spatial_index(store, "territories", as_of, err);
     cm_store_close(store);
+    cm_trace_mark("index: done");
     return st;
+}
+
+static cm_status write_reports(void *arg, cm_error *err);
+static cm_status export_geopackage(void *arg, cm_error *err);
+static cm_status export_geopackage_beside_maps(void *arg, cm_error *err);
+enum { OUTPUT_JOBS = 3 }; /* reports, GeoPackage, spatial index */
+
+/* The jobs after the store other than the maps: the reports, the GeoPackage (whose
+ * styles come from the values, not from the maps' files) and the spatial index.
+ * When the maps leave a core free, those that need no map start with them, in the
+ * background, on whatever CPU the maps leave; the others run after the maps, side by
+ * side (with every core taken by maps, starting early only made the run longer). */
+static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
+{
+    const cm_project *p = s->project;
+    bool maps_leave_a_core = p->map_count < (size_t)cm_job_workers();
+    struct {
+        cm_job_fn run;
+        bool wanted, needs_maps;
+    } candidates[] = {
+        {write_reports, true, p->report_html && p->map_count > 0}, /* HTML shows them */
+        {beside_maps ? export_geopackage_beside_maps : export_geopackage, p->export_geopackage,
+         false},
+        {index_territories, true, false},
+    };
+    size_t count = 0;
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        bool early = maps_leave_a_core && !candidates[i].needs_maps;
+        if (candidates[i].wanted && early == beside_maps)
+            jobs[count++] = (cm_job){candidates[i].run, s, beside_maps};
+    }
+    return count;
 }
 
 /* Each map is drawn by its own job; with several cores they run side by side. */
@@ -217,18 +249,15 @@ static cm_status render_maps(run_state *s, cm_error *err)
 {
     size_t count = s->project->map_count;
     map_job *args = calloc(count + 1, sizeof *args);
-    cm_job *jobs = calloc(count + 1, sizeof *jobs);
+    cm_job *jobs = calloc(count + OUTPUT_JOBS, sizeof *jobs);
     cm_status st = args && jobs ? CM_OK : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    size_t total = 0;
     for (size_t i = 0; i < count && st == CM_OK; i++) {
         args[i] = (map_job){s, &s->project->maps[i]};
-        jobs[i] = (cm_job){render_one_map, &args[i]};
+        jobs[total++] = (cm_job){render_one_map, &args[i], false};
     }
-    /* A core the maps leave free takes the spatial index; otherwise it waits for
-     * the outputs, beside the short reports job. */
-    size_t total = count;
-    s->index_with_maps = st == CM_OK && count < (size_t)cm_job_workers();
-    if (s->index_with_maps)
-        jobs[total++] = (cm_job){index_territories, s};
+    if (st == CM_OK)
+        total += output_jobs(s, true, jobs + total);
 
     stage_begin(s);
     cm_trace_mark("store: closed");
@@ -236,7 +265,8 @@ static cm_status render_maps(run_state *s, cm_error *err)
     cm_trace_mark("maps: outline preload joined");
     if (st == CM_OK)
         st = cm_run_jobs(jobs, total, cm_job_workers(), err);
-    stage_end(s, "maps");
+    cm_trace_mark("maps: done");
+    stage_end(s, "maps"); /* and what ran beside them */
     cm_preload_free(&s->preload);
     free(args);
     free(jobs);
@@ -316,12 +346,13 @@ static cm_status write_reports(void *arg, cm_error *err)
     return st;
 }
 
-static cm_status export_geopackage(void *arg, cm_error *err)
+static cm_status export_into_staging(run_state *s, bool maps_written, cm_error *err)
 {
-    run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     char *gpkg = staged(s, "covermap.gpkg");
-    char *maps_dir = staged(s, "maps");
+    /* Once the maps are written their style files are read; beside the maps they
+     * are built from the values, which gives the same bytes. */
+    char *maps_dir = maps_written ? staged(s, "maps") : NULL;
     cm_status st = cm_export_geopackage(db_path, s->project, maps_dir, gpkg, err);
     free(maps_dir);
     free(db_path);
@@ -329,17 +360,23 @@ static cm_status export_geopackage(void *arg, cm_error *err)
     return st;
 }
 
-/* The reports (which embed the maps) and the GeoPackage (which stores their
- * styles) come after the maps, side by side, with the store's spatial index. */
+static cm_status export_geopackage(void *arg, cm_error *err)
+{
+    return export_into_staging(arg, true, err);
+}
+
+static cm_status export_geopackage_beside_maps(void *arg, cm_error *err)
+{
+    return export_into_staging(arg, false, err);
+}
+
+/* What did not run beside the maps. */
 static cm_status write_outputs(run_state *s, cm_error *err)
 {
-    cm_job jobs[3];
-    size_t count = 0;
-    jobs[count++] = (cm_job){write_reports, s};
-    if (s->project->export_geopackage)
-        jobs[count++] = (cm_job){export_geopackage, s};
-    if (!s->index_with_maps)
-        jobs[count++] = (cm_job){index_territories, s};
+    cm_job jobs[OUTPUT_JOBS];
+    size_t count = output_jobs(s, false, jobs);
+    if (count == 0)
+        return CM_OK;
     stage_begin(s);
     cm_status st = cm_run_jobs(jobs, count, cm_job_workers(), err);
     stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
@@ -383,15 +420,18 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
         st = render_maps(&s, err);
     if (st == CM_OK)
         st = write_outputs(&s, err);
+    cm_trace_mark("outputs: done");
     cm_preload_free(&s.preload); /* before the staging folder may be removed */
     if (st == CM_OK)
         st = cm_staging_publish(&s.staging, err);
     else if (staged || s.staging.out_dir)
         cm_staging_close(&s.staging, true);
+    cm_trace_mark("run: published");
     if (st == CM_OK)
         log_outputs(&s, out_dir);
     else if (err && !err->file[0])
         cm_error_set_file(err, options->project_path); /* every error names a file */
     run_state_free(&s);
+    cm_trace_mark("run: freed");
     return st;
 }

@@ -1,0 +1,139 @@
+/* The output jobs: each runs once, the first failure in job order is the one
+ * reported, and background jobs run at the lowest priority without taking the
+ * place of a worker. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pipeline/jobs.h"
+#include "test_support.h"
+
+typedef struct {
+    const char *marker;  /* written when the job has run (in the temp folder) */
+    const char *awaited; /* a marker to wait for first, or NULL */
+    bool fail;
+    bool check_background_priority;
+} job_spec;
+
+static bool wait_for(const char *name, double seconds)
+{
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (double waited = 0; waited < seconds; waited += 0.01) {
+        if (ts_file_exists(ts_in_temp(name)))
+            return true;
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+static cm_status run_spec(void *arg, cm_error *err)
+{
+    const job_spec *spec = arg;
+    if (spec->awaited && !wait_for(spec->awaited, 10))
+        return cm_error_set(err, CM_ERR_INTERNAL, "%s never came", spec->awaited);
+    if (spec->check_background_priority && getpriority(PRIO_PROCESS, 0) < 19)
+        return cm_error_set(err, CM_ERR_INTERNAL, "background job at priority %d",
+                            getpriority(PRIO_PROCESS, 0));
+    if (!ts_write_file(ts_in_temp(spec->marker), spec->marker))
+        return cm_error_set(err, CM_ERR_IO, "cannot write %s", spec->marker);
+    if (spec->fail)
+        return cm_error_set(err, CM_ERR_INPUT, "job %s failed", spec->marker);
+    return CM_OK;
+}
+
+START_TEST(every_job_runs_once_in_its_own_process)
+{
+    job_spec specs[] = {{"a", NULL, false, false},
+                        {"b", NULL, false, true},
+                        {"c", NULL, false, false},
+                        {"d", NULL, false, true},
+                        {"e", NULL, false, false}};
+    cm_job jobs[5];
+    for (size_t i = 0; i < 5; i++)
+        jobs[i] = (cm_job){run_spec, &specs[i], specs[i].check_background_priority};
+    int priority = getpriority(PRIO_PROCESS, 0);
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_msg(cm_run_jobs(jobs, 5, 2, &err) == CM_OK, "%s", err.message);
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_msg(ts_file_exists(ts_in_temp(specs[i].marker)), "job %s did not run",
+                      specs[i].marker);
+    /* The background jobs ran in children: this process kept its priority. */
+    ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), priority);
+}
+END_TEST
+
+/* With two workers, the background job and the first foreground job both wait for
+ * the second foreground job: that only ends if the background job left it a place. */
+START_TEST(background_jobs_take_no_worker_place)
+{
+    job_spec specs[] = {{"background", "second", false, true},
+                        {"first", "second", false, false},
+                        {"second", NULL, false, false}};
+    cm_job jobs[3] = {
+        {run_spec, &specs[0], true}, {run_spec, &specs[1], false}, {run_spec, &specs[2], false}};
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_msg(cm_run_jobs(jobs, 3, 2, &err) == CM_OK, "%s", err.message);
+    ck_assert(ts_file_exists(ts_in_temp("background")));
+    ck_assert(ts_file_exists(ts_in_temp("first")));
+}
+END_TEST
+
+/* The later job fails first; the earlier one fails after it: the earlier one's
+ * error is reported, whatever the timing. */
+START_TEST(first_failure_in_job_order_wins)
+{
+    job_spec specs[] = {{"early", "late", true, false}, {"late", NULL, true, false}};
+    cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], true}};
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, &err), CM_ERR_INPUT);
+    ck_assert_str_eq(err.message, "job early failed");
+}
+END_TEST
+
+/* One worker runs the jobs here, in order, and stops at the first failure. */
+START_TEST(one_worker_runs_in_process_in_order)
+{
+    job_spec specs[] = {
+        {"one", NULL, false, false}, {"two", NULL, true, false}, {"three", NULL, false, false}};
+    cm_job jobs[3] = {
+        {run_spec, &specs[0], false}, {run_spec, &specs[1], true}, {run_spec, &specs[2], false}};
+    int priority = getpriority(PRIO_PROCESS, 0);
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_run_jobs(jobs, 3, 1, &err), CM_ERR_INPUT);
+    ck_assert_str_eq(err.message, "job two failed");
+    ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), priority); /* nothing lowered here */
+    ck_assert(ts_file_exists(ts_in_temp("one")));
+    ck_assert(!ts_file_exists(ts_in_temp("three")));
+}
+END_TEST
+
+static Suite *jobs_suite(void)
+{
+    Suite *s = suite_create("jobs");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, every_job_runs_once_in_its_own_process);
+    tcase_add_test(tc, background_jobs_take_no_worker_place);
+    tcase_add_test(tc, first_failure_in_job_order_wins);
+    tcase_add_test(tc, one_worker_runs_in_process_in_order);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(jobs_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
