@@ -88,8 +88,8 @@ static bool within_clip(const cm_page *page, size_t i, const double clip[4])
 {
     double box[4], margin = 1.0;
     feature_page_box(page, &page->features->items[i], box);
-    return box[2] >= clip[0] - margin && box[0] <= clip[2] + margin &&
-           box[3] >= clip[1] - margin && box[1] <= clip[3] + margin;
+    return box[2] >= clip[0] - margin && box[0] <= clip[2] + margin && box[3] >= clip[1] - margin &&
+           box[1] <= clip[3] + margin;
 }
 
 static bool is_emphasised(const cm_feature *f)
@@ -97,7 +97,31 @@ static bool is_emphasised(const cm_feature *f)
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
 }
 
-static void draw_no_data(cairo_t *cr, const cm_page *page)
+static cm_color boundary_color(const cm_page *page)
+{
+    return cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
+}
+
+/* The boundary line's width and join (its colour is set where it is drawn). */
+static void set_boundary_line(cairo_t *cr, const cm_page *page)
+{
+    cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) *
+                                 cm_page_factor(page));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+}
+
+/* The boundaries of the selected territories (NULL: all), each edge once. */
+static void stroke_boundaries(cairo_t *cr, const cm_page *page, const bool *selected)
+{
+    cm_color boundary = boundary_color(page);
+    cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
+    set_boundary_line(cr, page);
+    cm_shapes_stroke_boundaries(cr, &page->shapes, selected);
+}
+
+/* No-data territories: the background colour under a hatch. On vector pages,
+ * where the classes were filled and outlined together, their boundaries follow. */
+static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool outline)
 {
     double s = cm_page_factor(page);
     cm_color background = cm_render_setting_color(page->map, "nodata.color", (cm_color){1, 1, 1});
@@ -106,7 +130,8 @@ static void draw_no_data(cairo_t *cr, const cm_page *page)
     bool any = false;
     cairo_new_path(cr);
     for (size_t i = 0; i < page->features->count; i++) {
-        if (page->features->items[i].class_index >= 0)
+        no_data[i] = page->features->items[i].class_index < 0;
+        if (!no_data[i])
             continue;
         cm_shape_path(cr, &page->shapes, i);
         any = true;
@@ -119,46 +144,44 @@ static void draw_no_data(cairo_t *cr, const cm_page *page)
     const cm_layout *l = &page->layout;
     cm_hatch_path(cr, l->frame_x, l->frame_y, l->frame_x + l->frame_w, l->frame_y + l->frame_h,
                   4 * s, 0.8 * s, false, hatch);
+    if (outline)
+        stroke_boundaries(cr, page, no_data);
 }
 
-static void stroke_boundaries(cairo_t *cr, const cm_page *page)
-{
-    cm_color boundary =
-        cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
-    cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
-    cairo_set_line_width(
-        cr, cm_render_setting_number(page->map, "boundary.width", 0.5) * cm_page_factor(page));
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cm_shapes_stroke_boundaries(cr, &page->shapes, NULL);
-}
-
+/* Raster pages paint the boundaries from a layer drawn beforehand (in device
+ * pixels, hence the scale) over the fills; vector pages outline each class's
+ * territories as they are filled, so that a boundary is written once. */
 static void draw_territories(cairo_t *cr, const cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
+    bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+    cm_color boundary = boundary_color(page);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    if (!raster)
+        set_boundary_line(cr, page);
     /* Class by class: a few hundred cairo calls for a province, not one per territory. */
     size_t n = page->features->count;
-    bool *in_class = calloc(n ? n : 1, sizeof *in_class);
-    for (size_t c = 0; in_class && c < sym->class_count; c++) {
+    bool *selected = calloc(n ? n : 1, sizeof *selected);
+    if (!selected)
+        return;
+    for (size_t c = 0; c < sym->class_count; c++) {
         for (size_t i = 0; i < n; i++)
-            in_class[i] = page->features->items[i].class_index == (int)c;
+            selected[i] = page->features->items[i].class_index == (int)c;
         cairo_set_source_rgb(cr, sym->colors[c].r, sym->colors[c].g, sym->colors[c].b);
-        cm_shapes_draw_features(cr, &page->shapes, in_class, CM_SHAPE_FILL);
+        cm_shapes_fill_features(cr, &page->shapes, selected, raster ? NULL : &boundary);
     }
-    free(in_class);
     cm_trace_mark("territories: fills");
-    draw_no_data(cr, page);
+    draw_no_data(cr, page, selected, !raster);
+    free(selected);
     cm_trace_mark("territories: no data");
-    if (page->boundary_layer &&
-        cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
-        /* Drawn beforehand in device pixels: undo the page scale. */
+    if (raster && page->boundary_layer) {
         cairo_save(cr);
         cairo_scale(cr, 1 / page->boundary_scale, 1 / page->boundary_scale);
         cairo_set_source_surface(cr, page->boundary_layer, 0, 0);
         cairo_paint(cr);
         cairo_restore(cr);
-    } else {
-        stroke_boundaries(cr, page);
+    } else if (raster) {
+        stroke_boundaries(cr, page, NULL);
     }
     cm_trace_mark("territories: strokes");
 }
@@ -173,7 +196,7 @@ cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, i
     const cm_layout *l = &page->layout;
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
-    stroke_boundaries(cr, page);
+    stroke_boundaries(cr, page, NULL);
     cairo_status_t status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_flush(layer);
@@ -264,7 +287,7 @@ static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *in_ba
     cairo_pattern_t *outlines = cairo_pop_group(cr);
     cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    cm_shapes_draw_features(cr, &page->shapes, in_band, CM_SHAPE_FILL);
+    cm_shapes_fill_features(cr, &page->shapes, in_band, NULL);
     cairo_pattern_t *inside = cairo_pop_group(cr);
     cairo_set_source(cr, outlines);
     cairo_mask(cr, inside);
@@ -276,8 +299,8 @@ static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *in_ba
  * stroke of their outlines (groups there go through recording surfaces, which
  * cairo 1.16 does not always release). Vector paths are not batched, so the clip
  * is written once. */
-static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *in_band,
-                              double width, const emphasis_style *style)
+static void emphasise_clipped(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
+                              const emphasis_style *style)
 {
     cairo_new_path(cr);
     for (size_t i = 0; i < page->features->count; i++)

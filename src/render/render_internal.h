@@ -117,7 +117,7 @@ typedef struct {
      * stroked; NULL to stroke them. Borrowed. */
     cairo_surface_t *boundary_layer;
     double boundary_scale;
-    size_t *number_key;    /* filled by the label pass: features listed by number */
+    size_t *number_key; /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
 
@@ -247,10 +247,12 @@ void cm_shape_path(cairo_t *cr, const cm_page_shapes *shapes, size_t feature);
 /* Strokes the boundaries of the selected features (NULL: all) once each: an edge
  * shared by two of them is not drawn twice. In batches. */
 void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected);
-typedef enum { CM_SHAPE_FILL, CM_SHAPE_STROKE } cm_shape_operation;
-/* Fills or strokes the selected features (selected[f] for each feature), in batches. */
-void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected,
-                             cm_shape_operation operation);
+/* Fills the selected features (selected[f] for each feature) with the current
+ * source, in batches. With an outline colour each batch is then stroked with it
+ * (at the current line width and join) as one fill-and-stroke, which a vector
+ * surface writes as one path: the boundaries are not written a second time. */
+void cm_shapes_fill_features(cairo_t *cr, const cm_page_shapes *shapes, const bool *selected,
+                             const cm_color *outline);
 void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, double *py);
 /* Size factor of the page relative to Letter (1 for Letter and A4). */
 double cm_page_factor(const cm_page *page);

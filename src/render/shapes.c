@@ -189,11 +189,11 @@ static edge_key make_edge(const int32_t *a, const int32_t *b)
  * cairo's stroker and scan converter on a small area (256 points measured fastest
  * among 64 to 4 096) while fills go faster in larger ones; SVG and PDF surfaces
  * only record paths, and fewer, longer paths make smaller files. */
-static size_t batch_limit(cairo_t *cr, cm_shape_operation operation)
+static size_t batch_limit(cairo_t *cr, bool stroke)
 {
     if (cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE)
         return 65536;
-    return operation == CM_SHAPE_STROKE ? 256 : 4096;
+    return stroke ? 256 : 4096;
 }
 
 static size_t selected_points(const cm_page_shapes *s, const bool *selected)
@@ -252,7 +252,7 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s, const boo
     }
     for (size_t i = 0; i < slots; i++)
         set.slots[i].ax = empty_slot;
-    size_t batch = 0, limit = batch_limit(cr, CM_SHAPE_STROKE);
+    size_t batch = 0, limit = batch_limit(cr, true);
     cairo_new_path(cr);
     for (size_t f = 0; f < s->feature_count; f++)
         if (!selected || selected[f])
@@ -263,11 +263,25 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s, const boo
     free(set.slots);
 }
 
-/* Paths of many features, a few thousand points per cairo operation. */
-void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *s, const bool *selected,
-                             cm_shape_operation operation)
+static void fill_batch(cairo_t *cr, const cm_color *outline)
 {
-    size_t batch = 0, limit = batch_limit(cr, operation);
+    if (!outline) {
+        cairo_fill(cr);
+        return;
+    }
+    cairo_pattern_t *fill = cairo_pattern_reference(cairo_get_source(cr));
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, outline->r, outline->g, outline->b);
+    cairo_stroke(cr);
+    cairo_set_source(cr, fill);
+    cairo_pattern_destroy(fill);
+}
+
+/* Paths of many features, a few thousand points per cairo operation. */
+void cm_shapes_fill_features(cairo_t *cr, const cm_page_shapes *s, const bool *selected,
+                             const cm_color *outline)
+{
+    size_t batch = 0, limit = batch_limit(cr, false);
     cairo_new_path(cr);
     for (size_t f = 0; f < s->feature_count; f++) {
         if (!selected[f])
@@ -275,11 +289,11 @@ void cm_shapes_draw_features(cairo_t *cr, const cm_page_shapes *s, const bool *s
         cm_shape_path(cr, s, f);
         batch += s->ring_start[s->feature_ring[f + 1]] - s->ring_start[s->feature_ring[f]];
         if (batch >= limit) {
-            operation == CM_SHAPE_FILL ? cairo_fill(cr) : cairo_stroke(cr);
+            fill_batch(cr, outline);
             batch = 0;
         }
     }
     if (batch)
-        operation == CM_SHAPE_FILL ? cairo_fill(cr) : cairo_stroke(cr);
+        fill_batch(cr, outline);
     cairo_new_path(cr);
 }

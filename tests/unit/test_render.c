@@ -517,6 +517,59 @@ START_TEST(test_page_size_and_dpi)
 }
 END_TEST
 
+/* Vector pages outline each class as they fill it and the no-data territories
+ * after their hatch: every boundary shows, as on the PNG, whatever the classes on
+ * either side. The PDF is drawn at the PNG's resolution and read through the
+ * PNG's world file. */
+START_TEST(test_vector_pages_draw_every_boundary)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_setting settings[] = {
+        {"emphasis", "none"}, {"boundary.color", "#ff0000"}, {"boundary.width", "2"}};
+    cm_map_spec map = make_map("limites", "coverage_rate");
+    map.format_svg = false;
+    map.settings = settings;
+    map.setting_count = 3;
+    char *out = render_into(db, "maps", &map);
+    char command[2048];
+    snprintf(command, sizeof command,
+             "pdftoppm -r 300 -png -singlefile '%s/limites.pdf' '%s/from-pdf'", out, out);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    char *png_path = ts_path_in(out, "limites.png");
+    char *pdf_png_path = ts_path_in(out, "from-pdf.png");
+    char *pgw_path = ts_path_in(out, "limites.pgw");
+    cairo_surface_t *png = cairo_image_surface_create_from_png(png_path);
+    cairo_surface_t *pdf = cairo_image_surface_create_from_png(pdf_png_path);
+    ck_assert_int_eq(cairo_surface_status(pdf), CAIRO_STATUS_SUCCESS);
+    ck_assert_int_eq(cairo_image_surface_get_width(pdf), cairo_image_surface_get_width(png));
+    world_file w = read_world_file(pgw_path);
+    /* Midpoints of edges: class | class, class | no data, and the outer edge. */
+    const double edges[][2] = {{291000, 5040500}, {290500, 5041000}, {291500, 5041000},
+                               {292500, 5041000}, {292000, 5041500}, {290000, 5040500},
+                               {293000, 5041500}};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        rgb from_png = pixel_at(png, &w, edges[i][0], edges[i][1]);
+        rgb from_pdf = pixel_at(pdf, &w, edges[i][0], edges[i][1]);
+        ck_assert_msg(from_png.r > 200 && from_png.g < 80 && from_png.b < 80,
+                      "PNG edge %zu: %d,%d,%d", i, from_png.r, from_png.g, from_png.b);
+        ck_assert_msg(from_pdf.r > 200 && from_pdf.g < 80 && from_pdf.b < 80,
+                      "PDF edge %zu: %d,%d,%d", i, from_pdf.r, from_pdf.g, from_pdf.b);
+    }
+    /* Inside, the class colour: the outline stays on the edge. */
+    double x, y;
+    square_origin(&squares[0], false, &x, &y);
+    ck_assert(same_rgb(pixel_at(pdf, &w, x + 0.1 * SIDE, y + 0.5 * SIDE), ylgnbu4[0]));
+    cairo_surface_destroy(pdf);
+    cairo_surface_destroy(png);
+    free(pgw_path);
+    free(pdf_png_path);
+    free(png_path);
+    free(out);
+    free(db);
+}
+END_TEST
+
 static void free_settings(cm_map_spec *map)
 {
     for (size_t i = 0; i < map->setting_count; i++) {
@@ -577,6 +630,7 @@ int main(void)
     tcase_add_test(tc, test_png_fill_follows_classes);
     tcase_add_test(tc, test_pdf_has_real_text);
     tcase_add_test(tc, test_svg_parses_and_outputs_are_reproducible);
+    tcase_add_test(tc, test_vector_pages_draw_every_boundary);
     tcase_add_test(tc, test_preloaded_outlines_draw_the_same_maps);
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
