@@ -52,12 +52,20 @@ static void append_indicator_rows(GString *from, cm_store *store, const cm_proje
         int n = (int)i + 1;
         if (project->tables[i].role != CM_ROLE_INDICATORS)
             continue;
-        const char *order = table_has_column(store, n, "year") ? "d.year DESC, d.line" : "d.line";
-        g_string_append_printf(from,
-                               " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
-                               "i%d.line = (SELECT d.line FROM table_%d d WHERE "
-                               "d.territory_key = t.key AND d." JOINED_ROW " ORDER BY %s LIMIT 1)",
-                               n, n, n, n, n, order);
+        /* Without years a territory has at most one joined row (a second one is a
+         * duplicate, which stops the run at the join); with years, the latest. */
+        if (!table_has_column(store, n, "year"))
+            g_string_append_printf(from,
+                                   " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
+                                   "i%d." JOINED_ROW,
+                                   n, n, n, n);
+        else
+            g_string_append_printf(from,
+                                   " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
+                                   "i%d.line = (SELECT d.line FROM table_%d d WHERE "
+                                   "d.territory_key = t.key AND d." JOINED_ROW
+                                   " ORDER BY d.year DESC, d.line LIMIT 1)",
+                                   n, n, n, n, n);
     }
 }
 
@@ -398,15 +406,22 @@ static void append_carried_columns(GString *select, GString *from, cm_store *sto
         }
         sqlite3_finalize(stmt);
         sqlite3_free(sql);
-        /* One row per territory: the one whose values are in gap (the latest year). */
-        const char *order = table_has_column(store, n, "year") ? "o.year DESC, o.line" : "o.line";
-        if (used)
+        /* One row per territory: the one whose values are in gap (without years the
+         * only joined row, with years the latest). */
+        bool years = table_has_column(store, n, "year");
+        if (used && !years)
+            g_string_append_printf(from,
+                                   " LEFT JOIN table_%d d%d ON d%d.territory_key = t.key AND "
+                                   "d%d." JOINED_ROW,
+                                   n, n, n, n);
+        else if (used)
             g_string_append_printf(from,
                                    " LEFT JOIN (SELECT * FROM table_%d x WHERE x." JOINED_ROW
                                    " AND x.line = (SELECT o.line FROM table_%d o WHERE "
                                    "o.territory_key = x.territory_key AND o." JOINED_ROW
-                                   " ORDER BY %s LIMIT 1)) d%d ON d%d.territory_key = t.key",
-                                   n, n, order, n, n);
+                                   " ORDER BY o.year DESC, o.line LIMIT 1)) d%d "
+                                   "ON d%d.territory_key = t.key",
+                                   n, n, n, n);
     }
 }
 
