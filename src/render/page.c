@@ -190,7 +190,7 @@ cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, i
                                  cairo_surface_t **out)
 {
     *out = NULL;
-    cairo_surface_t *layer = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    cairo_surface_t *layer = cm_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
     cairo_t *cr = cairo_create(layer);
     cairo_scale(cr, scale, scale);
     const cm_layout *l = &page->layout;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/large_buffer.h"
 #include "covermap/progress.h"
 #include "covermap/render.h"
 #include "covermap/store.h"
@@ -78,7 +79,6 @@ static cm_status surface_error(cairo_surface_t *surface, cairo_t *cr, const cm_m
     return cm_error_set(err, CM_ERR_RENDER, "map '%s': cannot write the %s: %s", map->name, what,
                         cairo_status_to_string(status));
 }
-
 
 /* ---- raster pages: the base layer in two bands on two cores ---------------- */
 
@@ -146,8 +146,8 @@ static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, 
     if (raster) {
         cairo_status_t status = draw_base_in_bands(surface, scale, page);
         if (status != CAIRO_STATUS_SUCCESS)
-            return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s",
-                                page->map->name, cairo_status_to_string(status));
+            return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
+                                cairo_status_to_string(status));
     }
     cairo_t *cr = cairo_create(surface);
     cairo_scale(cr, scale, scale);
@@ -161,6 +161,26 @@ static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, 
         st = surface_error(surface, cr, page->map, what, err);
     cairo_destroy(cr);
     return st;
+}
+
+static const cairo_user_data_key_t pixels_key;
+
+cairo_surface_t *cm_image_surface_create(cairo_format_t format, int width, int height)
+{
+    int stride = cairo_format_stride_for_width(format, width);
+    unsigned char *pixels =
+        stride > 0 && height > 0 ? cm_large_calloc((size_t)height, (size_t)stride) : NULL;
+    if (!pixels)
+        return cairo_image_surface_create(format, width, height); /* cairo says why */
+    cairo_surface_t *surface =
+        cairo_image_surface_create_for_data(pixels, format, width, height, stride);
+    if (cairo_surface_set_user_data(surface, &pixels_key, pixels, cm_large_free) !=
+        CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface); /* an error surface, or out of memory */
+        cm_large_free(pixels);
+        return cairo_image_surface_create(format, width, height);
+    }
+    return surface;
 }
 
 static double png_dpi(const cm_map_spec *map)
@@ -264,7 +284,7 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
     if (st != CM_OK)
         return st;
     cairo_surface_t *own_layer = own_boundary_layer(page, dpi);
-    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+    cairo_surface_t *surface = cm_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     st = draw_on(surface, dpi / 72.0, page, "PNG", err);
     if (own_layer) {
         page->boundary_layer = NULL;
@@ -339,8 +359,7 @@ typedef struct {
 static boundary_look look_of(const cm_map_spec *map)
 {
     return (boundary_look){
-        png_dpi(map),
-        cm_render_setting_color(map, "boundary.color", (cm_color){.39, .39, .39}),
+        png_dpi(map), cm_render_setting_color(map, "boundary.color", (cm_color){.39, .39, .39}),
         cm_render_setting_number(map, "boundary.width", 0.5)};
 }
 
@@ -423,9 +442,9 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
         layout_for(map, &geometry->set, &geometry->layout);
         geometry->grid = outline_grid(map);
         cm_error ignored; /* without shapes, the map builds its own */
-        geometry->has_shapes = cm_page_shapes_build(&geometry->shapes, &geometry->set,
-                                                    &geometry->layout, geometry->grid,
-                                                    &ignored) == CM_OK;
+        geometry->has_shapes =
+            cm_page_shapes_build(&geometry->shapes, &geometry->set, &geometry->layout,
+                                 geometry->grid, &ignored) == CM_OK;
     }
     if (st == CM_OK)
         st = check_cancel(cancel, err);
@@ -578,9 +597,8 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
     return cm_render_map_with(db_path, project, map, NULL, out_dir, err);
 }
 
-cm_status cm_render_map_with(const char *db_path, const cm_project *project,
-                             const cm_map_spec *map, const cm_map_geometry *geometry,
-                             const char *out_dir, cm_error *err)
+cm_status cm_render_map_with(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             const cm_map_geometry *geometry, const char *out_dir, cm_error *err)
 {
     cm_run_facts facts;
     cm_feature_set features;

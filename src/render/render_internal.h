@@ -260,5 +260,8 @@ const char *cm_page_font(const cm_page *page);
 
 /* Encodes an RGB24 image surface as an 8-bit RGB PNG at path (png_writer.c). */
 cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error *err);
+/* A transparent (or black, without alpha) image surface whose pixels are a large
+ * buffer (core/large_buffer.c), owned and released by the surface. */
+cairo_surface_t *cm_image_surface_create(cairo_format_t format, int width, int height);
 
 #endif

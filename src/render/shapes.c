@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/large_buffer.h"
 #include "render_internal.h"
 
 typedef struct {
@@ -239,7 +240,7 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s, const boo
     size_t slots = 16;
     while (slots < 2 * selected_points(s, selected) + 16)
         slots *= 2;
-    edge_set set = {malloc(slots * sizeof *set.slots), slots - 1};
+    edge_set set = {cm_large_calloc(slots, sizeof *set.slots), slots - 1};
     if (!set.slots) {
         /* No memory for the set: stroke every ring (shared edges twice). */
         for (size_t f = 0; f < s->feature_count; f++) {
@@ -260,7 +261,7 @@ void cm_shapes_stroke_boundaries(cairo_t *cr, const cm_page_shapes *s, const boo
     if (batch)
         cairo_stroke(cr);
     cairo_new_path(cr);
-    free(set.slots);
+    cm_large_free(set.slots);
 }
 
 static void fill_batch(cairo_t *cr, const cm_color *outline)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/large_buffer.h"
 #include "render_internal.h"
 
 typedef struct {
@@ -96,8 +97,7 @@ static void find_nodes(const cm_page_shapes *s, point_table *table, uint32_t *sl
 
 /* A ring with fewer than three nodes (an island, an enclave and the hole around
  * it) has no anchor that both its copies agree on: all its points are kept. */
-static void anchor_small_rings(const cm_page_shapes *s, point_table *table,
-                               const uint32_t *slot_of)
+static void anchor_small_rings(const cm_page_shapes *s, point_table *table, const uint32_t *slot_of)
 {
     for (size_t r = 0; r < s->ring_count; r++) {
         size_t start = s->ring_start[r], end = s->ring_start[r + 1], nodes = 0;
@@ -217,19 +217,21 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
     size_t slots = 16;
     while (slots < 2 * n)
         slots *= 2;
-    point_table table = {malloc(slots * sizeof *table.slots), slots - 1};
+    /* Tens of megabytes at province scale, written once: large buffers. */
+    point_table table = {cm_large_calloc(slots, sizeof *table.slots), slots - 1};
     chain_state c = {s->xy,
-                     malloc(n * sizeof *c.prev),
-                     malloc(n * sizeof *c.next),
-                     calloc(n, sizeof *c.fixed),
-                     calloc(n, sizeof *c.removed),
+                     cm_large_calloc(n, sizeof *c.prev),
+                     cm_large_calloc(n, sizeof *c.next),
+                     cm_large_calloc(n, sizeof *c.fixed),
+                     cm_large_calloc(n, sizeof *c.removed),
                      tolerance};
-    size_t *work = malloc(n * sizeof *work), *dropped = malloc(n * sizeof *dropped);
-    uint32_t *stamp = calloc(n, sizeof *stamp);
+    size_t *work = cm_large_calloc(n, sizeof *work);
+    size_t *dropped = cm_large_calloc(n, sizeof *dropped);
+    uint32_t *stamp = cm_large_calloc(n, sizeof *stamp);
     /* stamp doubles as slot_of until the rounds start. */
     uint32_t *slot_of = stamp;
-    bool ok = table.slots && c.prev && c.next && c.fixed && c.removed && work && dropped &&
-              stamp && slots <= UINT32_MAX && n <= UINT32_MAX && s->ring_count <= UINT32_MAX;
+    bool ok = table.slots && c.prev && c.next && c.fixed && c.removed && work && dropped && stamp &&
+              slots <= UINT32_MAX && n <= UINT32_MAX && s->ring_count <= UINT32_MAX;
     if (ok) {
         for (size_t i = 0; i < slots; i++)
             table.slots[i].x = empty_x;
@@ -249,13 +251,13 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
         remove_rounds(&c, work, n, dropped, stamp, n);
         compact(s, c.removed);
     }
-    free(table.slots);
-    free(c.prev);
-    free(c.next);
-    free(c.fixed);
-    free(c.removed);
-    free(work);
-    free(dropped);
-    free(stamp);
+    cm_large_free(table.slots);
+    cm_large_free(c.prev);
+    cm_large_free(c.next);
+    cm_large_free(c.fixed);
+    cm_large_free(c.removed);
+    cm_large_free(work);
+    cm_large_free(dropped);
+    cm_large_free(stamp);
     return ok;
 }
