@@ -112,17 +112,47 @@ static void *draw_band(void *arg)
     return NULL;
 }
 
+/* The row that halves the drawing: fills, boundaries and outlines cost in proportion
+ * to the points they draw, and the page's top (title) and bottom (legend, credits)
+ * hold none, so halving the height left one thread waiting for the other. */
+static int balanced_split(const cm_page *page, double scale, int height)
+{
+    const cm_page_shapes *s = &page->shapes;
+    size_t *per_row = calloc((size_t)height, sizeof *per_row);
+    int split = height / 2;
+    if (!per_row || s->point_count == 0) {
+        free(per_row);
+        return split;
+    }
+    for (size_t i = 0; i < s->point_count; i++) {
+        double y = s->xy[2 * i + 1] * s->grid * scale;
+        int row = y <= 0 ? 0 : y >= height - 1 ? height - 1 : (int)y;
+        per_row[row]++;
+    }
+    size_t seen = 0;
+    for (int row = 0; row < height; row++) {
+        seen += per_row[row];
+        if (2 * seen >= s->point_count) {
+            split = row + 1;
+            break;
+        }
+    }
+    free(per_row);
+    return split < 1 ? 1 : split > height - 1 ? height - 1 : split;
+}
+
 /* The territories and their emphasis are most of a raster page's time and only read
- * the page: the top and bottom halves are drawn at once, the bottom one in a thread
- * (or after the top one when no thread can start). A page is always cut in the same
- * two bands, so its bytes do not depend on the threads. */
+ * the page: two bands holding half the outlines each are drawn at once, the bottom
+ * one in a thread (or after the top one when no thread can start). The cut depends
+ * on the page alone, so the bytes do not depend on the threads. */
 static cairo_status_t draw_base_in_bands(cairo_surface_t *surface, double scale,
                                          const cm_page *page)
 {
     int height = cairo_image_surface_get_height(surface);
     cairo_surface_flush(surface);
-    band_job bands[2] = {{surface, page, scale, 0, height / 2, CAIRO_STATUS_SUCCESS},
-                         {surface, page, scale, height / 2, height, CAIRO_STATUS_SUCCESS}};
+    int split = height > 1 ? balanced_split(page, scale, height) : height;
+    band_job bands[2] = {{surface, page, scale, 0, split, CAIRO_STATUS_SUCCESS},
+                         {surface, page, scale, split, height, CAIRO_STATUS_SUCCESS}};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, draw_band, &bands[1]) == 0;
     draw_band(&bands[0]);
