@@ -26,35 +26,48 @@ enum { HUGE_PAGE = 2 * 1024 * 1024, HEADER = 64 /* keeps the data 64-byte aligne
 #define COVERMAP_LARGE_BUFFER_MMAP 1
 #endif
 
-/* The header before the data: the mapping's length, or 0 when it came from calloc. */
+/* The header just before the data: the whole mapping, or NULL when from calloc. */
 typedef struct {
-    size_t mapped;
+    void *mapping;
+    size_t length;
 } large_header;
+
+/* Mapped with a huge page of slack, so that the data can start on a huge-page
+ * boundary: the kernel only gives huge pages to aligned 2 MiB stretches. */
+static void *map_aligned(size_t size)
+{
+#if COVERMAP_LARGE_BUFFER_MMAP
+    if (size < HUGE_PAGE || size > SIZE_MAX - HEADER - HUGE_PAGE)
+        return NULL;
+    size_t length = size + HEADER + HUGE_PAGE;
+    void *mapping = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED)
+        return NULL;
+    uintptr_t start = ((uintptr_t)mapping + HEADER + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+    (void)madvise((void *)start, size, MADV_HUGEPAGE); /* a hint: refused is fine */
+#endif
+    large_header *header = (large_header *)(start - HEADER);
+    header->mapping = mapping;
+    header->length = length;
+    return (void *)start;
+#else
+    (void)size;
+    return NULL;
+#endif
+}
 
 void *cm_large_calloc(size_t count, size_t size)
 {
     if (size && count > (SIZE_MAX - HEADER) / size)
         return NULL;
-    size_t total = count * size + HEADER;
-    large_header *header = NULL;
-#if COVERMAP_LARGE_BUFFER_MMAP
-    if (total >= HUGE_PAGE) {
-        void *mapping =
-            mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapping != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-            (void)madvise(mapping, total, MADV_HUGEPAGE); /* a hint: refused is fine */
-#endif
-            header = mapping;
-            header->mapped = total;
-            return (char *)header + HEADER;
-        }
-    }
-#endif
-    header = calloc(1, total);
+    void *data = map_aligned(count * size);
+    if (data)
+        return data;
+    large_header *header = calloc(1, count * size + HEADER);
     if (!header)
         return NULL;
-    header->mapped = 0;
+    header->mapping = NULL;
     return (char *)header + HEADER;
 }
 
@@ -63,8 +76,8 @@ void cm_large_free(void *buffer)
     if (!buffer)
         return;
     large_header *header = (large_header *)((char *)buffer - HEADER);
-    if (header->mapped)
-        munmap(header, header->mapped);
+    if (header->mapping)
+        munmap(header->mapping, header->length);
     else
         free(header);
 }

@@ -277,22 +277,45 @@ static void draw_outlines(cairo_t *cr, const cm_page *page, const bool *in_band,
     cm_shapes_stroke_boundaries(cr, &page->shapes, in_band);
 }
 
-/* Raster: the outlines go into one group shown through a mask of the territories
+/* A layer the size of cr's target drawn with cr's transformation and frame clip,
+ * in a large buffer (cairo's own groups are fresh memory each time: thousands of
+ * page faults per band). */
+static cairo_t *layer_like(cairo_t *cr, const cm_page *page, cairo_format_t format)
+{
+    cairo_surface_t *target = cairo_get_target(cr);
+    cairo_surface_t *layer = cm_image_surface_create(format, cairo_image_surface_get_width(target),
+                                                     cairo_image_surface_get_height(target));
+    cairo_t *layer_cr = cairo_create(layer);
+    cairo_surface_destroy(layer); /* layer_cr holds it */
+    cairo_matrix_t matrix;
+    cairo_get_matrix(cr, &matrix);
+    cairo_set_matrix(layer_cr, &matrix);
+    const cm_layout *l = &page->layout;
+    cairo_rectangle(layer_cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_clip(layer_cr);
+    cairo_set_fill_rule(layer_cr, CAIRO_FILL_RULE_EVEN_ODD);
+    return layer_cr;
+}
+
+/* Raster: the outlines go into one layer shown through a mask of the territories
  * themselves, two operations for the whole map rather than a clip per territory. */
 static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
                              const emphasis_style *style)
 {
-    cairo_push_group(cr);
-    draw_outlines(cr, page, in_band, width, style);
-    cairo_pattern_t *outlines = cairo_pop_group(cr);
-    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cm_shapes_fill_features(cr, &page->shapes, in_band, NULL);
-    cairo_pattern_t *inside = cairo_pop_group(cr);
-    cairo_set_source(cr, outlines);
-    cairo_mask(cr, inside);
-    cairo_pattern_destroy(inside);
-    cairo_pattern_destroy(outlines);
+    cairo_t *outlines = layer_like(cr, page, CAIRO_FORMAT_ARGB32);
+    draw_outlines(outlines, page, in_band, width, style);
+    cairo_t *inside = layer_like(cr, page, CAIRO_FORMAT_A8);
+    cairo_set_source_rgb(inside, 0, 0, 0);
+    cm_shapes_fill_features(inside, &page->shapes, in_band, NULL);
+    cairo_surface_flush(cairo_get_target(outlines));
+    cairo_surface_flush(cairo_get_target(inside));
+    cairo_save(cr);
+    cairo_identity_matrix(cr); /* the layers are in cr's device pixels */
+    cairo_set_source_surface(cr, cairo_get_target(outlines), 0, 0);
+    cairo_mask_surface(cr, cairo_get_target(inside), 0, 0);
+    cairo_restore(cr);
+    cairo_destroy(inside);
+    cairo_destroy(outlines);
 }
 
 /* SVG and PDF: one native clip made of all the territories of the band and one
