@@ -31,15 +31,24 @@ typedef struct cm_map_geometry cm_map_geometry;
  * step with CM_ERR_INTERNAL. *out is freed with cm_map_geometry_free. */
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
                                const atomic_bool *cancel, cm_map_geometry **out, cm_error *err);
+/* Draws, once, the at-risk outlines of map's PNG page on a layer that every map with
+ * the same page and the same emphasis settings then paints instead of drawing its
+ * own (the same bytes). Needs the complete store (the risk levels). On failure
+ * nothing changes and each map draws its own. */
+cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db_path,
+                                       const cm_map_spec *map, cm_error *err);
+/* Adds the emphasis layer when two or more of maps (count of them) would paint the
+ * same one; otherwise, or when it cannot be drawn, nothing changes. */
+void cm_map_geometry_share_emphasis(cm_map_geometry *geometry, const char *db_path,
+                                    const cm_map_spec *maps, size_t count);
 /* True when geometry was loaded for a map with the same srs setting as map. */
 bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map);
 void cm_map_geometry_free(cm_map_geometry *geometry);
 
 /* cm_render_map from outlines loaded beforehand (NULL, or not fitting the map:
  * read them now). geometry is only read, never changed. */
-cm_status cm_render_map_with(const char *db_path, const cm_project *project,
-                             const cm_map_spec *map, const cm_map_geometry *geometry,
-                             const char *out_dir, cm_error *err);
+cm_status cm_render_map_with(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             const cm_map_geometry *geometry, const char *out_dir, cm_error *err);
 
 /* Checks a map's name and value expression without a database: the name is a
  * file stem (no '/', '\\', "..", leading '.'), the value is non-empty and holds

@@ -33,8 +33,8 @@ static void *load_all(void *arg)
             continue;
         cm_error ignored;
         cm_error_clear(&ignored);
-        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->abandoned,
-                                 &p->geometries[i], &ignored) != CM_OK)
+        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->abandoned, &p->geometries[i],
+                                 &ignored) != CM_OK)
             p->geometries[i] = NULL;
     }
     cm_trace_mark("preload: outlines loaded");
@@ -62,6 +62,14 @@ void cm_preload_finish(cm_geometry_preload *p)
     if (p->started)
         pthread_join(p->thread, NULL);
     p->started = false;
+}
+
+void cm_preload_share_emphasis(cm_geometry_preload *p, const char *db_path)
+{
+    for (size_t i = 0; p->geometries && !p->started && i < p->project->map_count; i++)
+        if (p->geometries[i])
+            cm_map_geometry_share_emphasis(p->geometries[i], db_path, p->project->maps,
+                                           p->project->map_count);
 }
 
 const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map)

@@ -263,6 +263,12 @@ static cm_status render_maps(run_state *s, cm_error *err)
     cm_trace_mark("store: closed");
     cm_preload_finish(&s->preload);
     cm_trace_mark("maps: outline preload joined");
+    if (st == CM_OK) {
+        char *db_path = staged(s, "covermap.sqlite");
+        cm_preload_share_emphasis(&s->preload, db_path);
+        free(db_path);
+        cm_trace_mark("maps: shared emphasis");
+    }
     if (st == CM_OK)
         st = cm_run_jobs(jobs, total, cm_job_workers(), err);
     cm_trace_mark("maps: done");

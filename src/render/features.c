@@ -414,6 +414,28 @@ static bool text_is_number(const char *text, double *out)
     return true;
 }
 
+cm_status cm_load_risk_levels(sqlite3 *db, cm_feature_set *set, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT key, risk_level FROM joined ORDER BY key", -1, &stmt,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return cm_error_set(err, CM_ERR_SQL, "cannot read the risk levels: %s", sqlite3_errmsg(db));
+    }
+    size_t row = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(stmt, 0);
+        if (row >= set->count || !key || strcmp(key, set->items[row].key))
+            break;
+        set->items[row++].risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 1));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE || row != set->count)
+        return cm_error_set(err, CM_ERR_SQL, "the risk levels do not match the territories");
+    return CM_OK;
+}
+
 /* Reads the sandboxed values and the risk levels, in the same key order as the
  * features. */
 static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set,
@@ -469,8 +491,8 @@ static void add_guard(cm_feature *f, double x, double y)
 
 static GEOSGeometry *geos_ring(GEOSContextHandle_t geos, const cm_ring *ring)
 {
-    GEOSCoordSequence *points = GEOSCoordSeq_copyFromBuffer_r(geos, ring->xy,
-                                                              (unsigned)ring->count, 0, 0);
+    GEOSCoordSequence *points =
+        GEOSCoordSeq_copyFromBuffer_r(geos, ring->xy, (unsigned)ring->count, 0, 0);
     return points ? GEOSGeom_createLinearRing_r(geos, points) : NULL;
 }
 
@@ -489,8 +511,8 @@ static GEOSGeometry *geos_multipolygon(GEOSContextHandle_t geos, const cm_featur
         if (!ring || ring->exterior || !shell) {
             /* The polygon so far is complete: the next ring starts another. */
             if (shell) {
-                GEOSGeometry *polygon = GEOSGeom_createPolygon_r(geos, shell, holes,
-                                                                 (unsigned)hole_count);
+                GEOSGeometry *polygon =
+                    GEOSGeom_createPolygon_r(geos, shell, holes, (unsigned)hole_count);
                 if (polygon)
                     polygons[polygon_count++] = polygon;
             }
@@ -505,8 +527,8 @@ static GEOSGeometry *geos_multipolygon(GEOSContextHandle_t geos, const cm_featur
     free(holes);
     GEOSGeometry *multi = NULL;
     if (polygons && polygon_count)
-        multi = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, polygons,
-                                            (unsigned)polygon_count);
+        multi =
+            GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, polygons, (unsigned)polygon_count);
     free(polygons);
     return multi;
 }

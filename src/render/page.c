@@ -540,9 +540,27 @@ void cm_draw_page_base(cairo_t *cr, const cm_page *page)
     cairo_clip(cr);
     draw_territories(cr, page);
     cm_trace_mark("page: territories");
-    draw_emphasis(cr, page);
+    if (page->emphasis_layer &&
+        cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
+        /* Drawn beforehand in device pixels, like the boundary layer. */
+        cairo_save(cr);
+        cairo_scale(cr, 1 / page->emphasis_scale, 1 / page->emphasis_scale);
+        cairo_set_source_surface(cr, page->emphasis_layer, 0, 0);
+        cairo_paint(cr);
+        cairo_restore(cr);
+    } else {
+        draw_emphasis(cr, page);
+    }
     cm_trace_mark("page: emphasis");
     cairo_restore(cr);
+}
+
+void cm_draw_page_emphasis(cairo_t *cr, const cm_page *page)
+{
+    const cm_layout *l = &page->layout;
+    cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
+    cairo_clip(cr);
+    draw_emphasis(cr, page);
 }
 
 cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,9 +83,13 @@ static cm_status surface_error(cairo_surface_t *surface, cairo_t *cr, const cm_m
 
 /* ---- raster pages: the base layer in two bands on two cores ---------------- */
 
+/* What a band draws: the page's base, or its at-risk emphasis alone. */
+typedef void (*band_drawing)(cairo_t *cr, const cm_page *page);
+
 typedef struct {
-    cairo_surface_t *page_surface;
+    cairo_surface_t *surface;
     const cm_page *page;
+    band_drawing draw;
     double scale;
     int first_row, end_row;
     cairo_status_t status;
@@ -93,16 +98,17 @@ typedef struct {
 static void *draw_band(void *arg)
 {
     band_job *band = arg;
-    unsigned char *data = cairo_image_surface_get_data(band->page_surface);
-    int stride = cairo_image_surface_get_stride(band->page_surface);
-    int width = cairo_image_surface_get_width(band->page_surface);
-    cairo_surface_t *part = cairo_image_surface_create_for_data(
-        data + (size_t)band->first_row * (size_t)stride, CAIRO_FORMAT_RGB24, width,
-        band->end_row - band->first_row, stride);
+    unsigned char *data = cairo_image_surface_get_data(band->surface);
+    int stride = cairo_image_surface_get_stride(band->surface);
+    int width = cairo_image_surface_get_width(band->surface);
+    cairo_surface_t *part =
+        cairo_image_surface_create_for_data(data + (size_t)band->first_row * (size_t)stride,
+                                            cairo_image_surface_get_format(band->surface), width,
+                                            band->end_row - band->first_row, stride);
     cairo_t *cr = cairo_create(part);
     cairo_translate(cr, 0, -band->first_row);
     cairo_scale(cr, band->scale, band->scale);
-    cm_draw_page_base(cr, band->page);
+    band->draw(cr, band->page);
     band->status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_flush(part);
@@ -145,14 +151,14 @@ static int balanced_split(const cm_page *page, double scale, int height)
  * the page: two bands holding half the outlines each are drawn at once, the bottom
  * one in a thread (or after the top one when no thread can start). The cut depends
  * on the page alone, so the bytes do not depend on the threads. */
-static cairo_status_t draw_base_in_bands(cairo_surface_t *surface, double scale,
-                                         const cm_page *page)
+static cairo_status_t draw_in_bands(cairo_surface_t *surface, double scale, const cm_page *page,
+                                    band_drawing draw)
 {
     int height = cairo_image_surface_get_height(surface);
     cairo_surface_flush(surface);
     int split = height > 1 ? balanced_split(page, scale, height) : height;
-    band_job bands[2] = {{surface, page, scale, 0, split, CAIRO_STATUS_SUCCESS},
-                         {surface, page, scale, split, height, CAIRO_STATUS_SUCCESS}};
+    band_job bands[2] = {{surface, page, draw, scale, 0, split, CAIRO_STATUS_SUCCESS},
+                         {surface, page, draw, scale, split, height, CAIRO_STATUS_SUCCESS}};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, draw_band, &bands[1]) == 0;
     draw_band(&bands[0]);
@@ -165,7 +171,7 @@ static cairo_status_t draw_base_in_bands(cairo_surface_t *surface, double scale,
 }
 
 /* Draws the page on any surface; on a raster one the base layer goes first, in
- * bands (draw_base_in_bands), then the overlay on top. */
+ * bands (draw_in_bands), then the overlay on top. */
 static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, const char *what,
                          cm_error *err)
 {
@@ -174,7 +180,7 @@ static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, 
         return st;
     bool raster = cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE;
     if (raster) {
-        cairo_status_t status = draw_base_in_bands(surface, scale, page);
+        cairo_status_t status = draw_in_bands(surface, scale, page, cm_draw_page_base);
         if (status != CAIRO_STATUS_SUCCESS)
             return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
                                 cairo_status_to_string(status));
@@ -399,6 +405,30 @@ static bool same_look(const boundary_look *a, const boundary_look *b)
            a->color.b == b->color.b && a->width == b->width;
 }
 
+/* What a PNG's at-risk emphasis depends on beyond the page shapes and the risk
+ * levels (the settings page.c's draw_emphasis reads). */
+typedef struct {
+    double dpi;
+    char mode[16]; /* outline, hatch or none, as the style says it */
+    cm_color color;
+    double width;
+} emphasis_look;
+
+static emphasis_look emphasis_look_of(const cm_map_spec *map)
+{
+    emphasis_look look = {png_dpi(map), "",
+                          cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
+                          cm_render_setting_number(map, "outline.width", 2.0)};
+    snprintf(look.mode, sizeof look.mode, "%s", cm_render_setting(map, "emphasis", "outline"));
+    return look;
+}
+
+static bool same_emphasis(const emphasis_look *a, const emphasis_look *b)
+{
+    return a->dpi == b->dpi && strcasecmp(a->mode, b->mode) == 0 && a->color.r == b->color.r &&
+           a->color.g == b->color.g && a->color.b == b->color.b && a->width == b->width;
+}
+
 struct cm_map_geometry {
     char *srs; /* the map's srs setting it was projected for, "" for none */
     cm_feature_set set;
@@ -412,6 +442,9 @@ struct cm_map_geometry {
      * beyond the shapes. */
     cairo_surface_t *boundary_layer;
     boundary_look look;
+    /* The at-risk emphasis drawn once for the maps that share it (NULL without). */
+    cairo_surface_t *emphasis_layer;
+    emphasis_look emphasis;
 };
 
 /* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
@@ -501,6 +534,83 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
     return CM_OK;
 }
 
+/* Whether map draws its PNG on geometry's page shapes (same CRS, layout and grid). */
+static bool draws_on_shapes(const cm_map_geometry *geometry, const cm_map_spec *map,
+                            const cm_layout *layout)
+{
+    return cm_map_geometry_fits(geometry, map) && geometry->has_shapes &&
+           geometry->grid == outline_grid(map) && same_layout(&geometry->layout, layout);
+}
+
+/* Whether map would paint an emphasis layer drawn for other (same page shapes, same
+ * emphasis). */
+static bool shares_emphasis(const cm_map_geometry *geometry, const cm_map_spec *map,
+                            const cm_map_spec *other)
+{
+    if (!map->format_png || !other->format_png)
+        return false;
+    emphasis_look a = emphasis_look_of(map), b = emphasis_look_of(other);
+    cm_layout layout_a, layout_b;
+    layout_for(map, &geometry->set, &layout_a);
+    layout_for(other, &geometry->set, &layout_b);
+    return same_emphasis(&a, &b) && draws_on_shapes(geometry, map, &layout_a) &&
+           draws_on_shapes(geometry, other, &layout_b);
+}
+
+void cm_map_geometry_share_emphasis(cm_map_geometry *geometry, const char *db_path,
+                                    const cm_map_spec *maps, size_t count)
+{
+    for (size_t i = 0; i < count && !geometry->emphasis_layer; i++) {
+        for (size_t j = i + 1; j < count; j++) {
+            if (!shares_emphasis(geometry, &maps[i], &maps[j]))
+                continue;
+            cm_error ignored; /* then each map draws its own */
+            cm_error_clear(&ignored);
+            (void)cm_map_geometry_add_emphasis(geometry, db_path, &maps[i], &ignored);
+            break;
+        }
+    }
+}
+
+cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db_path,
+                                       const cm_map_spec *map, cm_error *err)
+{
+    emphasis_look look = emphasis_look_of(map);
+    if (geometry->emphasis_layer || !map->format_png || !strcasecmp(look.mode, "none"))
+        return CM_OK;
+    cm_layout layout;
+    layout_for(map, &geometry->set, &layout);
+    if (!draws_on_shapes(geometry, map, &layout))
+        return CM_OK;
+    sqlite3 *db = NULL;
+    void *cache = NULL;
+    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
+    if (st == CM_OK)
+        st = cm_load_risk_levels(db, &geometry->set, err);
+    if (db)
+        cm_render_close_db(db, cache);
+    if (st != CM_OK)
+        return st;
+    cm_page page = {.map = map,
+                    .features = &geometry->set,
+                    .layout = geometry->layout,
+                    .shapes = geometry->shapes};
+    int width, height;
+    png_size(&page, look.dpi, &width, &height);
+    cairo_surface_t *layer = cm_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    cairo_status_t status = cairo_surface_status(layer);
+    if (status == CAIRO_STATUS_SUCCESS)
+        status = draw_in_bands(layer, look.dpi / 72.0, &page, cm_draw_page_emphasis);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(layer);
+        return cm_error_set(err, CM_ERR_RENDER, "drawing the at-risk outlines failed: %s",
+                            cairo_status_to_string(status));
+    }
+    geometry->emphasis_layer = layer;
+    geometry->emphasis = look;
+    return CM_OK;
+}
+
 bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map)
 {
     return geometry && strcmp(geometry->srs, srs_setting(map)) == 0;
@@ -512,6 +622,8 @@ void cm_map_geometry_free(cm_map_geometry *geometry)
         return;
     if (geometry->boundary_layer)
         cairo_surface_destroy(geometry->boundary_layer);
+    if (geometry->emphasis_layer)
+        cairo_surface_destroy(geometry->emphasis_layer);
     if (geometry->has_shapes)
         cm_page_shapes_free(&geometry->shapes);
     cm_feature_set_free(&geometry->set);
@@ -644,14 +756,18 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
                     .symbology = &symbology};
     cm_layout_page(&page);
     double grid = outline_grid(map);
-    bool shapes_borrowed = cm_map_geometry_fits(geometry, map) && geometry->has_shapes &&
-                           geometry->grid == grid && same_layout(&geometry->layout, &page.layout);
+    bool shapes_borrowed = draws_on_shapes(geometry, map, &page.layout);
     if (shapes_borrowed) {
         page.shapes = geometry->shapes;
         boundary_look look = look_of(map);
         if (geometry->boundary_layer && same_look(&geometry->look, &look)) {
             page.boundary_layer = geometry->boundary_layer;
             page.boundary_scale = look.dpi / 72.0;
+        }
+        emphasis_look emphasis = emphasis_look_of(map);
+        if (geometry->emphasis_layer && same_emphasis(&geometry->emphasis, &emphasis)) {
+            page.emphasis_layer = geometry->emphasis_layer;
+            page.emphasis_scale = emphasis.dpi / 72.0;
         }
     } else {
         st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);

@@ -117,6 +117,10 @@ typedef struct {
      * stroked; NULL to stroke them. Borrowed. */
     cairo_surface_t *boundary_layer;
     double boundary_scale;
+    /* Raster pages: the at-risk outlines drawn beforehand the same way, at
+     * emphasis_scale (NULL to draw them). Borrowed. */
+    cairo_surface_t *emphasis_layer;
+    double emphasis_scale;
     size_t *number_key; /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
@@ -178,6 +182,9 @@ cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_fea
 /* Reads the risk levels and, through the sandbox, the map's values into set (whose
  * features came from cm_load_geometry on the same store). */
 cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set, cm_error *err);
+/* The risk levels alone (what the values pass reads beside the values), in the
+ * features' key order. */
+cm_status cm_load_risk_levels(sqlite3 *db, cm_feature_set *set, cm_error *err);
 /* Keys and values only, no geometry: all a map's classes and styles need. */
 cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature_set *out,
                                  cm_error *err);
@@ -207,6 +214,8 @@ cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, i
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
  * legend, footer) goes on top and fills page->number_key. */
 void cm_draw_page_base(cairo_t *cr, const cm_page *page);
+/* The at-risk emphasis alone, inside the frame (what the emphasis layer holds). */
+void cm_draw_page_emphasis(cairo_t *cr, const cm_page *page);
 cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err);
 void cm_draw_legend(cairo_t *cr, cm_page *page);
 /* Places and draws the territory names; obstacles are page boxes to avoid

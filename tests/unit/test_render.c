@@ -313,6 +313,47 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
     const char *files[] = {"couverture.png", "couverture.svg", "couverture.pdf",
                            "couverture.qml", "risque.png",     "risque.svg"};
     assert_same_files(own, shared, files, sizeof files / sizeof *files);
+
+    /* Both maps emphasise the same territories the same way: drawn once on a layer
+     * that both paint, they are still the same bytes. */
+    cm_map_spec both[2] = {coverage, risk};
+    cm_map_geometry_share_emphasis(geometry, db, both, 2);
+    char *shared_emphasis = ts_path_in(ts_temp_dir, "shared-emphasis");
+    ck_assert_int_eq(mkdir(shared_emphasis, 0755), 0);
+    ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, shared_emphasis, &err),
+                     CM_OK);
+    ck_assert_int_eq(cm_render_map_with(db, &project, &risk, geometry, shared_emphasis, &err),
+                     CM_OK);
+    const char *pngs[] = {"couverture.png", "risque.png"};
+    assert_same_files(own, shared_emphasis, pngs, 2);
+    /* And the layer is what they paint: with every territory stable in the store
+     * now, the at-risk outline drawn beforehand still shows. */
+    char *stable_db = ts_path_in(ts_temp_dir, "stable.sqlite");
+    char command[1024];
+    snprintf(command, sizeof command, "cp '%s' '%s'", db, stable_db);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    cm_store *store = NULL;
+    ck_assert_int_eq(cm_store_open(stable_db, &store, &err), CM_OK);
+    ck_assert_int_eq(cm_store_exec(store, "UPDATE gap SET risk_level = 'stable'", &err), CM_OK);
+    cm_store_close(store);
+    char *painted = ts_path_in(ts_temp_dir, "painted");
+    ck_assert_int_eq(mkdir(painted, 0755), 0);
+    ck_assert_int_eq(cm_render_map_with(stable_db, &project, &coverage, geometry, painted, &err),
+                     CM_OK);
+    char *png_path = ts_path_in(painted, "couverture.png");
+    char *pgw_path = ts_path_in(painted, "couverture.pgw");
+    cairo_surface_t *image = cairo_image_surface_create_from_png(png_path);
+    world_file w = read_world_file(pgw_path);
+    double x, y;
+    square_origin(&squares[1], false, &x, &y); /* cdn, at risk when the layer was drawn */
+    rgb edge = pixel_at(image, &w, x + 5 * w.a, y + 0.3 * SIDE);
+    ck_assert_int_lt(edge.r + edge.g + edge.b, 60);
+    cairo_surface_destroy(image);
+    free(pgw_path);
+    free(png_path);
+    free(painted);
+    free(stable_db);
+    free(shared_emphasis);
     cm_map_geometry_free(geometry);
 
     /* Outlines preloaded for a map without PNG have no boundary layer; a PNG map
