@@ -54,12 +54,6 @@
 
 typedef struct cm_store cm_store;
 
-/* Gives SQLite its page cache in one large buffer (huge pages where the kernel
- * offers them) rather than a malloc per page. Only takes effect when called before
- * the process uses SQLite at all (the CLI does so first thing); otherwise, and when
- * memory is short, it changes nothing. */
-void cm_store_use_large_page_cache(void);
-
 /* Creates (truncating) a SpatiaLite database at path, with metadata initialised.
  * On success *out is a new store; release with cm_store_close. */
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err);

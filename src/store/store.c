@@ -1,6 +1,5 @@
 #include "covermap/store.h"
 
-#include "core/large_buffer.h"
 #include "covermap/text.h"
 
 #include <errno.h>
@@ -92,26 +91,6 @@ static cm_status open_store(const char *path, int flags, cm_store **out, cm_erro
                             NULL, NULL);
     *out = store;
     return CM_OK;
-}
-
-void cm_store_use_large_page_cache(void)
-{
-    /* Enough for the store's own cache (cache_size, 64 MiB) and the output jobs';
-     * pages beyond it come from malloc as usual. The buffer lives as long as the
-     * process: SQLite may use it until exit. */
-    enum { PAGE_SIZE = 4096, SLOTS = 16384 };
-    static void *buffer;
-    if (buffer)
-        return;
-    int header = 0;
-    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
-        return;
-    size_t slot = PAGE_SIZE + (size_t)header;
-    buffer = cm_large_calloc(SLOTS, slot);
-    if (buffer && sqlite3_config(SQLITE_CONFIG_PAGECACHE, buffer, (int)slot, SLOTS) != SQLITE_OK) {
-        cm_large_free(buffer); /* SQLite is already in use: nothing changes */
-        buffer = NULL;
-    }
 }
 
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err)
