@@ -54,6 +54,11 @@
 
 typedef struct cm_store cm_store;
 
+/* Settings of the SQLite library for a whole process, to be made before anything
+ * uses SQLite (the CLI does so first thing; later, or when refused, it changes
+ * nothing): no memory statistics, which cost a global lock on every allocation. */
+void cm_store_configure_sqlite(void);
+
 /* Creates (truncating) a SpatiaLite database at path, with metadata initialised.
  * On success *out is a new store; release with cm_store_close. */
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err);

@@ -8,6 +8,7 @@
 #include "covermap/error.h"
 #include "covermap/pipeline.h"
 #include "covermap/progress.h"
+#include "covermap/store.h"
 
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
     }
     /* GDAL's messages are kept and put into covermap's own errors, never printed raw. */
     cm_trace_mark("main: started");
+    cm_store_configure_sqlite(); /* before GDAL or anything else starts SQLite */
     cm_gdal_install_error_handler();
     GDALAllRegister();
     cm_trace_mark("main: GDAL registered");
