@@ -361,6 +361,37 @@ static void emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *sel
     free(in_band);
 }
 
+/* How many outline widths the selected territories use. */
+static int outline_widths(const cm_page *page, const bool *selected, double width)
+{
+    bool used[WIDTH_BANDS] = {false};
+    for (size_t i = 0; i < page->features->count; i++)
+        if (selected[i])
+            used[outline_band(page, i, width)] = true;
+    int count = 0;
+    for (int band = 0; band < WIDTH_BANDS; band++)
+        count += used[band];
+    return count;
+}
+
+/* Several outline widths on a raster page are composed on one transparent layer,
+ * painted once: the bytes are then those of the layer that maps sharing their
+ * emphasis paint (render.c), which one pass per width straight onto the page would
+ * round differently. One width is one operation either way. */
+static void emphasise_on_layer(cairo_t *cr, const cm_page *page, const bool *selected,
+                               const emphasis_style *style)
+{
+    cairo_t *layer = layer_like(cr, page, CAIRO_FORMAT_ARGB32);
+    emphasise_by_width(layer, page, selected, style, emphasise_masked);
+    cairo_surface_flush(cairo_get_target(layer));
+    cairo_save(cr);
+    cairo_identity_matrix(cr); /* the layer is in cr's device pixels */
+    cairo_set_source_surface(cr, cairo_get_target(layer), 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_destroy(layer);
+}
+
 /* At-risk territories: a thick outline kept inside the territory (so it never
  * hides a neighbour's colour), or a hatch. */
 static void draw_emphasis(cairo_t *cr, const cm_page *page)
@@ -390,7 +421,9 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
         any = any || selected[i];
     }
     bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
-    if (any)
+    if (any && raster && outline_widths(page, selected, style.width) > 1)
+        emphasise_on_layer(cr, page, selected, &style);
+    else if (any)
         emphasise_by_width(cr, page, selected, &style,
                            raster ? emphasise_masked : emphasise_clipped);
     free(selected);

@@ -549,6 +549,56 @@ START_TEST(test_lonlat_boundaries)
 }
 END_TEST
 
+/* Two maps sharing their page and at-risk outlines (which the run draws once) are the
+ * same bytes as when each map draws its own (COVERMAP_JOBS=1: one process, nothing
+ * shared). The smallest territories get a narrower outline than their neighbours, so
+ * the page draws several widths, whose passes must round alike either way. */
+START_TEST(test_shared_outlines_same_bytes)
+{
+    const char *boundaries = ts_montreal_path();
+    ck_assert_ptr_nonnull(boundaries);
+    char *project = write_project(boundaries);
+    char *yaml = ts_read_file(project, NULL);
+    ck_assert_ptr_nonnull(yaml);
+    const char *maps_key = "maps:\n";
+    char *at = strstr(yaml, maps_key);
+    ck_assert_ptr_nonnull(at);
+    *at = '\0';
+    char *two_maps = g_strdup_printf("%smaps:\n  - name: couverture\n    value: coverage_rate\n"
+                                     "    formats: [png]\n%s",
+                                     yaml, at + strlen(maps_key));
+    ts_write_in_temp("two-maps.yaml", two_maps);
+    char *two = ts_path_in(ts_temp_dir, "two-maps.yaml");
+    char *shared = ts_path_in(ts_temp_dir, "out-shared");
+    run_ok(two, shared);
+    char *alone = ts_path_in(ts_temp_dir, "out-alone");
+    char *command =
+        g_strdup_printf("COVERMAP_JOBS=1 '%s' run '%s' -o '%s' -q", COVERMAP_BINARY, two, alone);
+    ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
+    static const char *const files[] = {"maps/couverture.png", "maps/risque.png"};
+    for (int i = 0; i < 2; i++) {
+        char *a = ts_path_in(shared, files[i]), *b = ts_path_in(alone, files[i]);
+        size_t size_a = 0, size_b = 0;
+        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
+        ck_assert_ptr_nonnull(bytes_a);
+        ck_assert_ptr_nonnull(bytes_b);
+        ck_assert_msg(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
+                      "%s differs between one process and several", files[i]);
+        free(bytes_a);
+        free(bytes_b);
+        free(a);
+        free(b);
+    }
+    g_free(command);
+    free(alone);
+    free(shared);
+    free(two);
+    g_free(two_maps);
+    free(yaml);
+    g_free(project);
+}
+END_TEST
+
 int main(void)
 {
     if (!ts_montreal_path()) {
@@ -562,6 +612,7 @@ int main(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_official_boundaries);
     tcase_add_test(tc, test_lonlat_boundaries);
+    tcase_add_test(tc, test_shared_outlines_same_bytes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -286,6 +286,53 @@ START_TEST(test_svg_parses_and_outputs_are_reproducible)
 }
 END_TEST
 
+/* Two small territories at risk, too small for the full outline width and of
+ * different sizes, share a slanting boundary: the page draws two outline widths
+ * whose antialiased edges overlap. Shared or drawn by each map, the at-risk
+ * outlines give the same bytes. */
+START_TEST(test_shared_emphasis_with_two_widths)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_store *store = NULL;
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_store_open(db, &store, &err), CM_OK);
+    ck_assert_msg(cm_store_exec(store,
+                                "INSERT INTO territories(key, name, geom) VALUES "
+                                "('moy', 'Moyen', CastToMultiPolygon(GeomFromText('POLYGON((291100 "
+                                "5039900, 291180 5039900, 291160 5039980, 291100 5039980, 291100 "
+                                "5039900))', 32188))),"
+                                "('pti', 'Petit', CastToMultiPolygon(GeomFromText('POLYGON((291180 "
+                                "5039900, 291190 5039900, 291170 5039980, 291160 5039980, 291180 "
+                                "5039900))', 32188)));"
+                                "INSERT INTO gap VALUES ('moy', 'Moyen', 'at-risk', 25, 110, 400),"
+                                "('pti', 'Petit', 'no-coordination', 35, 140, 400);",
+                                &err) == CM_OK,
+                  "%s", err.message);
+    cm_store_close(store);
+    cm_map_spec maps[2] = {make_map("couverture", "coverage_rate"),
+                           make_map("risque", "risk_level")};
+    maps[0].format_svg = maps[0].format_pdf = maps[1].format_svg = maps[1].format_pdf = false;
+    char *own = render_into(db, "own", &maps[0]);
+    free(render_into(db, "own", &maps[1]));
+    cm_map_geometry *geometry = NULL;
+    ck_assert_int_eq(cm_map_geometry_load(db, &maps[0], NULL, &geometry, &err), CM_OK);
+    cm_map_geometry_share_emphasis(geometry, db, maps, 2);
+    char *shared = ts_path_in(ts_temp_dir, "shared");
+    ck_assert_int_eq(mkdir(shared, 0755), 0);
+    cm_project project = make_project();
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(cm_render_map_with(db, &project, &maps[i], geometry, shared, &err), CM_OK);
+    const char *pngs[] = {"couverture.png", "risque.png"};
+    assert_same_files(own, shared, pngs, 2);
+    cm_map_geometry_free(geometry);
+    free(shared);
+    free(own);
+    free(db);
+}
+END_TEST
+
 /* Outlines loaded once (as the run does while the store is built) draw the very same
  * maps as outlines each map reads itself, for every map that shares them. */
 START_TEST(test_preloaded_outlines_draw_the_same_maps)
@@ -672,6 +719,7 @@ int main(void)
     tcase_add_test(tc, test_pdf_has_real_text);
     tcase_add_test(tc, test_svg_parses_and_outputs_are_reproducible);
     tcase_add_test(tc, test_vector_pages_draw_every_boundary);
+    tcase_add_test(tc, test_shared_emphasis_with_two_widths);
     tcase_add_test(tc, test_preloaded_outlines_draw_the_same_maps);
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
