@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-enum { HUGE_PAGE = 2 * 1024 * 1024, HEADER = 64 /* keeps the data 64-byte aligned */ };
+/* HEADER: room for the header before the data; a multiple of 64, so the data keeps
+ * the alignment of what it follows (2 MiB on mappings, malloc's 16 bytes otherwise). */
+enum { HUGE_PAGE = 2 * 1024 * 1024, HEADER = 64 };
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COVERMAP_LARGE_BUFFER_MMAP 0

@@ -67,7 +67,9 @@ void cm_progress_end(cm_progress *progress)
 void cm_trace_mark(const char *what)
 {
     static int enabled = -1;
-    static double origin; /* the first mark of the run, for a timeline across processes */
+    /* The first mark of the run, for a timeline across processes: made by the main
+     * thread before any other thread starts (cm_run's first step). */
+    static double origin;
     static _Thread_local double last;
     if (enabled < 0)
         enabled = getenv("COVERMAP_TRACE") != NULL;

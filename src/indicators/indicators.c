@@ -52,8 +52,8 @@ static void append_indicator_rows(GString *from, cm_store *store, const cm_proje
         int n = (int)i + 1;
         if (project->tables[i].role != CM_ROLE_INDICATORS)
             continue;
-        /* Without years a territory has at most one joined row (a second one is a
-         * duplicate, which stops the run at the join); with years, the latest. */
+        /* Without years a territory has at most one joined row (the join marks every
+         * later row for it 'duplicate', and stops the run); with years, the latest. */
         if (!table_has_column(store, n, "year"))
             g_string_append_printf(from,
                                    " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
@@ -407,7 +407,8 @@ static void append_carried_columns(GString *select, GString *from, cm_store *sto
         sqlite3_finalize(stmt);
         sqlite3_free(sql);
         /* One row per territory: the one whose values are in gap (without years the
-         * only joined row, with years the latest). */
+         * only joined row, later ones being marked 'duplicate' by the join; with
+         * years the latest). */
         bool years = table_has_column(store, n, "year");
         if (used && !years)
             g_string_append_printf(from,

@@ -110,6 +110,20 @@ static size_t reap_one(job_slot *slots, size_t count)
     }
 }
 
+/* When waitpid finds no child although some were never reaped (SIGCHLD ignored: the
+ * kernel reaps them, and waitpid returns once they have all ended), each one's
+ * report is still in its pipe; a child that wrote none failed. */
+static void collect_unreaped(job_slot *slots, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (slots[i].pid <= 0)
+            continue;
+        read_child_error(&slots[i]);
+        slots[i].status = slots[i].error.status;
+        slots[i].pid = 0;
+    }
+}
+
 cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *err)
 {
     if (workers <= 1 || count <= 1)
@@ -126,8 +140,11 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
     for (size_t i = 0; i < count; i++) {
         while (!jobs[i].background && running == (size_t)workers) {
             size_t done = reap_one(slots, count);
-            if (done == count)
-                break; /* no child left to wait for */
+            if (done == count) { /* every child has ended */
+                collect_unreaped(slots, count);
+                alive = running = 0;
+                break;
+            }
             alive--;
             running -= !jobs[done].background;
         }
@@ -156,6 +173,7 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
     }
     while (alive > 0 && reap_one(slots, count) != count)
         alive--;
+    collect_unreaped(slots, count);
     cm_status st = launch_status;
     for (size_t i = 0; i < count && st == CM_OK; i++) {
         if (slots[i].status != CM_OK) {

@@ -13,8 +13,10 @@ typedef cm_status (*cm_job_fn)(void *arg, cm_error *err);
 typedef struct {
     cm_job_fn run;
     void *arg;
-    /* Work for later readers rather than for this run (the spatial index): its
-     * process runs at the lowest priority, on whatever CPU the others leave. */
+    /* Work that need not hold up the maps (the spatial index, and beside a single
+     * map the reports and the GeoPackage): started at once without taking a
+     * worker's place, its process runs at the lowest priority, on whatever CPU
+     * the others leave. */
     bool background;
 } cm_job;
 

@@ -217,15 +217,16 @@ static cm_status export_geopackage(void *arg, cm_error *err);
 static cm_status export_geopackage_beside_maps(void *arg, cm_error *err);
 enum { OUTPUT_JOBS = 3 }; /* reports, GeoPackage, spatial index */
 
-/* The jobs after the store other than the maps: the reports, the GeoPackage (whose
- * styles come from the values, not from the maps' files) and the spatial index.
- * When the maps leave a core free, those that need no map start with them, in the
- * background, on whatever CPU the maps leave; the others run after the maps, side by
- * side (with every core taken by maps, starting early only made the run longer). */
+/* The jobs after the store other than the maps: the reports, the GeoPackage and the
+ * spatial index. When the maps leave a core free, those that need no map start with
+ * them, in the background, on whatever CPU the maps leave (the GeoPackage then builds
+ * its styles from the values instead of reading the maps' files); the others run after
+ * the maps, side by side (with every core taken by maps, starting early only made the
+ * run longer). Without maps there is nothing to start beside. */
 static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
 {
     const cm_project *p = s->project;
-    bool maps_leave_a_core = p->map_count < (size_t)cm_job_workers();
+    bool maps_leave_a_core = p->map_count > 0 && p->map_count < (size_t)cm_job_workers();
     struct {
         cm_job_fn run;
         bool wanted, needs_maps;

@@ -462,7 +462,7 @@ START_TEST(test_basic_store)
                  "2.5");
     assert_query(db, "SELECT value FROM run_info WHERE name = 'as_of'", "2026-04-01");
     assert_query(db, "SELECT count(*) FROM join_report WHERE status = 'unmatched'", "2");
-    /* The territories' spatial index (built beside the reports) covers every
+    /* The territories' spatial index (built beside the maps or the reports) covers every
      * territory, and the CRS in use is SpatiaLite's EPSG definition. */
     assert_query(db,
                  "SELECT spatial_index_enabled FROM geometry_columns"

@@ -2,6 +2,7 @@
  * reported, and background jobs run at the lowest priority without taking the
  * place of a worker. */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,12 @@ static cm_status run_spec(void *arg, cm_error *err)
                             getpriority(PRIO_PROCESS, 0));
     if (!ts_write_file(ts_in_temp(spec->marker), spec->marker))
         return cm_error_set(err, CM_ERR_IO, "cannot write %s", spec->marker);
+    /* Every run of every job leaves a line: its marker and its process. */
+    FILE *log = fopen(ts_in_temp("runs.log"), "a");
+    if (!log)
+        return cm_error_set(err, CM_ERR_IO, "cannot open the run log");
+    fprintf(log, "%s %ld\n", spec->marker, (long)getpid());
+    fclose(log);
     if (spec->fail)
         return cm_error_set(err, CM_ERR_INPUT, "job %s failed", spec->marker);
     return CM_OK;
@@ -64,6 +71,26 @@ START_TEST(every_job_runs_once_in_its_own_process)
                       specs[i].marker);
     /* The background jobs ran in children: this process kept its priority. */
     ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), priority);
+    /* Each job ran once, in a process of its own. */
+    char *log = ts_read_file(ts_in_temp("runs.log"), NULL);
+    ck_assert_ptr_nonnull(log);
+    long pids[5] = {0};
+    int lines = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        char marker[8];
+        long pid = 0;
+        ck_assert_int_eq(sscanf(line, "%7s %ld", marker, &pid), 2);
+        int job = marker[0] - 'a';
+        ck_assert(job >= 0 && job < 5);
+        ck_assert_msg(pids[job] == 0, "job %s ran twice", marker);
+        ck_assert_int_ne(pid, (long)getpid());
+        pids[job] = pid;
+    }
+    ck_assert_int_eq(lines, 5);
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
+            ck_assert_int_ne(pids[i], pids[j]);
+    free(log);
 }
 END_TEST
 
@@ -97,6 +124,21 @@ START_TEST(first_failure_in_job_order_wins)
 }
 END_TEST
 
+/* With SIGCHLD ignored the kernel reaps the children itself: a failed job is still
+ * reported, from what it left in its pipe. */
+START_TEST(failures_survive_an_ignored_sigchld)
+{
+    signal(SIGCHLD, SIG_IGN);
+    job_spec specs[] = {{"fine", NULL, false, false}, {"broken", NULL, true, false}};
+    cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], false}};
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, &err), CM_ERR_INPUT);
+    ck_assert_str_eq(err.message, "job broken failed");
+    signal(SIGCHLD, SIG_DFL);
+}
+END_TEST
+
 /* One worker runs the jobs here, in order, and stops at the first failure. */
 START_TEST(one_worker_runs_in_process_in_order)
 {
@@ -124,6 +166,7 @@ static Suite *jobs_suite(void)
     tcase_add_test(tc, every_job_runs_once_in_its_own_process);
     tcase_add_test(tc, background_jobs_take_no_worker_place);
     tcase_add_test(tc, first_failure_in_job_order_wins);
+    tcase_add_test(tc, failures_survive_an_ignored_sigchld);
     tcase_add_test(tc, one_worker_runs_in_process_in_order);
     suite_add_tcase(s, tc);
     return s;
