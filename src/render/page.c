@@ -151,7 +151,7 @@ static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool o
 /* Raster pages paint the boundaries from a layer drawn beforehand (in device
  * pixels, hence the scale) over the fills; vector pages outline each class's
  * territories as they are filled, so that a boundary is written once. */
-static void draw_territories(cairo_t *cr, const cm_page *page)
+static bool draw_territories(cairo_t *cr, const cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
     bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
@@ -163,7 +163,7 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
     size_t n = page->features->count;
     bool *selected = calloc(n ? n : 1, sizeof *selected);
     if (!selected)
-        return;
+        return false;
     for (size_t c = 0; c < sym->class_count; c++) {
         for (size_t i = 0; i < n; i++)
             selected[i] = page->features->items[i].class_index == (int)c;
@@ -184,6 +184,7 @@ static void draw_territories(cairo_t *cr, const cm_page *page)
         stroke_boundaries(cr, page, NULL);
     }
     cm_trace_mark("territories: strokes");
+    return true;
 }
 
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
@@ -338,13 +339,13 @@ typedef void (*emphasise_band_fn)(cairo_t *cr, const cm_page *page, const bool *
 
 /* One pass per outline width, so that a wide outline never reaches into a small
  * neighbour drawn with a narrower one. */
-static void emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *selected,
+static bool emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *selected,
                                const emphasis_style *style, emphasise_band_fn emphasise_band)
 {
     size_t n = page->features->count;
     bool *in_band = calloc(n ? n : 1, sizeof *in_band);
     if (!in_band)
-        return;
+        return false;
     for (int band = 0; band < WIDTH_BANDS; band++) {
         bool any = false;
         for (size_t i = 0; i < n; i++) {
@@ -359,6 +360,7 @@ static void emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *sel
         cairo_restore(cr);
     }
     free(in_band);
+    return true;
 }
 
 /* How many outline widths the selected territories use. */
@@ -378,11 +380,11 @@ static int outline_widths(const cm_page *page, const bool *selected, double widt
  * painted once: the bytes are then those of the layer that maps sharing their
  * emphasis paint (render.c), which one pass per width straight onto the page would
  * round differently. One width is one operation either way. */
-static void emphasise_on_layer(cairo_t *cr, const cm_page *page, const bool *selected,
+static bool emphasise_on_layer(cairo_t *cr, const cm_page *page, const bool *selected,
                                const emphasis_style *style)
 {
     cairo_t *layer = layer_like(cr, page, CAIRO_FORMAT_ARGB32);
-    emphasise_by_width(layer, page, selected, style, emphasise_masked);
+    bool drawn = emphasise_by_width(layer, page, selected, style, emphasise_masked);
     cairo_surface_flush(cairo_get_target(layer));
     cairo_save(cr);
     cairo_identity_matrix(cr); /* the layer is in cr's device pixels */
@@ -390,17 +392,18 @@ static void emphasise_on_layer(cairo_t *cr, const cm_page *page, const bool *sel
     cairo_paint(cr);
     cairo_restore(cr);
     cairo_destroy(layer);
+    return drawn;
 }
 
 /* At-risk territories: a thick outline kept inside the territory (so it never
- * hides a neighbour's colour), or a hatch. */
-static void draw_emphasis(cairo_t *cr, const cm_page *page)
+ * hides a neighbour's colour), or a hatch. False when out of memory. */
+static bool draw_emphasis(cairo_t *cr, const cm_page *page)
 {
     const cm_map_spec *map = page->map;
     double s = cm_page_factor(page);
     const char *mode = cm_render_setting(map, "emphasis", "outline");
     if (!strcasecmp(mode, "none"))
-        return;
+        return true;
     emphasis_style style = {
         !strcasecmp(mode, "hatch"),
         cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
@@ -411,7 +414,7 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
     size_t n = page->features->count;
     bool *selected = calloc(n ? n : 1, sizeof *selected);
     if (!selected)
-        return;
+        return false;
     double clip[4];
     cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
     bool any = false;
@@ -421,12 +424,14 @@ static void draw_emphasis(cairo_t *cr, const cm_page *page)
         any = any || selected[i];
     }
     bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+    bool drawn = true;
     if (any && raster && outline_widths(page, selected, style.width) > 1)
-        emphasise_on_layer(cr, page, selected, &style);
+        drawn = emphasise_on_layer(cr, page, selected, &style);
     else if (any)
-        emphasise_by_width(cr, page, selected, &style,
-                           raster ? emphasise_masked : emphasise_clipped);
+        drawn = emphasise_by_width(cr, page, selected, &style,
+                                   raster ? emphasise_masked : emphasise_clipped);
     free(selected);
+    return drawn;
 }
 
 /* 1, 2 or 5 times a power of ten, at most limit. */
@@ -563,7 +568,7 @@ static void draw_footer(cairo_t *cr, const cm_page *page)
     }
 }
 
-void cm_draw_page_base(cairo_t *cr, const cm_page *page)
+cairo_status_t cm_draw_page_base(cairo_t *cr, const cm_page *page)
 {
     const cm_layout *l = &page->layout;
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -571,7 +576,7 @@ void cm_draw_page_base(cairo_t *cr, const cm_page *page)
     cairo_save(cr);
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
-    draw_territories(cr, page);
+    bool drawn = draw_territories(cr, page);
     cm_trace_mark("page: territories");
     if (page->emphasis_layer &&
         cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
@@ -581,19 +586,21 @@ void cm_draw_page_base(cairo_t *cr, const cm_page *page)
         cairo_set_source_surface(cr, page->emphasis_layer, 0, 0);
         cairo_paint(cr);
         cairo_restore(cr);
-    } else {
-        draw_emphasis(cr, page);
+    } else if (drawn) {
+        drawn = draw_emphasis(cr, page);
     }
     cm_trace_mark("page: emphasis");
     cairo_restore(cr);
+    /* A map missing part of its drawing is not written as if complete. */
+    return drawn ? cairo_status(cr) : CAIRO_STATUS_NO_MEMORY;
 }
 
-void cm_draw_page_emphasis(cairo_t *cr, const cm_page *page)
+cairo_status_t cm_draw_page_emphasis(cairo_t *cr, const cm_page *page)
 {
     const cm_layout *l = &page->layout;
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
-    draw_emphasis(cr, page);
+    return draw_emphasis(cr, page) ? cairo_status(cr) : CAIRO_STATUS_NO_MEMORY;
 }
 
 cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err)

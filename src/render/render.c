@@ -84,7 +84,7 @@ static cm_status surface_error(cairo_surface_t *surface, cairo_t *cr, const cm_m
 /* ---- raster pages: the base layer in two bands on two cores ---------------- */
 
 /* What a band draws: the page's base, or its at-risk emphasis alone. */
-typedef void (*band_drawing)(cairo_t *cr, const cm_page *page);
+typedef cairo_status_t (*band_drawing)(cairo_t *cr, const cm_page *page);
 
 typedef struct {
     cairo_surface_t *surface;
@@ -108,8 +108,7 @@ static void *draw_band(void *arg)
     cairo_t *cr = cairo_create(part);
     cairo_translate(cr, 0, -band->first_row);
     cairo_scale(cr, band->scale, band->scale);
-    band->draw(cr, band->page);
-    band->status = cairo_status(cr);
+    band->status = band->draw(cr, band->page);
     cairo_destroy(cr);
     cairo_surface_flush(part);
     if (band->status == CAIRO_STATUS_SUCCESS)
@@ -187,8 +186,12 @@ static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, 
     }
     cairo_t *cr = cairo_create(surface);
     cairo_scale(cr, scale, scale);
-    if (!raster)
-        cm_draw_page_base(cr, page);
+    cairo_status_t drawn = raster ? CAIRO_STATUS_SUCCESS : cm_draw_page_base(cr, page);
+    if (drawn != CAIRO_STATUS_SUCCESS) {
+        cairo_destroy(cr);
+        return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
+                            cairo_status_to_string(drawn));
+    }
     st = cm_draw_page_overlay(cr, page, err);
     free(page->number_key);
     page->number_key = NULL;

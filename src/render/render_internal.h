@@ -213,9 +213,11 @@ cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, i
  * emphasis, inside the frame) only reads the page and may be drawn on parts of a
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
  * legend, footer) goes on top and fills page->number_key. */
-void cm_draw_page_base(cairo_t *cr, const cm_page *page);
+/* cairo's status after drawing, or CAIRO_STATUS_NO_MEMORY when part of the page
+ * could not be drawn. */
+cairo_status_t cm_draw_page_base(cairo_t *cr, const cm_page *page);
 /* The at-risk emphasis alone, inside the frame (what the emphasis layer holds). */
-void cm_draw_page_emphasis(cairo_t *cr, const cm_page *page);
+cairo_status_t cm_draw_page_emphasis(cairo_t *cr, const cm_page *page);
 cm_status cm_draw_page_overlay(cairo_t *cr, cm_page *page, cm_error *err);
 void cm_draw_legend(cairo_t *cr, cm_page *page);
 /* Places and draws the territory names; obstacles are page boxes to avoid
