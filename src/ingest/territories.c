@@ -309,7 +309,11 @@ static cm_status prepare_geometry(OGRFeatureH feature, OGRCoordinateTransformati
         out->note = "no geometry in the source: kept without a shape";
         return CM_OK;
     }
-    OGRGeometryH geometry = OGR_G_GetLinearGeometry(source, 0, NULL);
+    /* Curves become lines in a copy; a geometry of lines is taken from the feature as
+     * it is (a copy of every vertex otherwise, for nothing). */
+    OGRGeometryH geometry = OGR_G_HasCurveGeometry(source, TRUE)
+                                ? OGR_G_GetLinearGeometry(source, 0, NULL)
+                                : OGR_F_StealGeometry(feature);
     OGR_G_FlattenTo2D(geometry);
     if (to_store && OGR_G_Transform(geometry, to_store) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(geometry);
@@ -492,8 +496,7 @@ static cm_status record_info(cm_store *store, const territory_reader *r,
     if (st == CM_OK)
         st = cm_store_set_info(store, "territories_source", r->source->source, err);
     if (st == CM_OK)
-        st = cm_store_exec(store,
-                           "CREATE INDEX territories_key_folded ON territories(key_folded);",
+        st = cm_store_exec(store, "CREATE INDEX territories_key_folded ON territories(key_folded);",
                            err);
     return st;
 }
