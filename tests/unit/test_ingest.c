@@ -273,6 +273,59 @@ START_TEST(test_territories_stored)
 }
 END_TEST
 
+/* A GeoPackage boundary made of arcs is stored as lines (a polygon of many vertices,
+ * close to the circle's area); a straight one beside it keeps its four corners. */
+START_TEST(test_curves_become_lines)
+{
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    ck_assert_ptr_nonnull(drv);
+    GDALDatasetH ds = GDALCreate(drv, ts_in_temp("courbes.gpkg"), 0, 0, 0, GDT_Unknown, NULL);
+    ck_assert_ptr_nonnull(ds);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    ck_assert_int_eq(OSRImportFromEPSG(srs, 32188), OGRERR_NONE);
+    OGRLayerH layer = GDALDatasetCreateLayer(ds, "quartiers", srs, wkbCurvePolygon, NULL);
+    ck_assert_ptr_nonnull(layer);
+    OGRFieldDefnH field = OGR_Fld_Create("nom", OFTString);
+    ck_assert_int_eq(OGR_L_CreateField(layer, field, TRUE), OGRERR_NONE);
+    OGR_Fld_Destroy(field);
+    const char *const shapes[][2] = {
+        {"Rond", "CURVEPOLYGON(CIRCULARSTRING(295000 5040000,296000 5040000,295000 5040000))"},
+        {"Carre", "POLYGON((297000 5040000,297100 5040000,297100 5040100,297000 5040100,"
+                  "297000 5040000))"}};
+    for (int i = 0; i < 2; i++) {
+        OGRFeatureH feature = OGR_F_Create(OGR_L_GetLayerDefn(layer));
+        OGR_F_SetFieldString(feature, 0, shapes[i][0]);
+        char *cursor = (char *)shapes[i][1];
+        OGRGeometryH geometry = NULL;
+        ck_assert_int_eq(OGR_G_CreateFromWkt(&cursor, NULL, &geometry), OGRERR_NONE);
+        OGR_F_SetGeometryDirectly(feature, geometry);
+        ck_assert_int_eq(OGR_L_CreateFeature(layer, feature), OGRERR_NONE);
+        OGR_F_Destroy(feature);
+    }
+    OSRDestroySpatialReference(srs);
+    GDALClose(ds);
+
+    cm_project *project =
+        load_project("territories:\n  source: courbes.gpkg\n  key: nom\n  name: nom\n");
+    cm_store *store = new_store();
+    cm_territory_summary summary;
+    cm_error err = {0};
+    assert_ok(cm_ingest_territories(store, project, &summary, NULL, &err), &err);
+    ck_assert_uint_eq(summary.territory_count, 2);
+    /* A circle of diameter 1 000 m: pi / 4 km2, within a percent once made of lines. */
+    expect_rows(store,
+                "SELECT key, GeometryType(geom), NumPoints(ExteriorRing(GeometryN(geom, 1))) > "
+                "20, abs(ST_Area(geom) / (pi() * 250000) - 1) < 0.01 FROM territories "
+                "WHERE key = 'Rond'",
+                "Rond|MULTIPOLYGON|1|1\n");
+    expect_rows(store,
+                "SELECT key, NumPoints(ExteriorRing(GeometryN(geom, 1))), ST_Area(geom) "
+                "FROM territories WHERE key = 'Carre'",
+                "Carre|5|10000.0\n");
+    release(project, store);
+}
+END_TEST
+
 START_TEST(test_territory_repaired)
 {
     GString *json = feature_collection(MTM8);
@@ -983,6 +1036,7 @@ static Suite *ingest_suite(void)
     TCase *territories = tcase_create("territories");
     tcase_add_checked_fixture(territories, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(territories, test_territories_stored);
+    tcase_add_test(territories, test_curves_become_lines);
     tcase_add_test(territories, test_territory_repaired);
     tcase_add_test(territories, test_points_refused);
     tcase_add_test(territories, test_no_crs_refused_srs_override_accepted);
