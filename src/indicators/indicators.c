@@ -324,10 +324,16 @@ static cm_status build_funding(cm_store *store, const cm_project *project, cm_er
 
 /* ---- the gap table and the joined view ------------------------------------ */
 
-static cm_status build_gap(cm_store *store, cm_error *err)
+/* Districts are listed by share; without districts the column is empty, and a
+ * subquery per territory over an empty table would only cost time. */
+static const char districts_listed[] =
+    "(SELECT group_concat(district_name, ', ') FROM (SELECT district_name"
+    "   FROM territory_districts WHERE territory_key = m.key"
+    "   ORDER BY share DESC, district_key))";
+
+static cm_status build_gap(cm_store *store, bool has_districts, cm_error *err)
 {
-    return cm_store_exec(
-        store,
+    char *sql = sqlite3_mprintf(
         "CREATE TABLE gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT,"
         " risk_rank INTEGER, months_funded INTEGER, shortfall REAL, families_reached INTEGER,"
         " coverage_rate REAL, partners INTEGER, sectors INTEGER, risk_reasons TEXT,"
@@ -346,13 +352,15 @@ static cm_status build_gap(cm_store *store, cm_error *err)
         " m.coordinator_fte AS coordinator_fte,"
         " CASE WHEN m.children_0_5 > 0 AND m.partners IS NOT NULL"
         "   THEN m.partners * 1000.0 / m.children_0_5 END AS partners_per_1000_children,"
-        " (SELECT group_concat(district_name, ', ') FROM (SELECT district_name"
-        "   FROM territory_districts WHERE territory_key = m.key"
-        "   ORDER BY share DESC, district_key)) AS districts"
+        " %s AS districts"
         " FROM measures m JOIN funding f ON f.key = m.key"
         " ORDER BY f.risk_rank, f.shortfall DESC, m.families_reached IS NULL,"
         "   m.families_reached DESC, m.key;",
-        err);
+        has_districts ? districts_listed : "NULL");
+    cm_status st =
+        sql ? cm_store_exec(store, sql, err) : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    sqlite3_free(sql);
+    return st;
 }
 
 static int is_column_taken(GHashTable *taken, const char *name)
@@ -521,7 +529,7 @@ cm_status cm_indicators_compute(cm_store *store, const cm_project *project, cm_e
     if (st == CM_OK)
         st = build_funding(store, project, err);
     if (st == CM_OK)
-        st = build_gap(store, err);
+        st = build_gap(store, project->has_districts, err);
     if (st == CM_OK)
         st = build_joined_view(store, project, err);
     if (st == CM_OK)
