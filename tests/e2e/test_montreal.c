@@ -500,6 +500,23 @@ static char *write_lonlat_boundaries(const char *boundaries)
     return path;
 }
 
+/* dir_a/relative and dir_b/relative hold the same bytes; between names the two runs. */
+static void assert_same_bytes(const char *dir_a, const char *dir_b, const char *relative,
+                              const char *between)
+{
+    char *a = ts_path_in(dir_a, relative), *b = ts_path_in(dir_b, relative);
+    size_t size_a = 0, size_b = 0;
+    char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
+    ck_assert_ptr_nonnull(bytes_a);
+    ck_assert_ptr_nonnull(bytes_b);
+    ck_assert_msg(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
+                  "%s differs between %s", relative, between);
+    free(bytes_a);
+    free(bytes_b);
+    free(a);
+    free(b);
+}
+
 START_TEST(test_lonlat_boundaries)
 {
     const char *boundaries = ts_montreal_path();
@@ -528,19 +545,8 @@ START_TEST(test_lonlat_boundaries)
 
     /* the join and the gap do not depend on the CRS: same bytes */
     static const char *const reports[] = {"report/join-report.csv", "report/gap-report.csv"};
-    for (int i = 0; i < 2; i++) {
-        char *a = ts_path_in(reference, reports[i]), *b = ts_path_in(out_dir, reports[i]);
-        size_t size_a = 0, size_b = 0;
-        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
-        ck_assert_ptr_nonnull(bytes_a);
-        ck_assert_ptr_nonnull(bytes_b);
-        ck_assert_msg(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
-                      "%s differs between the MTM and the lon/lat boundaries", reports[i]);
-        free(bytes_a);
-        free(bytes_b);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 2; i++)
+        assert_same_bytes(reference, out_dir, reports[i], "the MTM and the lon/lat boundaries");
     g_strfreev(official);
     g_free(lonlat);
     g_free(project);
@@ -576,19 +582,8 @@ START_TEST(test_shared_outlines_same_bytes)
         g_strdup_printf("COVERMAP_JOBS=1 '%s' run '%s' -o '%s' -q", COVERMAP_BINARY, two, alone);
     ck_assert_int_eq(ts_run(command, NULL, NULL), 0);
     static const char *const files[] = {"maps/couverture.png", "maps/risque.png"};
-    for (int i = 0; i < 2; i++) {
-        char *a = ts_path_in(shared, files[i]), *b = ts_path_in(alone, files[i]);
-        size_t size_a = 0, size_b = 0;
-        char *bytes_a = ts_read_file(a, &size_a), *bytes_b = ts_read_file(b, &size_b);
-        ck_assert_ptr_nonnull(bytes_a);
-        ck_assert_ptr_nonnull(bytes_b);
-        ck_assert_msg(size_a == size_b && memcmp(bytes_a, bytes_b, size_a) == 0,
-                      "%s differs between one process and several", files[i]);
-        free(bytes_a);
-        free(bytes_b);
-        free(a);
-        free(b);
-    }
+    for (int i = 0; i < 2; i++)
+        assert_same_bytes(shared, alone, files[i], "one process and several");
     g_free(command);
     free(alone);
     free(shared);
