@@ -74,22 +74,34 @@ static void write_territories(const char *name)
 
 /* Squares written through OGR (for formats that are not text), with no CRS when
  * epsg is 0. Keys are "Quartier-00001"..., names "Nom 1"... */
-static void write_squares_ogr(const char *driver, const char *name, int epsg, int count)
+/* A new dataset `name` (in the temp folder) with one layer "quartiers" of `type`
+ * and a text field "nom"; epsg 0: no CRS. Close *ds with GDALClose. */
+static OGRLayerH create_quartiers(const char *driver, const char *name, int epsg,
+                                  OGRwkbGeometryType type, GDALDatasetH *ds)
 {
     GDALDriverH drv = GDALGetDriverByName(driver);
     ck_assert_ptr_nonnull(drv);
-    GDALDatasetH ds = GDALCreate(drv, ts_in_temp(name), 0, 0, 0, GDT_Unknown, NULL);
-    ck_assert_ptr_nonnull(ds);
+    *ds = GDALCreate(drv, ts_in_temp(name), 0, 0, 0, GDT_Unknown, NULL);
+    ck_assert_ptr_nonnull(*ds);
     OGRSpatialReferenceH srs = NULL;
     if (epsg) {
         srs = OSRNewSpatialReference(NULL);
         ck_assert_int_eq(OSRImportFromEPSG(srs, epsg), OGRERR_NONE);
     }
-    OGRLayerH layer = GDALDatasetCreateLayer(ds, "quartiers", srs, wkbPolygon, NULL);
+    OGRLayerH layer = GDALDatasetCreateLayer(*ds, "quartiers", srs, type, NULL);
     ck_assert_ptr_nonnull(layer);
+    if (srs)
+        OSRDestroySpatialReference(srs);
     OGRFieldDefnH field = OGR_Fld_Create("nom", OFTString);
     ck_assert_int_eq(OGR_L_CreateField(layer, field, TRUE), OGRERR_NONE);
     OGR_Fld_Destroy(field);
+    return layer;
+}
+
+static void write_squares_ogr(const char *driver, const char *name, int epsg, int count)
+{
+    GDALDatasetH ds = NULL;
+    OGRLayerH layer = create_quartiers(driver, name, epsg, wkbPolygon, &ds);
     /* GeoPackage: one transaction (fast); Shapefile has none. */
     bool in_transaction = GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
     for (int i = 0; i < count; i++) {
@@ -110,8 +122,6 @@ static void write_squares_ogr(const char *driver, const char *name, int epsg, in
     }
     if (in_transaction)
         ck_assert_int_eq(GDALDatasetCommitTransaction(ds), OGRERR_NONE);
-    if (srs)
-        OSRDestroySpatialReference(srs);
     GDALClose(ds);
 }
 
@@ -277,17 +287,8 @@ END_TEST
  * close to the circle's area); a straight one beside it keeps its four corners. */
 START_TEST(test_curves_become_lines)
 {
-    GDALDriverH drv = GDALGetDriverByName("GPKG");
-    ck_assert_ptr_nonnull(drv);
-    GDALDatasetH ds = GDALCreate(drv, ts_in_temp("courbes.gpkg"), 0, 0, 0, GDT_Unknown, NULL);
-    ck_assert_ptr_nonnull(ds);
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    ck_assert_int_eq(OSRImportFromEPSG(srs, 32188), OGRERR_NONE);
-    OGRLayerH layer = GDALDatasetCreateLayer(ds, "quartiers", srs, wkbCurvePolygon, NULL);
-    ck_assert_ptr_nonnull(layer);
-    OGRFieldDefnH field = OGR_Fld_Create("nom", OFTString);
-    ck_assert_int_eq(OGR_L_CreateField(layer, field, TRUE), OGRERR_NONE);
-    OGR_Fld_Destroy(field);
+    GDALDatasetH ds = NULL;
+    OGRLayerH layer = create_quartiers("GPKG", "courbes.gpkg", 32188, wkbCurvePolygon, &ds);
     const char *const shapes[][2] = {
         {"Rond", "CURVEPOLYGON(CIRCULARSTRING(295000 5040000,296000 5040000,295000 5040000))"},
         {"Carre", "POLYGON((297000 5040000,297100 5040000,297100 5040100,297000 5040100,"
@@ -302,7 +303,6 @@ START_TEST(test_curves_become_lines)
         ck_assert_int_eq(OGR_L_CreateFeature(layer, feature), OGRERR_NONE);
         OGR_F_Destroy(feature);
     }
-    OSRDestroySpatialReference(srs);
     GDALClose(ds);
 
     cm_project *project =
