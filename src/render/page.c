@@ -148,6 +148,17 @@ static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool o
         stroke_boundaries(cr, page, no_data);
 }
 
+/* A page-size layer drawn beforehand in device pixels (page->layer_scale pixels per
+ * point), painted over what cr has drawn: the page scale is undone. */
+static void paint_page_layer(cairo_t *cr, const cm_page *page, cairo_surface_t *layer)
+{
+    cairo_save(cr);
+    cairo_scale(cr, 1 / page->layer_scale, 1 / page->layer_scale);
+    cairo_set_source_surface(cr, layer, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 /* Raster pages paint the boundaries from a layer drawn beforehand (in device
  * pixels, hence the scale) over the fills; vector pages outline each class's
  * territories as they are filled, so that a boundary is written once. */
@@ -175,11 +186,7 @@ static bool draw_territories(cairo_t *cr, const cm_page *page)
     free(selected);
     cm_trace_mark("territories: no data");
     if (raster && page->boundary_layer) {
-        cairo_save(cr);
-        cairo_scale(cr, 1 / page->boundary_scale, 1 / page->boundary_scale);
-        cairo_set_source_surface(cr, page->boundary_layer, 0, 0);
-        cairo_paint(cr);
-        cairo_restore(cr);
+        paint_page_layer(cr, page, page->boundary_layer);
     } else if (raster) {
         stroke_boundaries(cr, page, NULL);
     }
@@ -580,12 +587,7 @@ cairo_status_t cm_draw_page_base(cairo_t *cr, const cm_page *page)
     cm_trace_mark("page: territories");
     if (page->emphasis_layer &&
         cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
-        /* Drawn beforehand in device pixels, like the boundary layer. */
-        cairo_save(cr);
-        cairo_scale(cr, 1 / page->emphasis_scale, 1 / page->emphasis_scale);
-        cairo_set_source_surface(cr, page->emphasis_layer, 0, 0);
-        cairo_paint(cr);
-        cairo_restore(cr);
+        paint_page_layer(cr, page, page->emphasis_layer);
     } else if (drawn) {
         drawn = draw_emphasis(cr, page);
     }

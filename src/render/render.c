@@ -309,7 +309,6 @@ static cairo_surface_t *own_boundary_layer(cm_page *page, double dpi)
     if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, &layer) != CM_OK)
         return NULL; /* then stroked directly */
     page->boundary_layer = layer;
-    page->boundary_scale = dpi / 72.0;
     return layer;
 }
 
@@ -758,6 +757,7 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
                     .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
+    page.layer_scale = png_dpi(map) / 72.0; /* layers drawn beforehand are the PNG's */
     double grid = outline_grid(map);
     bool shapes_borrowed = draws_on_shapes(geometry, map, &page.layout);
     if (shapes_borrowed) {
@@ -765,12 +765,10 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
         boundary_look look = look_of(map);
         if (geometry->boundary_layer && same_look(&geometry->look, &look)) {
             page.boundary_layer = geometry->boundary_layer;
-            page.boundary_scale = look.dpi / 72.0;
         }
         emphasis_look emphasis = emphasis_look_of(map);
         if (geometry->emphasis_layer && same_emphasis(&geometry->emphasis, &emphasis)) {
             page.emphasis_layer = geometry->emphasis_layer;
-            page.emphasis_scale = emphasis.dpi / 72.0;
         }
     } else {
         st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);

@@ -112,15 +112,13 @@ typedef struct {
     const cm_symbology *symbology;
     cm_layout layout;
     cm_page_shapes shapes; /* the outlines, built with the layout */
-    /* Raster pages: the boundaries already stroked on a transparent page-size layer
-     * (device pixels at boundary_scale pixels per point), painted instead of
-     * stroked; NULL to stroke them. Borrowed. */
+    /* Raster pages: the boundaries already stroked on a transparent page-size layer,
+     * painted instead of stroked (NULL to stroke them), and the at-risk outlines drawn
+     * beforehand the same way (NULL to draw them). Borrowed; in device pixels at
+     * layer_scale pixels per point (the PNG's). */
     cairo_surface_t *boundary_layer;
-    double boundary_scale;
-    /* Raster pages: the at-risk outlines drawn beforehand the same way, at
-     * emphasis_scale (NULL to draw them). Borrowed. */
     cairo_surface_t *emphasis_layer;
-    double emphasis_scale;
+    double layer_scale;
     size_t *number_key; /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
