@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "render_internal.h"
 
@@ -74,20 +73,20 @@ static void nodata_row(legend_cursor *c, size_t count)
 static void emphasis_row(legend_cursor *c)
 {
     const cm_map_spec *map = c->page->map;
-    const char *mode = cm_render_setting(map, "emphasis", "outline");
-    if (!strcasecmp(mode, "none"))
+    cm_emphasis_settings emphasis = cm_emphasis_settings_of(map);
+    if (emphasis.mode == CM_EMPHASIS_NONE)
         return;
     size_t count = 0;
     for (size_t i = 0; i < c->page->features->count; i++) {
         int risk = c->page->features->items[i].risk;
         count += risk == 0 || risk == 1;
     }
-    cm_color color = cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0});
-    double width = cm_render_setting_number(map, "outline.width", 2.0) * c->s;
+    cm_color color = emphasis.color;
+    double width = emphasis.width * c->s;
     swatch_rect(c);
     cairo_set_source_rgb(c->cr, 1, 1, 1);
     cairo_fill_preserve(c->cr);
-    if (!strcasecmp(mode, "hatch")) {
+    if (emphasis.mode == CM_EMPHASIS_HATCH) {
         cairo_path_t *path = cairo_copy_path(c->cr);
         cm_hatch_path(c->cr, c->x, c->y, c->x + c->swatch_w, c->y + c->swatch_h, 6 * c->s,
                       0.9 * c->s, true, color);

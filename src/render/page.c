@@ -97,23 +97,17 @@ static bool is_emphasised(const cm_feature *f)
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
 }
 
-static cm_color boundary_color(const cm_page *page)
-{
-    return cm_render_setting_color(page->map, "boundary.color", (cm_color){.39, .39, .39});
-}
-
 /* The boundary line's width and join (its colour is set where it is drawn). */
 static void set_boundary_line(cairo_t *cr, const cm_page *page)
 {
-    cairo_set_line_width(cr, cm_render_setting_number(page->map, "boundary.width", 0.5) *
-                                 cm_page_factor(page));
+    cairo_set_line_width(cr, cm_boundary_style_of(page->map).width * cm_page_factor(page));
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
 }
 
 /* The boundaries of the selected territories (NULL: all), each edge once. */
 static void stroke_boundaries(cairo_t *cr, const cm_page *page, const bool *selected)
 {
-    cm_color boundary = boundary_color(page);
+    cm_color boundary = cm_boundary_style_of(page->map).color;
     cairo_set_source_rgb(cr, boundary.r, boundary.g, boundary.b);
     set_boundary_line(cr, page);
     cm_shapes_stroke_boundaries(cr, &page->shapes, selected);
@@ -166,7 +160,7 @@ static bool draw_territories(cairo_t *cr, const cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
     bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
-    cm_color boundary = boundary_color(page);
+    cm_color boundary = cm_boundary_style_of(page->map).color;
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     if (!raster)
         set_boundary_line(cr, page);
@@ -408,14 +402,11 @@ static bool draw_emphasis(cairo_t *cr, const cm_page *page)
 {
     const cm_map_spec *map = page->map;
     double s = cm_page_factor(page);
-    const char *mode = cm_render_setting(map, "emphasis", "outline");
-    if (!strcasecmp(mode, "none"))
+    cm_emphasis_settings settings = cm_emphasis_settings_of(map);
+    if (settings.mode == CM_EMPHASIS_NONE)
         return true;
-    emphasis_style style = {
-        !strcasecmp(mode, "hatch"),
-        cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
-        emphasis_width(page, cm_render_setting_number(map, "outline.width", 2.0) * s), 6 * s,
-        0.9 * s};
+    emphasis_style style = {settings.mode == CM_EMPHASIS_HATCH, settings.color,
+                            emphasis_width(page, settings.width * s), 6 * s, 0.9 * s};
     if (style.hatch)
         style.width = fmin(style.width, 1.2 * s);
     size_t n = page->features->count;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -390,45 +389,42 @@ static cm_status write_svg(cm_page *page, const char *out_dir, cm_error *err)
 /* What a PNG's boundary layer depends on beyond the page shapes. */
 typedef struct {
     double dpi;
-    cm_color color;
-    double width;
+    cm_boundary_style style;
 } boundary_look;
 
 static boundary_look look_of(const cm_map_spec *map)
 {
-    return (boundary_look){
-        png_dpi(map), cm_render_setting_color(map, "boundary.color", (cm_color){.39, .39, .39}),
-        cm_render_setting_number(map, "boundary.width", 0.5)};
+    return (boundary_look){png_dpi(map), cm_boundary_style_of(map)};
+}
+
+static bool same_color(cm_color a, cm_color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b;
 }
 
 static bool same_look(const boundary_look *a, const boundary_look *b)
 {
-    return a->dpi == b->dpi && a->color.r == b->color.r && a->color.g == b->color.g &&
-           a->color.b == b->color.b && a->width == b->width;
+    return a->dpi == b->dpi && same_color(a->style.color, b->style.color) &&
+           a->style.width == b->style.width;
 }
 
 /* What a PNG's at-risk emphasis depends on beyond the page shapes and the risk
- * levels (the settings page.c's draw_emphasis reads). */
+ * levels. */
 typedef struct {
     double dpi;
-    char mode[16]; /* outline, hatch or none, as the style says it */
-    cm_color color;
-    double width;
+    cm_emphasis_settings settings;
 } emphasis_look;
 
 static emphasis_look emphasis_look_of(const cm_map_spec *map)
 {
-    emphasis_look look = {png_dpi(map), "",
-                          cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
-                          cm_render_setting_number(map, "outline.width", 2.0)};
-    snprintf(look.mode, sizeof look.mode, "%s", cm_render_setting(map, "emphasis", "outline"));
-    return look;
+    return (emphasis_look){png_dpi(map), cm_emphasis_settings_of(map)};
 }
 
 static bool same_emphasis(const emphasis_look *a, const emphasis_look *b)
 {
-    return a->dpi == b->dpi && strcasecmp(a->mode, b->mode) == 0 && a->color.r == b->color.r &&
-           a->color.g == b->color.g && a->color.b == b->color.b && a->width == b->width;
+    return a->dpi == b->dpi && a->settings.mode == b->settings.mode &&
+           same_color(a->settings.color, b->settings.color) &&
+           a->settings.width == b->settings.width;
 }
 
 struct cm_map_geometry {
@@ -578,7 +574,7 @@ cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db
                                        const cm_map_spec *map, cm_error *err)
 {
     emphasis_look look = emphasis_look_of(map);
-    if (geometry->emphasis_layer || !map->format_png || !strcasecmp(look.mode, "none"))
+    if (geometry->emphasis_layer || !map->format_png || look.settings.mode == CM_EMPHASIS_NONE)
         return CM_OK;
     cm_layout layout;
     layout_for(map, &geometry->set, &layout);

@@ -129,6 +129,21 @@ double cm_render_setting_number(const cm_map_spec *map, const char *key, double 
 bool cm_render_setting_bool(const cm_map_spec *map, const char *key, bool fallback);
 /* "#rrggbb" (or "#rgb"); fallback when absent or malformed. */
 cm_color cm_render_setting_color(const cm_map_spec *map, const char *key, cm_color fallback);
+/* The boundaries' and the at-risk emphasis's settings, with their defaults, read in
+ * one place: the page and legend draw with them, and render.c compares them before
+ * a map paints layers drawn for another. Widths in points, before the page factor. */
+typedef struct {
+    cm_color color;
+    double width;
+} cm_boundary_style;
+typedef enum { CM_EMPHASIS_OUTLINE, CM_EMPHASIS_HATCH, CM_EMPHASIS_NONE } cm_emphasis_mode;
+typedef struct {
+    cm_emphasis_mode mode;
+    cm_color color;
+    double width; /* as the style asks; narrowed on dense maps (page.c) */
+} cm_emphasis_settings;
+cm_boundary_style cm_boundary_style_of(const cm_map_spec *map);
+cm_emphasis_settings cm_emphasis_settings_of(const cm_map_spec *map);
 bool cm_parse_hex_color(const char *text, cm_color *out);
 cm_color cm_color_from_rgb(cm_rgb rgb);
 

@@ -62,3 +62,21 @@ cm_color cm_render_setting_color(const cm_map_spec *map, const char *key, cm_col
         return color;
     return fallback;
 }
+
+cm_boundary_style cm_boundary_style_of(const cm_map_spec *map)
+{
+    return (cm_boundary_style){
+        cm_render_setting_color(map, "boundary.color", (cm_color){.39, .39, .39}),
+        cm_render_setting_number(map, "boundary.width", 0.5)};
+}
+
+cm_emphasis_settings cm_emphasis_settings_of(const cm_map_spec *map)
+{
+    const char *mode = cm_render_setting(map, "emphasis", "outline");
+    return (cm_emphasis_settings){
+        !strcasecmp(mode, "none")    ? CM_EMPHASIS_NONE
+        : !strcasecmp(mode, "hatch") ? CM_EMPHASIS_HATCH
+                                     : CM_EMPHASIS_OUTLINE,
+        cm_render_setting_color(map, "outline.color", (cm_color){0, 0, 0}),
+        cm_render_setting_number(map, "outline.width", 2.0)};
+}
