@@ -372,10 +372,9 @@ cm_status cm_export_geopackage(const char *db_path, const cm_project *project,
     g_unlink(tmp_path);
     cm_gdal_clear_error();
     /* GDAL stamps gpkg_contents with the wall clock unless told a date: the run's. */
-    cm_civil_date d = cm_civil_from_day(project->as_of);
-    char stamp[32];
-    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT00:00:00.000Z", d.year % 10000, d.month % 100,
-             d.day % 100);
+    char day[11], stamp[32];
+    cm_day_format_iso(project->as_of, day);
+    snprintf(stamp, sizeof stamp, "%sT00:00:00.000Z", day);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
     st = export_into(&e, db_path, project, styles_dir, tmp_path, err);
     if (e.dataset) {

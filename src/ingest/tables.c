@@ -528,11 +528,10 @@ typedef struct {
 /* One table read and checked: its columns, then column_count cells per row. */
 typedef struct {
     table_reader reader;
-    bool mapped;          /* the columns are known: its store table can be created */
-    GArray *rows;         /* parsed_row */
-    GArray *cells;        /* parsed_cell, reader.column_count per row */
-    GStringChunk *text;   /* every string the rows point to */
-    size_t feature_count; /* rows in the file, blank ones included (progress) */
+    bool mapped;        /* the columns are known: its store table can be created */
+    GArray *rows;       /* parsed_row */
+    GArray *cells;      /* parsed_cell, reader.column_count per row */
+    GStringChunk *text; /* every string the rows point to */
 } parsed_table;
 
 struct cm_table_read {
@@ -707,7 +706,6 @@ static cm_status read_rows(parsed_table *t, const atomic_bool *abandoned, cm_err
         if (!row_is_blank(feature, field_count))
             st = read_row(t, feature, err);
         OGR_F_Destroy(feature);
-        t->feature_count++;
     }
     return st;
 }

@@ -64,11 +64,11 @@ void cm_preload_finish(cm_geometry_preload *p)
     p->started = false;
 }
 
-void cm_preload_share_emphasis(cm_geometry_preload *p, const char *db_path)
+void cm_preload_share_emphasis(cm_geometry_preload *p)
 {
     for (size_t i = 0; p->geometries && !p->started && i < p->project->map_count; i++)
         if (p->geometries[i])
-            cm_map_geometry_share_emphasis(p->geometries[i], db_path, p->project->maps,
+            cm_map_geometry_share_emphasis(p->geometries[i], p->db_path, p->project->maps,
                                            p->project->map_count);
 }
 

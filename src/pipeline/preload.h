@@ -28,7 +28,7 @@ void cm_preload_finish(cm_geometry_preload *p);
 /* Once the store is complete and the thread finished: draws the at-risk outlines
  * once for the maps that would each draw the same ones (their risk levels come from
  * the store). */
-void cm_preload_share_emphasis(cm_geometry_preload *p, const char *db_path);
+void cm_preload_share_emphasis(cm_geometry_preload *p);
 /* The outlines for map (one of the project's maps), NULL when not loaded or while
  * the thread still runs. */
 const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map);

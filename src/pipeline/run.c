@@ -265,9 +265,7 @@ static cm_status render_maps(run_state *s, cm_error *err)
     cm_preload_finish(&s->preload);
     cm_trace_mark("maps: outline preload joined");
     if (st == CM_OK) {
-        char *db_path = staged(s, "covermap.sqlite");
-        cm_preload_share_emphasis(&s->preload, db_path);
-        free(db_path);
+        cm_preload_share_emphasis(&s->preload); /* from the store it preloaded from */
         cm_trace_mark("maps: shared emphasis");
     }
     if (st == CM_OK)
@@ -392,7 +390,6 @@ static cm_status write_outputs(run_state *s, cm_error *err)
 
 static void run_state_free(run_state *s)
 {
-    cm_preload_free(&s->preload); /* its thread reads the project */
     cm_project_free(s->project);
     g_string_free(s->notes, TRUE);
 }
@@ -418,9 +415,8 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     cm_status st = cm_project_load(options->project_path, &s.project, err);
     if (st == CM_OK && options->override_as_of)
         s.project->as_of = options->as_of;
-    bool staged = false;
     if (st == CM_OK)
-        staged = (st = cm_staging_open(&s.staging, out_dir, err)) == CM_OK;
+        st = cm_staging_open(&s.staging, out_dir, err);
     if (st == CM_OK)
         st = build_store(&s, err);
     if (st == CM_OK)
@@ -428,11 +424,13 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
     if (st == CM_OK)
         st = write_outputs(&s, err);
     cm_trace_mark("outputs: done");
-    cm_preload_free(&s.preload); /* before the staging folder may be removed */
+    /* Before the staging folder may be removed, and the project freed: the preload
+     * thread reads both. */
+    cm_preload_free(&s.preload);
     if (st == CM_OK)
         st = cm_staging_publish(&s.staging, err);
-    else if (staged || s.staging.out_dir)
-        cm_staging_close(&s.staging, true);
+    else
+        cm_staging_close(&s.staging, true); /* nothing to do if it was never opened */
     cm_trace_mark("run: published");
     if (st == CM_OK)
         log_outputs(&s, out_dir);

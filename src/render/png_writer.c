@@ -12,7 +12,6 @@
 #include "render_internal.h"
 
 typedef struct {
-    const char *path;
     char message[200];
 } png_failure;
 
@@ -86,7 +85,7 @@ cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error
         cm_error_set_file(err, path);
         return CM_ERR_IO;
     }
-    png_failure failure = {path, ""};
+    png_failure failure = {""};
     cm_status st = encode(surface, file, &failure);
     if (fclose(file) != 0 && st == CM_OK) {
         st = CM_ERR_IO;

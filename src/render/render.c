@@ -629,13 +629,6 @@ void cm_map_geometry_free(cm_map_geometry *geometry)
     free(geometry);
 }
 
-cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
-                         cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
-                         cm_error *err)
-{
-    return cm_prepare_map_with(db_path, project, map, NULL, facts, features, symbology, err);
-}
-
 /* Features with values: a copy of the preloaded geometry when it fits the map,
  * else everything read now. */
 static cm_status load_map_features(sqlite3 *db, const cm_map_spec *map,

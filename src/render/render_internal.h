@@ -148,13 +148,9 @@ bool cm_parse_hex_color(const char *text, cm_color *out);
 cm_color cm_color_from_rgb(cm_rgb rgb);
 
 /* ---- the whole read (render.c) ----------------------------------------- */
-/* Reads the run facts and features and builds the symbology of a map; on
- * failure everything is released. Release with cm_prepared_map_free. */
-cm_status cm_prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
-                         cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology,
-                         cm_error *err);
-/* The same from geometry loaded beforehand (cm_map_geometry_load; NULL: read it
- * now): only the values are read. */
+/* Reads the run facts and features and builds the symbology of a map, from geometry
+ * loaded beforehand (cm_map_geometry_load: only the values are read) or, with NULL,
+ * everything; on failure everything is released. Release with cm_prepared_map_free. */
 cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
                               const cm_map_spec *map, const cm_map_geometry *geometry,
                               cm_run_facts *facts, cm_feature_set *features,

@@ -157,7 +157,7 @@ static bool removable(const chain_state *c, size_t i)
 /* Rounds of removals; each round drops every removable point at once (they are
  * never adjacent), then looks again only at the neighbours of what was dropped. */
 static void remove_rounds(chain_state *c, size_t *work, size_t work_count, size_t *dropped,
-                          uint32_t *stamp, size_t point_count)
+                          uint32_t *stamp)
 {
     uint32_t round = 0;
     while (work_count > 0) {
@@ -177,7 +177,7 @@ static void remove_rounds(chain_state *c, size_t *work, size_t work_count, size_
             size_t around[2] = {c->prev[dropped[k]], c->next[dropped[k]]};
             for (int a = 0; a < 2; a++) {
                 size_t q = around[a];
-                if (q < point_count && !c->removed[q] && stamp[q] != round) {
+                if (!c->removed[q] && stamp[q] != round) {
                     stamp[q] = round;
                     work[work_count++] = q;
                 }
@@ -249,7 +249,7 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
             }
         }
         memset(stamp, 0, n * sizeof *stamp);
-        remove_rounds(&c, work, n, dropped, stamp, n);
+        remove_rounds(&c, work, n, dropped, stamp);
         compact(s, c.removed);
     }
     cm_large_free(table.slots);
