@@ -243,26 +243,14 @@ cm_status cm_map_qgis_styles(const char *db_path, const cm_project *project, con
 {
     *qml = NULL;
     *sld = NULL;
-    cm_run_facts facts = {0};
-    cm_feature_set features = {0};
-    cm_symbology symbology = {0};
-    sqlite3 *db = NULL;
-    void *cache = NULL;
+    cm_run_facts facts;
+    cm_feature_set features;
+    cm_symbology symbology;
     /* The classes need the values only: no geometry is read. */
-    cm_status st = cm_map_check_value_text(map, err);
-    if (st == CM_OK)
-        st = cm_render_open_db(db_path, &db, &cache, err);
-    if (st == CM_OK)
-        st = cm_read_run_facts(db, project, &facts, err);
-    if (st == CM_OK)
-        st = cm_load_value_features(db, map, &features, err);
-    if (st == CM_OK)
-        st = cm_build_symbology(map, facts.locale, &features, &symbology, err);
-    if (db)
-        cm_render_close_db(db, cache);
-    cm_point_at_map_entry(project, map, st, err);
-    if (st == CM_OK)
-        st = cm_map_qgis_styles_from(map, &symbology, facts.locale, qml, sld, err);
+    cm_status st = cm_prepare_map_values(db_path, project, map, &facts, &features, &symbology, err);
+    if (st != CM_OK)
+        return st; /* released already */
+    st = cm_map_qgis_styles_from(map, &symbology, facts.locale, qml, sld, err);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;
 }

@@ -645,10 +645,21 @@ static cm_status load_map_features(sqlite3 *db, const cm_map_spec *map,
     return st;
 }
 
-cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
-                              const cm_map_spec *map, const cm_map_geometry *geometry,
-                              cm_run_facts *facts, cm_feature_set *features,
-                              cm_symbology *symbology, cm_error *err)
+/* A map's own mistake (st == CM_ERR_PROJECT) points at its entry in the project file. */
+static void point_at_map_entry(const cm_project *project, const cm_map_spec *map, cm_status st,
+                               cm_error *err)
+{
+    if (st == CM_ERR_PROJECT && project && project->path) {
+        cm_error_set_file(err, project->path);
+        if (err && err->line == 0)
+            cm_error_set_line(err, map->line, 0);
+    }
+}
+
+/* cm_prepare_map_with and cm_prepare_map_values: values_only reads no geometry. */
+static cm_status prepare_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             const cm_map_geometry *geometry, bool values_only, cm_run_facts *facts,
+                             cm_feature_set *features, cm_symbology *symbology, cm_error *err)
 {
     memset(facts, 0, sizeof *facts);
     memset(features, 0, sizeof *features);
@@ -662,7 +673,8 @@ cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
     if (st == CM_OK)
         st = cm_read_run_facts(db, project, facts, err);
     if (st == CM_OK)
-        st = load_map_features(db, map, geometry, facts, features, err);
+        st = values_only ? cm_load_value_features(db, map, features, err)
+                         : load_map_features(db, map, geometry, facts, features, err);
     cm_trace_mark("map: features loaded");
     if (st == CM_OK)
         st = cm_build_symbology(map, facts->locale, features, symbology, err);
@@ -671,18 +683,23 @@ cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
         cm_render_close_db(db, cache);
     if (st != CM_OK)
         cm_prepared_map_free(facts, features, symbology);
-    cm_point_at_map_entry(project, map, st, err);
+    point_at_map_entry(project, map, st, err);
     return st;
 }
 
-void cm_point_at_map_entry(const cm_project *project, const cm_map_spec *map, cm_status st,
-                           cm_error *err)
+cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
+                              const cm_map_spec *map, const cm_map_geometry *geometry,
+                              cm_run_facts *facts, cm_feature_set *features,
+                              cm_symbology *symbology, cm_error *err)
 {
-    if (st == CM_ERR_PROJECT && project && project->path) {
-        cm_error_set_file(err, project->path);
-        if (err && err->line == 0)
-            cm_error_set_line(err, map->line, 0);
-    }
+    return prepare_map(db_path, project, map, geometry, false, facts, features, symbology, err);
+}
+
+cm_status cm_prepare_map_values(const char *db_path, const cm_project *project,
+                                const cm_map_spec *map, cm_run_facts *facts,
+                                cm_feature_set *features, cm_symbology *symbology, cm_error *err)
+{
+    return prepare_map(db_path, project, map, NULL, true, facts, features, symbology, err);
 }
 
 void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology)

@@ -155,10 +155,11 @@ cm_status cm_prepare_map_with(const char *db_path, const cm_project *project,
                               const cm_map_spec *map, const cm_map_geometry *geometry,
                               cm_run_facts *facts, cm_feature_set *features,
                               cm_symbology *symbology, cm_error *err);
+/* The same with the values only, no geometry (what the classes and styles need). */
+cm_status cm_prepare_map_values(const char *db_path, const cm_project *project,
+                                const cm_map_spec *map, cm_run_facts *facts,
+                                cm_feature_set *features, cm_symbology *symbology, cm_error *err);
 void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symbology *symbology);
-/* A map's own mistake (st == CM_ERR_PROJECT) points at its entry in the project file. */
-void cm_point_at_map_entry(const cm_project *project, const cm_map_spec *map, cm_status st,
-                           cm_error *err);
 
 /* ---- SVG ids (svg_ids.c) ------------------------------------------------ */
 /* Renumbers cairo's process-wide surface ids in an SVG file, in order of first
