@@ -339,8 +339,9 @@ typedef void (*emphasise_band_fn)(cairo_t *cr, const cm_page *page, const bool *
                                   double width, const emphasis_style *style);
 
 /* One pass per outline width, so that a wide outline never reaches into a small
- * neighbour drawn with a narrower one. */
-static bool emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *selected,
+ * neighbour drawn with a narrower one. band_of[i]: feature i's outline width band,
+ * -1 when it is not drawn here. */
+static bool emphasise_by_width(cairo_t *cr, const cm_page *page, const signed char *band_of,
                                const emphasis_style *style, emphasise_band_fn emphasise_band)
 {
     size_t n = page->features->count;
@@ -350,7 +351,7 @@ static bool emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *sel
     for (int band = 0; band < WIDTH_BANDS; band++) {
         bool any = false;
         for (size_t i = 0; i < n; i++) {
-            in_band[i] = selected[i] && outline_band(page, i, style->width) == band;
+            in_band[i] = band_of[i] == band;
             any = any || in_band[i];
         }
         if (!any)
@@ -364,28 +365,15 @@ static bool emphasise_by_width(cairo_t *cr, const cm_page *page, const bool *sel
     return true;
 }
 
-/* How many outline widths the selected territories use. */
-static int outline_widths(const cm_page *page, const bool *selected, double width)
-{
-    bool used[WIDTH_BANDS] = {false};
-    for (size_t i = 0; i < page->features->count; i++)
-        if (selected[i])
-            used[outline_band(page, i, width)] = true;
-    int count = 0;
-    for (int band = 0; band < WIDTH_BANDS; band++)
-        count += used[band];
-    return count;
-}
-
 /* Several outline widths on a raster page are composed on one transparent layer,
  * painted once: the bytes are then those of the layer that maps sharing their
  * emphasis paint (render.c), which one pass per width straight onto the page would
  * round differently. One width is one operation either way. */
-static bool emphasise_on_layer(cairo_t *cr, const cm_page *page, const bool *selected,
+static bool emphasise_on_layer(cairo_t *cr, const cm_page *page, const signed char *band_of,
                                const emphasis_style *style)
 {
     cairo_t *layer = layer_like(cr, page, CAIRO_FORMAT_ARGB32);
-    bool drawn = emphasise_by_width(layer, page, selected, style, emphasise_masked);
+    bool drawn = emphasise_by_width(layer, page, band_of, style, emphasise_masked);
     cairo_surface_flush(cairo_get_target(layer));
     cairo_save(cr);
     cairo_identity_matrix(cr); /* the layer is in cr's device pixels */
@@ -409,26 +397,33 @@ static bool draw_emphasis(cairo_t *cr, const cm_page *page)
                             emphasis_width(page, settings.width * s), 6 * s, 0.9 * s};
     if (style.hatch)
         style.width = fmin(style.width, 1.2 * s);
+    /* Each territory's outline width, once: those at risk that this part of the
+     * page can show. */
     size_t n = page->features->count;
-    bool *selected = calloc(n ? n : 1, sizeof *selected);
-    if (!selected)
+    signed char *band_of = malloc(n ? n : 1);
+    if (!band_of)
         return false;
     double clip[4];
     cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
-    bool any = false;
+    bool used[WIDTH_BANDS] = {false};
     for (size_t i = 0; i < n; i++) {
         const cm_feature *f = &page->features->items[i];
-        selected[i] = is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
-        any = any || selected[i];
+        bool shown = is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
+        band_of[i] = shown ? (signed char)outline_band(page, i, style.width) : -1;
+        if (shown)
+            used[band_of[i]] = true;
     }
+    int widths = 0;
+    for (int band = 0; band < WIDTH_BANDS; band++)
+        widths += used[band];
     bool raster = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
     bool drawn = true;
-    if (any && raster && outline_widths(page, selected, style.width) > 1)
-        drawn = emphasise_on_layer(cr, page, selected, &style);
-    else if (any)
-        drawn = emphasise_by_width(cr, page, selected, &style,
+    if (raster && widths > 1)
+        drawn = emphasise_on_layer(cr, page, band_of, &style);
+    else if (widths > 0)
+        drawn = emphasise_by_width(cr, page, band_of, &style,
                                    raster ? emphasise_masked : emphasise_clipped);
-    free(selected);
+    free(band_of);
     return drawn;
 }
 
