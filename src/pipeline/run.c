@@ -32,6 +32,7 @@ typedef struct {
     cm_progress progress;
     cm_geometry_preload preload; /* the maps' outlines, read while the store is built */
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
+    int workers;    /* cm_job_workers(), read once */
 } run_state;
 
 static double now_seconds(void)
@@ -97,7 +98,7 @@ static cm_status build_store(run_state *s, cm_error *err)
     /* The tables are read and checked on the other core while this one stores the
      * boundaries; cm_tables_read_free below joins the thread on every path. */
     cm_table_read *tables = NULL;
-    st = cm_tables_read_start(s->project, cm_job_workers() > 1, &tables, err);
+    st = cm_tables_read_start(s->project, s->workers > 1, &tables, err);
     cm_territory_summary territories;
     if (st == CM_OK)
         st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
@@ -110,7 +111,7 @@ static cm_status build_store(run_state *s, cm_error *err)
     }
     /* The boundaries are committed: the maps' outlines can be read on the other
      * core while this one goes on (COVERMAP_JOBS=1 keeps one thread of work). */
-    if (st == CM_OK && cm_job_workers() > 1) {
+    if (st == CM_OK && s->workers > 1) {
         char *path = staged(s, "covermap.sqlite");
         cm_preload_start(&s->preload, path, s->project);
         free(path);
@@ -226,7 +227,7 @@ enum { OUTPUT_JOBS = 3 }; /* reports, GeoPackage, spatial index */
 static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
 {
     const cm_project *p = s->project;
-    bool maps_leave_a_core = p->map_count > 0 && p->map_count < (size_t)cm_job_workers();
+    bool maps_leave_a_core = p->map_count > 0 && p->map_count < (size_t)s->workers;
     struct {
         cm_job_fn run;
         bool wanted, needs_maps;
@@ -269,7 +270,7 @@ static cm_status render_maps(run_state *s, cm_error *err)
         cm_trace_mark("maps: shared emphasis");
     }
     if (st == CM_OK)
-        st = cm_run_jobs(jobs, total, cm_job_workers(), err);
+        st = cm_run_jobs(jobs, total, s->workers, err);
     cm_trace_mark("maps: done");
     stage_end(s, "maps"); /* and what ran beside them */
     cm_preload_free(&s->preload);
@@ -383,7 +384,7 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     if (count == 0)
         return CM_OK;
     stage_begin(s);
-    cm_status st = cm_run_jobs(jobs, count, cm_job_workers(), err);
+    cm_status st = cm_run_jobs(jobs, count, s->workers, err);
     stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
     return st;
 }
@@ -408,6 +409,7 @@ cm_status cm_run(const cm_run_options *options, cm_error *err)
 {
     run_state s = {0};
     s.options = options;
+    s.workers = cm_job_workers();
     cm_progress_init(&s.progress, options->log);
     s.notes = g_string_new(NULL);
     const char *out_dir =
