@@ -100,8 +100,6 @@ static cm_status resolve_srs(territory_reader *r, cm_error *err)
     return CM_OK;
 }
 
-/* A SpatiaLite SRID for the CRS: its EPSG code when it has one, otherwise a
- * private code registered in spatial_ref_sys with the CRS's WKT. */
 /* SpatiaLite's own definition of an EPSG code, as InitSpatialMetadata would have
  * written it; false when SpatiaLite does not know the code. */
 static bool insert_epsg_srid(cm_store *store, int srid)
@@ -116,6 +114,8 @@ static bool insert_epsg_srid(cm_store *store, int srid)
     return inserted;
 }
 
+/* A SpatiaLite SRID for the CRS: its EPSG code when it has one, otherwise a
+ * private code registered in spatial_ref_sys with the CRS's WKT. */
 static cm_status register_srid(cm_store *store, territory_reader *r, cm_error *err)
 {
     OGRSpatialReferenceH probe = OSRClone(r->srs);

@@ -72,7 +72,7 @@ static bool table_exists(sqlite3 *db, const char *name)
     return found;
 }
 
-/* run_info value, malloc'd, or NULL when absent or NULL. */
+/* A run_info value that is not what the report expects: the error naming it. */
 static cm_status invalid_info(cm_error *err, const char *path, const char *name, const char *value,
                               const char *expected)
 {
