@@ -19,23 +19,6 @@
 #include "covermap/store.h"
 #include "render_internal.h"
 
-cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_error *err)
-{
-    *db = NULL;
-    cm_store *store = NULL;
-    cm_status st = cm_store_open_readonly(db_path, &store, err);
-    *cache = store;
-    if (st == CM_OK)
-        *db = cm_store_db(store);
-    return st;
-}
-
-void cm_render_close_db(sqlite3 *db, void *cache)
-{
-    (void)db; /* the store's own connection */
-    cm_store_close(cache);
-}
-
 static char *dup_text(const char *text)
 {
     return text ? strdup(text) : NULL;

@@ -489,9 +489,9 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
         free(geometry);
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     }
-    sqlite3 *db = NULL;
-    void *cache = NULL;
-    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    sqlite3 *db = store ? cm_store_db(store) : NULL;
     if (st == CM_OK) {
         char *srid = cm_store_info_on(db, "srid", NULL);
         st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
@@ -522,8 +522,7 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
             geometry->boundary_layer = NULL; /* the map strokes them itself */
         cm_trace_mark("preload: boundary layer");
     }
-    if (db)
-        cm_render_close_db(db, cache);
+    cm_store_close(store);
     if (st != CM_OK) {
         cm_map_geometry_free(geometry);
         return st;
@@ -580,13 +579,11 @@ cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db
     layout_for(map, &geometry->set, &layout);
     if (!draws_on_shapes(geometry, map, &layout))
         return CM_OK;
-    sqlite3 *db = NULL;
-    void *cache = NULL;
-    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_readonly(db_path, &store, err);
     if (st == CM_OK)
-        st = cm_load_risk_levels(db, &geometry->set, err);
-    if (db)
-        cm_render_close_db(db, cache);
+        st = cm_load_risk_levels(cm_store_db(store), &geometry->set, err);
+    cm_store_close(store);
     if (st != CM_OK)
         return st;
     cm_page page = {.map = map,
@@ -665,10 +662,10 @@ static cm_status prepare_map(const char *db_path, const cm_project *project, con
     memset(features, 0, sizeof *features);
     memset(symbology, 0, sizeof *symbology);
     cm_status st = cm_map_check_value_text(map, err);
-    sqlite3 *db = NULL;
-    void *cache = NULL;
+    cm_store *store = NULL;
     if (st == CM_OK)
-        st = cm_render_open_db(db_path, &db, &cache, err);
+        st = cm_store_open_readonly(db_path, &store, err);
+    sqlite3 *db = store ? cm_store_db(store) : NULL;
     cm_trace_mark("map: opened");
     if (st == CM_OK)
         st = cm_read_run_facts(db, project, facts, err);
@@ -679,8 +676,7 @@ static cm_status prepare_map(const char *db_path, const cm_project *project, con
     if (st == CM_OK)
         st = cm_build_symbology(map, facts->locale, features, symbology, err);
     cm_trace_mark("map: classified");
-    if (db)
-        cm_render_close_db(db, cache);
+    cm_store_close(store);
     if (st != CM_OK)
         cm_prepared_map_free(facts, features, symbology);
     point_at_map_entry(project, map, st, err);

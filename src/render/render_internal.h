@@ -173,10 +173,6 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
                                    cm_error *err);
 
 /* ---- features (features.c) --------------------------------------------- */
-/* Opens db_path read-only as a store (SpatiaLite loaded, waiting on a writer's
- * locks); *cache is the store, released by cm_render_close_db. */
-cm_status cm_render_open_db(const char *db_path, sqlite3 **db, void **cache, cm_error *err);
-void cm_render_close_db(sqlite3 *db, void *cache);
 cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,
                             cm_error *err);
 void cm_run_facts_free(cm_run_facts *facts);

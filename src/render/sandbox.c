@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "covermap/render.h"
+#include "covermap/store.h"
 #include "render_internal.h"
 
 #define JOINED_VIEW "joined"
@@ -226,13 +227,11 @@ cm_status cm_map_validate_value_db(sqlite3 *db, const cm_map_spec *map, cm_error
 
 cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_error *err)
 {
-    sqlite3 *db = NULL;
-    void *cache = NULL;
-    cm_status st = cm_render_open_db(db_path, &db, &cache, err);
-    if (st != CM_OK)
-        return st;
-    st = cm_map_validate_value_db(db, map, err);
-    cm_render_close_db(db, cache);
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    if (st == CM_OK)
+        st = cm_map_validate_value_db(cm_store_db(store), map, err);
+    cm_store_close(store);
     return st;
 }
 
