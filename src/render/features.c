@@ -190,6 +190,23 @@ static void measure_feature(cm_feature *f)
         f->has_label_point = true;
 }
 
+/* A zeroed feature at the end of set (grown by doubling; *capacity is its room), or
+ * NULL when out of memory. */
+static cm_feature *append_feature(cm_feature_set *set, size_t *capacity)
+{
+    if (set->count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 64;
+        cm_feature *items = realloc(set->items, grown * sizeof *items);
+        if (!items)
+            return NULL;
+        set->items = items;
+        *capacity = grown;
+    }
+    cm_feature *f = &set->items[set->count++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
 static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
 {
     /* The territories table rather than the joined view: the geometry is there as
@@ -205,18 +222,11 @@ static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
     cm_status st = CM_OK;
     int rc;
     while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (set->count == capacity) {
-            size_t grown = capacity ? capacity * 2 : 64;
-            cm_feature *items = realloc(set->items, grown * sizeof *items);
-            if (!items) {
-                st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-                break;
-            }
-            set->items = items;
-            capacity = grown;
+        cm_feature *f = append_feature(set, &capacity);
+        if (!f) {
+            st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+            break;
         }
-        cm_feature *f = &set->items[set->count++];
-        memset(f, 0, sizeof *f);
         f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
         f->name = dup_text((const char *)sqlite3_column_text(stmt, 1));
         f->class_index = -1;
@@ -612,18 +622,11 @@ cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature
     cm_status st = CM_OK;
     int rc;
     while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (out->count == capacity) {
-            size_t grown = capacity ? capacity * 2 : 64;
-            cm_feature *items = realloc(out->items, grown * sizeof *items);
-            if (!items) {
-                st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-                break;
-            }
-            out->items = items;
-            capacity = grown;
+        cm_feature *f = append_feature(out, &capacity);
+        if (!f) {
+            st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+            break;
         }
-        cm_feature *f = &out->items[out->count++];
-        memset(f, 0, sizeof *f);
         f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
     }
     if (st == CM_OK && rc != SQLITE_DONE)
