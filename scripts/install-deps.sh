@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin python3-gdal libproj-dev proj-data libgeos-dev
   libspatialite-dev libsqlite3-mod-spatialite libsqlite3-dev sqlite3
-  libcairo2-dev libpng-dev libpango1.0-dev libglib2.0-dev libyaml-dev
+  libcairo2-dev libpng-dev zlib1g-dev libpango1.0-dev libglib2.0-dev libyaml-dev
   check poppler-utils libxml2-utils fonts-dejavu-core
 )
 missing=()
