@@ -16,13 +16,14 @@ Written into OUTDIR:
                        a few territories without a row, a 'Total' row
   partenaires.csv      0-5 partners per territory
   financement.csv      1-4 grants per territory, recurrent and project, coordination yes/no
-  projet.yaml          full run: fisher-jenks map (png+svg), risk map (png+svg), report csv,
+  projet.yaml          full run as issue 6 sets it: the fisher-jenks map (png+svg), report csv,
                        GeoPackage
+  projet-2maps.yaml    the same with the risk map (png+svg) as well
   projet-png.yaml      PNG-only: the fisher-jenks map as PNG, no report, no GeoPackage
   breaks.txt           the coverage class upper bounds used by the Mapnik style
   stats.txt            counts (territories, vertices) for the bench script
 
-Usage: make_tessellation.py N V OUTDIR [--seed S] [--styles DIR]
+Usage: make_tessellation.py N V OUTDIR [--seed S] [--styles DIR] [--projects-only]
 Only the Python standard library and GDAL's bindings (python3-gdal) are needed.
 """
 import argparse
@@ -345,9 +346,11 @@ def write_projects(outdir, n, styles):
             "    title: \"Territoires à risque de perdre leur coordination\"\n"
             "    value: risk_level\n"
             + style_line(styles, "risk") + "    formats: [png, svg]\n")
+    outputs = "\nreport: { formats: [csv] }\nexport: { geopackage: true }\n"
     with open(os.path.join(outdir, "projet.yaml"), "w", encoding="utf-8") as f:
-        f.write(head + TABLES + "\nmaps:\n" + coverage % "png, svg" + risk
-                + "\nreport: { formats: [csv] }\nexport: { geopackage: true }\n")
+        f.write(head + TABLES + "\nmaps:\n" + coverage % "png, svg" + outputs)
+    with open(os.path.join(outdir, "projet-2maps.yaml"), "w", encoding="utf-8") as f:
+        f.write(head + TABLES + "\nmaps:\n" + coverage % "png, svg" + risk + outputs)
     with open(os.path.join(outdir, "projet-png.yaml"), "w", encoding="utf-8") as f:
         f.write(head + TABLES + "\nmaps:\n" + coverage % "png"
                 + "\nreport: { formats: [] }\nexport: { geopackage: false }\n")
@@ -362,10 +365,15 @@ def main():
     parser.add_argument("--styles", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                           "..", "styles"),
                         help="folder of covermap styles (sequential.yaml, risk.yaml)")
+    parser.add_argument("--projects-only", action="store_true",
+                        help="write the project files only (the data is already there)")
     args = parser.parse_args()
     if args.n < 1 or args.v < 0:
         parser.error("N must be >= 1 and V >= 0")
     os.makedirs(args.outdir, exist_ok=True)
+    if args.projects_only:
+        write_projects(args.outdir, args.n, args.styles)
+        return
     started = time.monotonic()
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(32188)
