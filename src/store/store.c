@@ -117,8 +117,12 @@ cm_status cm_store_create(const char *path, cm_store **out, cm_error *err)
      * build buys nothing; the final file is renamed into place once complete.
      * spatial_ref_sys starts without the 6 000 EPSG definitions (a tenth of the
      * run at 20 000 territories went into writing them): the territories' own CRS
-     * is added when they are stored. */
+     * is added when they are stored. Pages of 16 KiB rather than SQLite's 4 KiB:
+     * a quarter of the pages to allocate, link and write for the boundaries and
+     * tables (5 % of a run at 20 000 territories). A small store is larger for
+     * it (30 territories: 1.2 MB instead of 0.4 MB); 64 KiB was no faster. */
     st = cm_store_exec(store,
+                       "PRAGMA page_size=16384;"
                        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
                        "SELECT InitSpatialMetadata(1, 'NONE');"
