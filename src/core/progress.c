@@ -18,6 +18,12 @@ void cm_progress_init(cm_progress *progress, FILE *out)
     progress->enabled = out != NULL && isatty(fileno(out));
 }
 
+void cm_progress_stage(cm_progress *progress)
+{
+    if (progress)
+        progress->stage_started = monotonic_seconds();
+}
+
 void cm_progress_begin(cm_progress *progress, const char *label, size_t total)
 {
     if (!progress)
@@ -42,26 +48,47 @@ static void draw(cm_progress *progress, double now)
     progress->drawn = true;
 }
 
+void cm_progress_refresh(cm_progress *progress)
+{
+    if (!progress || !progress->enabled || !progress->label)
+        return;
+    double now = monotonic_seconds();
+    double origin = progress->stage_started > 0 ? progress->stage_started : progress->started;
+    /* A step shorter than a tenth of a second is not worth a line that flickers. */
+    if (now - origin >= 1.0 && now - progress->started >= 0.1 && now - progress->last_drawn >= 0.1)
+        draw(progress, now);
+}
+
 void cm_progress_advance(cm_progress *progress, size_t steps)
 {
     if (!progress || !progress->enabled)
         return;
     progress->done += steps;
-    /* Checking the clock is cheap next to a feature or a row, but not free. */
-    if ((progress->done & 255) != 0 && progress->done != progress->total)
+    /* Checking the clock is cheap next to a feature or a row, but not free: every
+     * 256 steps, unless there are few (output jobs). */
+    bool few = progress->total > 0 && progress->total < 256;
+    if (!few && (progress->done & 255) != 0 && progress->done != progress->total)
         return;
-    double now = monotonic_seconds();
-    if (now - progress->started >= 1.0 && now - progress->last_drawn >= 0.1)
-        draw(progress, now);
+    cm_progress_refresh(progress);
 }
 
 void cm_progress_end(cm_progress *progress)
 {
-    if (!progress || !progress->enabled || !progress->drawn)
+    if (!progress)
+        return;
+    progress->label = NULL;
+    if (!progress->enabled || !progress->drawn)
         return;
     fprintf(progress->out, "\r\033[K");
     fflush(progress->out);
     progress->drawn = false;
+}
+
+void cm_progress_stage_end(cm_progress *progress)
+{
+    cm_progress_end(progress);
+    if (progress)
+        progress->stage_started = 0;
 }
 
 void cm_trace_mark(const char *what)

@@ -1,6 +1,7 @@
 #include "pipeline/jobs.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +29,14 @@ typedef struct {
     cm_error error;
 } job_slot;
 
-static cm_status run_in_process(const cm_job *jobs, size_t count, cm_error *err)
+static cm_status run_in_process(const cm_job *jobs, size_t count, cm_progress *progress,
+                                cm_error *err)
 {
     for (size_t i = 0; i < count; i++) {
         cm_status st = jobs[i].run(jobs[i].arg, err);
         if (st != CM_OK)
             return st;
+        cm_progress_advance(progress, 1);
     }
     return CM_OK;
 }
@@ -82,10 +85,33 @@ static void read_child_error(job_slot *slot)
     }
 }
 
+/* With a progress line on a terminal, the wait for a job's end is cut into tenths
+ * of a second, the line being drawn again in between: returns once a job's report
+ * pipe is readable (the job is ending) or when there is nothing to watch. */
+static void wait_for_a_report(const job_slot *slots, size_t count, cm_progress *progress)
+{
+    struct pollfd *watched = calloc(count ? count : 1, sizeof *watched);
+    if (!watched)
+        return;
+    nfds_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (slots[i].pid > 0)
+            watched[n++] = (struct pollfd){.fd = slots[i].pipe_read, .events = POLLIN};
+    while (n > 0) {
+        int ready = poll(watched, n, 100);
+        if (ready > 0 || (ready < 0 && errno != EINTR))
+            break;
+        cm_progress_refresh(progress);
+    }
+    free(watched);
+}
+
 /* Waits for one of the jobs to end and returns its index; count when no child
  * is left to wait for. */
-static size_t reap_one(job_slot *slots, size_t count)
+static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress)
 {
+    if (progress && progress->enabled)
+        wait_for_a_report(slots, count, progress);
     for (;;) {
         int wstatus = 0;
         pid_t pid = waitpid(-1, &wstatus, 0);
@@ -113,7 +139,7 @@ static size_t reap_one(job_slot *slots, size_t count)
 /* When waitpid finds no child although some were never reaped (SIGCHLD ignored: the
  * kernel reaps them, and waitpid returns once they have all ended), each one's
  * report is still in its pipe; a child that wrote none failed. */
-static void collect_unreaped(job_slot *slots, size_t count)
+static void collect_unreaped(job_slot *slots, size_t count, cm_progress *progress)
 {
     for (size_t i = 0; i < count; i++) {
         if (slots[i].pid <= 0)
@@ -121,16 +147,18 @@ static void collect_unreaped(job_slot *slots, size_t count)
         read_child_error(&slots[i]);
         slots[i].status = slots[i].error.status;
         slots[i].pid = 0;
+        cm_progress_advance(progress, 1);
     }
 }
 
-cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *err)
+cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress *progress,
+                      cm_error *err)
 {
     if (workers <= 1 || count <= 1)
-        return run_in_process(jobs, count, err);
+        return run_in_process(jobs, count, progress, err);
     job_slot *slots = calloc(count, sizeof *slots);
     if (!slots)
-        return run_in_process(jobs, count, err);
+        return run_in_process(jobs, count, progress, err);
     /* Buffered output would otherwise be written once by each process. */
     fflush(NULL);
     /* Background jobs start at once and take no worker's place: at their priority
@@ -139,12 +167,13 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
     cm_status launch_status = CM_OK;
     for (size_t i = 0; i < count; i++) {
         while (!jobs[i].background && running == (size_t)workers) {
-            size_t done = reap_one(slots, count);
+            size_t done = reap_one(slots, count, progress);
             if (done == count) { /* every child has ended */
-                collect_unreaped(slots, count);
+                collect_unreaped(slots, count, progress);
                 alive = running = 0;
                 break;
             }
+            cm_progress_advance(progress, 1);
             alive--;
             running -= !jobs[done].background;
         }
@@ -171,9 +200,11 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *e
         alive++;
         running += !jobs[i].background;
     }
-    while (alive > 0 && reap_one(slots, count) != count)
+    while (alive > 0 && reap_one(slots, count, progress) != count) {
+        cm_progress_advance(progress, 1);
         alive--;
-    collect_unreaped(slots, count);
+    }
+    collect_unreaped(slots, count, progress);
     cm_status st = launch_status;
     for (size_t i = 0; i < count && st == CM_OK; i++) {
         if (slots[i].status != CM_OK) {

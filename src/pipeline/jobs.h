@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "covermap/error.h"
+#include "covermap/progress.h"
 
 typedef cm_status (*cm_job_fn)(void *arg, cm_error *err);
 
@@ -26,7 +27,9 @@ int cm_job_workers(void);
 
 /* Runs the jobs, at most `workers` at a time, and waits for all of them. On failure
  * returns the error of the first failed job in job order (whatever finished first),
- * so that the same inputs always give the same message. */
-cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_error *err);
+ * so that the same inputs always give the same message. progress (may be NULL)
+ * advances by one as each job ends; the caller begins and ends its step. */
+cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress *progress,
+                      cm_error *err);
 
 #endif

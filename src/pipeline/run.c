@@ -45,6 +45,7 @@ static double now_seconds(void)
 static void stage_begin(run_state *s)
 {
     s->stage_start = now_seconds();
+    cm_progress_stage(&s->progress);
 }
 
 static void note(run_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -61,6 +62,7 @@ static void note(run_state *s, const char *fmt, ...)
 
 static void stage_end(run_state *s, const char *name)
 {
+    cm_progress_stage_end(&s->progress);
     if (s->options->timings)
         note(s, "%-12s %8.3f s", name, now_seconds() - s->stage_start);
 }
@@ -269,8 +271,12 @@ static cm_status render_maps(run_state *s, cm_error *err)
         cm_preload_share_emphasis(&s->preload); /* from the store it preloaded from */
         cm_trace_mark("maps: shared emphasis");
     }
-    if (st == CM_OK)
-        st = cm_run_jobs(jobs, total, s->workers, err);
+    if (st == CM_OK) {
+        cm_progress_begin(&s->progress,
+                          total > count ? "drawing maps, writing outputs" : "drawing maps", total);
+        st = cm_run_jobs(jobs, total, s->workers, &s->progress, err);
+        cm_progress_end(&s->progress);
+    }
     cm_trace_mark("maps: done");
     stage_end(s, "maps"); /* and what ran beside them */
     cm_preload_free(&s->preload);
@@ -384,7 +390,9 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     if (count == 0)
         return CM_OK;
     stage_begin(s);
-    cm_status st = cm_run_jobs(jobs, count, s->workers, err);
+    cm_progress_begin(&s->progress, "writing reports and exports", count);
+    cm_status st = cm_run_jobs(jobs, count, s->workers, &s->progress, err);
+    cm_progress_end(&s->progress);
     stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
     return st;
 }

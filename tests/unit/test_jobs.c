@@ -65,7 +65,7 @@ START_TEST(every_job_runs_once_in_its_own_process)
     int priority = getpriority(PRIO_PROCESS, 0);
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_msg(cm_run_jobs(jobs, 5, 2, &err) == CM_OK, "%s", err.message);
+    ck_assert_msg(cm_run_jobs(jobs, 5, 2, NULL, &err) == CM_OK, "%s", err.message);
     for (size_t i = 0; i < 5; i++)
         ck_assert_msg(ts_file_exists(ts_in_temp(specs[i].marker)), "job %s did not run",
                       specs[i].marker);
@@ -105,7 +105,7 @@ START_TEST(background_jobs_take_no_worker_place)
         {run_spec, &specs[0], true}, {run_spec, &specs[1], false}, {run_spec, &specs[2], false}};
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_msg(cm_run_jobs(jobs, 3, 2, &err) == CM_OK, "%s", err.message);
+    ck_assert_msg(cm_run_jobs(jobs, 3, 2, NULL, &err) == CM_OK, "%s", err.message);
     ck_assert(ts_file_exists(ts_in_temp("background")));
     ck_assert(ts_file_exists(ts_in_temp("first")));
 }
@@ -119,7 +119,7 @@ START_TEST(first_failure_in_job_order_wins)
     cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], true}};
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, &err), CM_ERR_INPUT);
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, NULL, &err), CM_ERR_INPUT);
     ck_assert_str_eq(err.message, "job early failed");
 }
 END_TEST
@@ -133,7 +133,7 @@ START_TEST(failures_survive_an_ignored_sigchld)
     cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], false}};
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, &err), CM_ERR_INPUT);
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, NULL, &err), CM_ERR_INPUT);
     ck_assert_str_eq(err.message, "job broken failed");
     signal(SIGCHLD, SIG_DFL);
 }
@@ -149,11 +149,74 @@ START_TEST(one_worker_runs_in_process_in_order)
     int priority = getpriority(PRIO_PROCESS, 0);
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_run_jobs(jobs, 3, 1, &err), CM_ERR_INPUT);
+    ck_assert_int_eq(cm_run_jobs(jobs, 3, 1, NULL, &err), CM_ERR_INPUT);
     ck_assert_str_eq(err.message, "job two failed");
     ck_assert_int_eq(getpriority(PRIO_PROCESS, 0), priority); /* nothing lowered here */
     ck_assert(ts_file_exists(ts_in_temp("one")));
     ck_assert(!ts_file_exists(ts_in_temp("three")));
+}
+END_TEST
+
+static cm_status sleep_a_little(void *arg, cm_error *err)
+{
+    (void)err;
+    struct timespec pause = {0, *(const long *)arg};
+    nanosleep(&pause, NULL);
+    return CM_OK;
+}
+
+static char *progress_output(FILE *out)
+{
+    fflush(out);
+    long size = ftell(out);
+    char *text = calloc((size_t)size + 1, 1);
+    rewind(out);
+    ck_assert_uint_eq(fread(text, 1, (size_t)size, out), (size_t)size);
+    return text;
+}
+
+/* On a terminal, a stage of jobs that lasts over a second shows how many have
+ * ended, drawn again while the parent waits, and leaves a clean line. */
+START_TEST(jobs_show_their_progress)
+{
+    long pause_ns[3] = {350 * 1000 * 1000, 600 * 1000 * 1000, 850 * 1000 * 1000};
+    cm_job jobs[3];
+    for (size_t i = 0; i < 3; i++)
+        jobs[i] = (cm_job){sleep_a_little, &pause_ns[i], false};
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    cm_progress progress;
+    cm_progress_init(&progress, out);
+    progress.enabled = true; /* as on a terminal */
+    cm_progress_stage(&progress);
+    progress.stage_started -= 2; /* a stage already two seconds long */
+    cm_progress_begin(&progress, "drawing maps", 3);
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
+    ck_assert_uint_eq(progress.done, 3);
+    cm_progress_end(&progress);
+    char *text = progress_output(out);
+    /* Drawn while none had ended (the wait is cut into tenths of a second). */
+    ck_assert_msg(strstr(text, "covermap: drawing maps 0/3 (0%)"), "%s", text);
+    ck_assert_msg(strstr(text, "covermap: drawing maps 1/3 (33%)"), "%s", text);
+    size_t length = strlen(text);
+    ck_assert_uint_ge(length, 4);
+    ck_assert_str_eq(text + length - 4, "\r\033[K"); /* the line is cleared */
+    free(text);
+    fclose(out);
+
+    /* Not a terminal, or a stage under a second: nothing at all. */
+    out = tmpfile();
+    cm_progress_init(&progress, out);
+    cm_progress_stage(&progress);
+    cm_progress_begin(&progress, "drawing maps", 3);
+    ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
+    cm_progress_stage_end(&progress);
+    text = progress_output(out);
+    ck_assert_str_eq(text, "");
+    free(text);
+    fclose(out);
 }
 END_TEST
 
@@ -168,6 +231,7 @@ static Suite *jobs_suite(void)
     tcase_add_test(tc, first_failure_in_job_order_wins);
     tcase_add_test(tc, failures_survive_an_ignored_sigchld);
     tcase_add_test(tc, one_worker_runs_in_process_in_order);
+    tcase_add_test(tc, jobs_show_their_progress);
     suite_add_tcase(s, tc);
     return s;
 }
