@@ -51,6 +51,7 @@
 #include <stdbool.h>
 
 #include "covermap/error.h"
+#include "covermap/progress.h"
 
 typedef struct cm_store cm_store;
 
@@ -94,6 +95,10 @@ cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_erro
  * and stamps the metadata with iso_date (see cm_store_fix_timestamps). */
 cm_status cm_store_add_spatial_index(cm_store *store, const char *table, const char *iso_date,
                                      cm_error *err);
+
+/* While set (progress not NULL), long SQL on this connection keeps the progress
+ * line of its step up to date (SQLite's progress handler); NULL removes it. */
+void cm_store_watch_progress(cm_store *store, cm_progress *progress);
 
 cm_status cm_store_begin(cm_store *store, cm_error *err);
 cm_status cm_store_commit(cm_store *store, cm_error *err);

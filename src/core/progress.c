@@ -37,7 +37,10 @@ void cm_progress_begin(cm_progress *progress, const char *label, size_t total)
 
 static void draw(cm_progress *progress, double now)
 {
-    if (progress->total)
+    double origin = progress->stage_started > 0 ? progress->stage_started : progress->started;
+    if (progress->total == 0 && progress->done == 0) /* nothing to count: the time */
+        fprintf(progress->out, "\r\033[Kcovermap: %s… %.1f s", progress->label, now - origin);
+    else if (progress->total)
         fprintf(progress->out, "\r\033[Kcovermap: %s %zu/%zu (%.0f%%)", progress->label,
                 progress->done, progress->total,
                 100.0 * (double)progress->done / (double)progress->total);

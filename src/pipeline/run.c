@@ -127,9 +127,12 @@ static cm_status build_store(run_state *s, cm_error *err)
     if (st == CM_OK) {
         stage_begin(s);
         cm_join_counts counts;
+        cm_progress_begin(&s->progress, "joining the tables", 0);
+        cm_store_watch_progress(store, &s->progress);
         st = cm_join_tables(store, s->project, &counts, err);
         if (st == CM_OK)
             st = cm_join_districts(store, s->project, err);
+        cm_store_watch_progress(store, NULL);
         stage_end(s, "join");
         if (st == CM_OK && (counts.unmatched || counts.normalised))
             note(s,
@@ -150,8 +153,11 @@ static cm_status build_store(run_state *s, cm_error *err)
             st = cm_store_set_info(store, "source_line", credit, err);
             free(credit);
         }
+        cm_progress_begin(&s->progress, "computing the indicators", 0);
+        cm_store_watch_progress(store, &s->progress);
         if (st == CM_OK)
             st = cm_indicators_compute(store, s->project, err);
+        cm_store_watch_progress(store, NULL);
         cm_trace_mark("store: indicators");
         char as_of[11];
         cm_day_format_iso(s->project->as_of, as_of);

@@ -179,6 +179,21 @@ cm_status cm_store_add_spatial_index(cm_store *store, const char *table, const c
     return st;
 }
 
+static int refresh_progress(void *progress)
+{
+    cm_progress_refresh(progress);
+    return 0; /* never interrupts */
+}
+
+void cm_store_watch_progress(cm_store *store, cm_progress *progress)
+{
+    /* Every 100 000 virtual-machine steps: a few milliseconds of SQL. */
+    if (progress && progress->enabled)
+        sqlite3_progress_handler(store->db, 100000, refresh_progress, progress);
+    else
+        sqlite3_progress_handler(store->db, 0, NULL, NULL);
+}
+
 void cm_store_close(cm_store *store)
 {
     if (!store)
