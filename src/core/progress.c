@@ -35,9 +35,15 @@ void cm_progress_begin(cm_progress *progress, const char *label, size_t total)
     progress->last_drawn = 0;
 }
 
+/* Where the one-second rule and the time shown count from: the stage's start. */
+static double origin_of(const cm_progress *progress)
+{
+    return progress->stage_started > 0 ? progress->stage_started : progress->started;
+}
+
 static void draw(cm_progress *progress, double now)
 {
-    double origin = progress->stage_started > 0 ? progress->stage_started : progress->started;
+    double origin = origin_of(progress);
     if (progress->total == 0 && progress->done == 0) /* nothing to count: the time */
         fprintf(progress->out, "\r\033[Kcovermap: %s… %.1f s", progress->label, now - origin);
     else if (progress->total)
@@ -56,7 +62,7 @@ void cm_progress_refresh(cm_progress *progress)
     if (!progress || !progress->enabled || !progress->label)
         return;
     double now = monotonic_seconds();
-    double origin = progress->stage_started > 0 ? progress->stage_started : progress->started;
+    double origin = origin_of(progress);
     /* A step shorter than a tenth of a second is not worth a line that flickers. */
     if (now - origin >= 1.0 && now - progress->started >= 0.1 && now - progress->last_drawn >= 0.1)
         draw(progress, now);

@@ -1,6 +1,7 @@
 #include "pipeline/jobs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,36 +86,37 @@ static void read_child_error(job_slot *slot)
     }
 }
 
-/* With a progress line on a terminal, the wait for a job's end is cut into tenths
- * of a second, the line being drawn again in between: returns once a job's report
- * pipe is readable (the job is ending) or when there is nothing to watch. */
-static void wait_for_a_report(const job_slot *slots, size_t count, cm_progress *progress)
+/* Waits for a job's end (waitpid's answer). With a progress line on a terminal the
+ * wait is cut into tenths of a second and the line drawn again in between; a job
+ * whose report pipe turns readable is ending, and is then waited for. `watched`
+ * has room for every job; NULL, or no progress line: one blocking wait. */
+static pid_t wait_for_an_end(const job_slot *slots, size_t count, cm_progress *progress,
+                             struct pollfd *watched, int *wstatus)
 {
-    struct pollfd *watched = calloc(count ? count : 1, sizeof *watched);
-    if (!watched)
-        return;
-    nfds_t n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (slots[i].pid > 0)
-            watched[n++] = (struct pollfd){.fd = slots[i].pipe_read, .events = POLLIN};
-    while (n > 0) {
-        int ready = poll(watched, n, 100);
+    if (!watched || !progress || !progress->enabled)
+        return waitpid(-1, wstatus, 0);
+    for (;;) {
+        pid_t pid = waitpid(-1, wstatus, WNOHANG);
+        if (pid != 0)
+            return pid; /* a job ended, or none is left */
+        nfds_t n = 0;
+        for (size_t i = 0; i < count; i++)
+            if (slots[i].pid > 0)
+                watched[n++] = (struct pollfd){.fd = slots[i].pipe_read, .events = POLLIN};
+        int ready = n ? poll(watched, n, 100) : 1;
         if (ready > 0 || (ready < 0 && errno != EINTR))
-            break;
+            return waitpid(-1, wstatus, 0);
         cm_progress_refresh(progress);
     }
-    free(watched);
 }
 
 /* Waits for one of the jobs to end and returns its index; count when no child
  * is left to wait for. */
-static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress)
+static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress, struct pollfd *watched)
 {
-    if (progress && progress->enabled)
-        wait_for_a_report(slots, count, progress);
     for (;;) {
         int wstatus = 0;
-        pid_t pid = waitpid(-1, &wstatus, 0);
+        pid_t pid = wait_for_an_end(slots, count, progress, watched, &wstatus);
         if (pid < 0 && errno == EINTR)
             continue;
         if (pid < 0)
@@ -151,6 +153,17 @@ static void collect_unreaped(job_slot *slots, size_t count, cm_progress *progres
     }
 }
 
+/* A report pipe that no program a job might start inherits (its open end would keep
+ * the pipe from closing when the job dies). */
+static int pipe_closed_on_exec(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return -1;
+    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
 cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress *progress,
                       cm_error *err)
 {
@@ -159,6 +172,8 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
     job_slot *slots = calloc(count, sizeof *slots);
     if (!slots)
         return run_in_process(jobs, count, progress, err);
+    /* Without it, the progress line is drawn only as jobs end. */
+    struct pollfd *watched = calloc(count, sizeof *watched);
     /* Buffered output would otherwise be written once by each process. */
     fflush(NULL);
     /* Background jobs start at once and take no worker's place: at their priority
@@ -167,7 +182,7 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
     cm_status launch_status = CM_OK;
     for (size_t i = 0; i < count; i++) {
         while (!jobs[i].background && running == (size_t)workers) {
-            size_t done = reap_one(slots, count, progress);
+            size_t done = reap_one(slots, count, progress, watched);
             if (done == count) { /* every child has ended */
                 collect_unreaped(slots, count, progress);
                 alive = running = 0;
@@ -178,7 +193,7 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
             running -= !jobs[done].background;
         }
         int fds[2];
-        if (pipe(fds) != 0) {
+        if (pipe_closed_on_exec(fds) != 0) {
             launch_status =
                 cm_error_set(err, CM_ERR_IO, "cannot start an output job: %s", strerror(errno));
             break;
@@ -200,7 +215,7 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
         alive++;
         running += !jobs[i].background;
     }
-    while (alive > 0 && reap_one(slots, count, progress) != count) {
+    while (alive > 0 && reap_one(slots, count, progress, watched) != count) {
         cm_progress_advance(progress, 1);
         alive--;
     }
@@ -212,6 +227,7 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
             st = slots[i].status;
         }
     }
+    free(watched);
     free(slots);
     return st;
 }

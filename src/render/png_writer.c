@@ -4,6 +4,7 @@
  * map than drawing it. A map is large flat areas of a few colours, which zlib's
  * level 2 without row filters compresses best of the settings measured
  * (bench/README.md); the deflating is then shared by two cores (below). */
+#include <limits.h>
 #include <png.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -50,9 +51,9 @@ typedef struct {
     int width, stride, first_row, end_row;
     bool zlib_header;   /* the first part; the last has none and ends the stream */
     unsigned char *out; /* malloc'd */
-    size_t out_length;
-    uLong adler; /* of this part's uncompressed bytes */
-    bool ok;
+    size_t out_length, out_capacity;
+    uLong adler;         /* of this part's uncompressed bytes */
+    const char *failure; /* NULL when the part is complete */
 } deflate_part;
 
 /* One scanline as PNG wants it: filter byte 0 (none), then R, G, B. */
@@ -69,33 +70,39 @@ static void pack_row(const unsigned char *pixels, int width, unsigned char *row)
     }
 }
 
-static bool grow_output(z_stream *z, deflate_part *part, size_t *capacity)
+/* Gives zlib room to write: the rest of the buffer, doubled when full (zlib counts
+ * room in uInt: a part is at most half of cairo's largest image, far below). */
+static bool make_room(z_stream *z, deflate_part *part)
 {
-    size_t used = *capacity - z->avail_out;
-    size_t bigger = *capacity * 2;
-    unsigned char *grown = realloc(part->out, bigger);
-    if (!grown)
-        return false;
-    part->out = grown;
-    *capacity = bigger;
-    z->next_out = grown + used;
-    z->avail_out = (uInt)(bigger - used);
+    part->out_length = (size_t)(z->next_out - part->out);
+    if (part->out_length == part->out_capacity) {
+        unsigned char *grown = realloc(part->out, 2 * part->out_capacity);
+        if (!grown)
+            return false;
+        part->out = grown;
+        part->out_capacity *= 2;
+    }
+    size_t room = part->out_capacity - part->out_length;
+    z->next_out = part->out + part->out_length;
+    z->avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
     return true;
 }
 
-/* Deflates until the input is consumed and, for flush != Z_NO_FLUSH, flushed. */
-static bool deflate_all(z_stream *z, deflate_part *part, size_t *capacity, int flush)
+/* Deflates the input given to z; with Z_SYNC_FLUSH, up to a byte boundary; with
+ * Z_FINISH, to the end of the stream. NULL, or what went wrong. */
+static const char *deflate_all(z_stream *z, deflate_part *part, int flush)
 {
     for (;;) {
-        if (z->avail_out == 0 && !grow_output(z, part, capacity))
-            return false;
+        if (z->avail_out == 0 && !make_room(z, part))
+            return "out of memory";
         int rc = deflate(z, flush);
         if (rc == Z_STREAM_END)
-            return true;
+            return NULL;
         if (rc != Z_OK && rc != Z_BUF_ERROR)
-            return false;
-        if (z->avail_in == 0 && z->avail_out != 0)
-            return true;
+            return "the compressor failed";
+        /* Done with this input (Z_FINISH is done only at Z_STREAM_END). */
+        if (flush != Z_FINISH && z->avail_in == 0 && z->avail_out != 0)
+            return NULL;
     }
 }
 
@@ -103,34 +110,40 @@ static void *deflate_rows(void *arg)
 {
     deflate_part *part = arg;
     size_t row_length = 1 + 3 * (size_t)part->width;
-    size_t capacity = (size_t)1 << 20;
     unsigned char *row = malloc(row_length);
-    part->out = malloc(capacity);
+    part->out_capacity = (size_t)1 << 20;
+    part->out = malloc(part->out_capacity);
     z_stream z = {0};
-    /* Window bits: 15 writes zlib's header, -15 raw deflate. */
-    bool ok = row && part->out &&
-              deflateInit2(&z, PNG_LEVEL, Z_DEFLATED, part->zlib_header ? 15 : -15, 8,
-                           Z_DEFAULT_STRATEGY) == Z_OK;
-    part->adler = adler32(0L, Z_NULL, 0);
-    if (ok) {
+    if (!row || !part->out) {
+        part->failure = "out of memory";
+    } else if (deflateInit2(&z, PNG_LEVEL, Z_DEFLATED, part->zlib_header ? 15 : -15, 8,
+                            Z_DEFAULT_STRATEGY) != Z_OK) {
+        /* Window bits: 15 writes zlib's header (and keeps the Adler-32), -15 is raw. */
+        part->failure = "the compressor could not start";
+    } else {
         z.next_out = part->out;
-        z.avail_out = (uInt)capacity;
+        z.avail_out = (uInt)part->out_capacity;
     }
-    for (int y = part->first_row; ok && y < part->end_row; y++) {
+    part->adler = adler32(0L, Z_NULL, 0);
+    for (int y = part->first_row; !part->failure && y < part->end_row; y++) {
         pack_row(part->pixels + (size_t)y * (size_t)part->stride, part->width, row);
-        part->adler = adler32(part->adler, row, (uInt)row_length);
+        if (!part->zlib_header)
+            part->adler = adler32(part->adler, row, (uInt)row_length);
         z.next_in = row;
         z.avail_in = (uInt)row_length;
-        ok = deflate_all(&z, part, &capacity, Z_NO_FLUSH);
+        part->failure = deflate_all(&z, part, Z_NO_FLUSH);
     }
-    if (ok)
-        ok = deflate_all(&z, part, &capacity, part->zlib_header ? Z_SYNC_FLUSH : Z_FINISH);
-    part->out_length = capacity - z.avail_out;
+    if (!part->failure)
+        part->failure = deflate_all(&z, part, part->zlib_header ? Z_SYNC_FLUSH : Z_FINISH);
+    if (!part->failure) {
+        part->out_length = (size_t)(z.next_out - part->out);
+        if (part->zlib_header)
+            part->adler = z.adler;
+    }
     /* The first part is left unfinished on purpose: deflateEnd then reports
      * Z_DATA_ERROR, which says only that. */
     deflateEnd(&z);
     free(row);
-    part->ok = ok;
     return NULL;
 }
 
@@ -150,13 +163,23 @@ static void write_idat(png_structp png, const unsigned char *data, size_t length
     }
 }
 
-/* The two parts, or false when out of memory. */
-static bool deflate_image(const unsigned char *pixels, int width, int height, int stride,
-                          deflate_part parts[2])
+/* The two parts; NULL, or what went wrong. */
+static const char *deflate_image(const unsigned char *pixels, int width, int height, int stride,
+                                 deflate_part parts[2])
 {
     int split = height / 2;
-    parts[0] = (deflate_part){pixels, width, stride, 0, split, true, NULL, 0, 0, false};
-    parts[1] = (deflate_part){pixels, width, stride, split, height, false, NULL, 0, 0, false};
+    parts[0] = (deflate_part){.pixels = pixels,
+                              .width = width,
+                              .stride = stride,
+                              .first_row = 0,
+                              .end_row = split,
+                              .zlib_header = true};
+    parts[1] = (deflate_part){.pixels = pixels,
+                              .width = width,
+                              .stride = stride,
+                              .first_row = split,
+                              .end_row = height,
+                              .zlib_header = false};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, deflate_rows, &parts[1]) == 0;
     deflate_rows(&parts[0]);
@@ -164,18 +187,18 @@ static bool deflate_image(const unsigned char *pixels, int width, int height, in
         pthread_join(thread, NULL);
     else
         deflate_rows(&parts[1]);
-    if (!parts[0].ok || !parts[1].ok)
-        return false;
+    if (parts[0].failure || parts[1].failure)
+        return parts[0].failure ? parts[0].failure : parts[1].failure;
     /* The stream's end: the Adler-32 of all the rows, after the second part. */
     unsigned char *grown = realloc(parts[1].out, parts[1].out_length + 4);
     if (!grown)
-        return false;
+        return "out of memory";
     parts[1].out = grown;
     size_t second_length = (size_t)(height - split) * (1 + 3 * (size_t)width);
     put_big_endian(grown + parts[1].out_length,
                    adler32_combine(parts[0].adler, parts[1].adler, (z_off_t)second_length));
     parts[1].out_length += 4;
-    return true;
+    return NULL;
 }
 
 static cm_status encode(cairo_surface_t *surface, FILE *file, png_failure *failure)
@@ -183,12 +206,14 @@ static cm_status encode(cairo_surface_t *surface, FILE *file, png_failure *failu
     int width = cairo_image_surface_get_width(surface);
     int height = cairo_image_surface_get_height(surface);
     deflate_part parts[2];
-    if (!deflate_image(cairo_image_surface_get_data(surface), width, height,
-                       cairo_image_surface_get_stride(surface), parts)) {
+    const char *deflate_failure =
+        deflate_image(cairo_image_surface_get_data(surface), width, height,
+                      cairo_image_surface_get_stride(surface), parts);
+    if (deflate_failure) {
         free(parts[0].out);
         free(parts[1].out);
-        snprintf(failure->message, sizeof failure->message, "out of memory");
-        return CM_ERR_NOMEM;
+        snprintf(failure->message, sizeof failure->message, "%s", deflate_failure);
+        return strcmp(deflate_failure, "out of memory") == 0 ? CM_ERR_NOMEM : CM_ERR_RENDER;
     }
 
     png_structp png =
@@ -208,7 +233,6 @@ static cm_status encode(cairo_surface_t *surface, FILE *file, png_failure *failu
         write_idat(png, parts[0].out, parts[0].out_length);
         write_idat(png, parts[1].out, parts[1].out_length);
         png_write_chunk(png, (png_const_bytep) "IEND", NULL, 0);
-        png_write_flush(png);
     }
     png_destroy_write_struct(&png, &info);
     free(parts[0].out);

@@ -393,6 +393,14 @@ END_TEST
 START_TEST(test_basic_geopackage)
 {
     const char *out_dir = run_fixture("basic/project.yaml", "out", NULL);
+    /* Read as SQLite: 16 KiB pages like the store, and a sound file. */
+    char *gpkg_path = ts_path_in(out_dir, "covermap.gpkg");
+    sqlite3 *gpkg_db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(gpkg_path, &gpkg_db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_query(gpkg_db, "PRAGMA page_size", "16384");
+    assert_query(gpkg_db, "PRAGMA integrity_check", "ok");
+    sqlite3_close(gpkg_db);
+    free(gpkg_path);
     GDALDatasetH ds = open_gpkg(out_dir);
     OGRLayerH layer = territories_layer(ds);
     ck_assert_int_eq(OGR_L_GetFeatureCount(layer, TRUE), 5);
@@ -462,6 +470,9 @@ START_TEST(test_basic_store)
                  "2.5");
     assert_query(db, "SELECT value FROM run_info WHERE name = 'as_of'", "2026-04-01");
     assert_query(db, "SELECT count(*) FROM join_report WHERE status = 'unmatched'", "2");
+    /* Pages of 16 KiB (bench/README.md), and a sound file. */
+    assert_query(db, "PRAGMA page_size", "16384");
+    assert_query(db, "PRAGMA integrity_check", "ok");
     /* The territories' spatial index (built beside the maps or the reports) covers every
      * territory, and the CRS in use is SpatiaLite's EPSG definition. */
     assert_query(db,

@@ -206,16 +206,55 @@ START_TEST(jobs_show_their_progress)
     free(text);
     fclose(out);
 
-    /* Not a terminal, or a stage under a second: nothing at all. */
+    /* Not a terminal: nothing at all. */
     out = tmpfile();
     cm_progress_init(&progress, out);
     cm_progress_stage(&progress);
+    progress.stage_started -= 2;
     cm_progress_begin(&progress, "drawing maps", 3);
     ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
     cm_progress_stage_end(&progress);
     text = progress_output(out);
     ck_assert_str_eq(text, "");
     free(text);
+    fclose(out);
+
+    /* A terminal, but a stage under a second (two jobs, 0.6 s): nothing. */
+    out = tmpfile();
+    cm_progress_init(&progress, out);
+    progress.enabled = true;
+    cm_progress_stage(&progress);
+    cm_progress_begin(&progress, "drawing maps", 2);
+    ck_assert_msg(cm_run_jobs(jobs, 2, 2, &progress, &err) == CM_OK, "%s", err.message);
+    ck_assert_uint_eq(progress.done, 2);
+    cm_progress_stage_end(&progress);
+    text = progress_output(out);
+    ck_assert_str_eq(text, "");
+    free(text);
+    fclose(out);
+}
+END_TEST
+
+/* The progress line's wait (poll, then waitpid) with SIGCHLD ignored: the kernel
+ * reaps the jobs, and their reports still decide. */
+START_TEST(progress_wait_survives_an_ignored_sigchld)
+{
+    signal(SIGCHLD, SIG_IGN);
+    job_spec specs[] = {{"fine", NULL, false, false}, {"broken", NULL, true, false}};
+    cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], false}};
+    FILE *out = tmpfile();
+    cm_progress progress;
+    cm_progress_init(&progress, out);
+    progress.enabled = true;
+    cm_progress_stage(&progress);
+    cm_progress_begin(&progress, "drawing maps", 2);
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, &progress, &err), CM_ERR_INPUT);
+    ck_assert_str_eq(err.message, "job broken failed");
+    ck_assert_uint_eq(progress.done, 2);
+    signal(SIGCHLD, SIG_DFL);
+    cm_progress_stage_end(&progress);
     fclose(out);
 }
 END_TEST
@@ -232,6 +271,7 @@ static Suite *jobs_suite(void)
     tcase_add_test(tc, failures_survive_an_ignored_sigchld);
     tcase_add_test(tc, one_worker_runs_in_process_in_order);
     tcase_add_test(tc, jobs_show_their_progress);
+    tcase_add_test(tc, progress_wait_survives_an_ignored_sigchld);
     suite_add_tcase(s, tc);
     return s;
 }

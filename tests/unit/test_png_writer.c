@@ -132,11 +132,43 @@ static void check_round_trip(int width, int height)
 
 START_TEST(test_round_trip_sizes)
 {
-    /* One row (an empty first part), odd heights, and a page-like width with
-     * enough data for several IDAT chunks and stored (incompressible) blocks. */
-    static const int sizes[][2] = {{1, 1}, {5, 1}, {3, 2}, {17, 5}, {640, 481}, {3300, 161}};
+    /* One row (an empty first part), odd heights, a page-like width, and enough
+     * noise (stored blocks) that each half outgrows its first megabyte of output
+     * and is written as several IDAT chunks. */
+    static const int sizes[][2] = {{1, 1},     {5, 1},      {3, 2},      {17, 5},
+                                   {640, 481}, {3300, 161}, {1600, 1401}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         check_round_trip(sizes[i][0], sizes[i][1]);
+}
+END_TEST
+
+/* The noisy image's halves each take more than one IDAT chunk. */
+START_TEST(test_large_halves_span_several_chunks)
+{
+    cairo_surface_t *image = make_image(1600, 1401);
+    const char *path = ts_in_temp("large.png");
+    cm_error err = {0};
+    ck_assert_int_eq(cm_write_png_file(image, path, &err), CM_OK);
+    size_t size = 0;
+    unsigned char *file = (unsigned char *)ts_read_file(path, &size);
+    ck_assert_ptr_nonnull(file);
+    int idat_chunks = 0;
+    for (size_t at = 8; at + 12 <= size; at += 12 + (size_t)big_endian(file + at))
+        idat_chunks += memcmp(file + at + 4, "IDAT", 4) == 0;
+    ck_assert_int_ge(idat_chunks, 4);
+    free(file);
+    cairo_surface_destroy(image);
+}
+END_TEST
+
+/* An image without rows is refused (libpng's header check), not written. */
+START_TEST(test_empty_image_is_an_error)
+{
+    cairo_surface_t *image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 4, 0);
+    cm_error err = {0};
+    ck_assert_int_eq(cm_write_png_file(image, ts_in_temp("empty.png"), &err), CM_ERR_RENDER);
+    ck_assert_ptr_nonnull(strstr(err.message, "cannot write the PNG"));
+    cairo_surface_destroy(image);
 }
 END_TEST
 
@@ -156,6 +188,8 @@ static Suite *png_writer_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(tc, test_round_trip_sizes);
+    tcase_add_test(tc, test_large_halves_span_several_chunks);
+    tcase_add_test(tc, test_empty_image_is_an_error);
     tcase_add_test(tc, test_unwritable_path_is_an_error);
     suite_add_tcase(s, tc);
     return s;
