@@ -70,6 +70,18 @@ void ts_remove_tree(const char *path)
     free(cmd);
 }
 
+char *ts_read_stream(FILE *stream)
+{
+    fflush(stream);
+    long size = ftell(stream);
+    ck_assert_int_ge(size, 0);
+    char *text = calloc((size_t)size + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(stream);
+    ck_assert_uint_eq(fread(text, 1, (size_t)size, stream), (size_t)size);
+    return text;
+}
+
 char *ts_read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");

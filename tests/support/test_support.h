@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The running test's temporary folder, as a Check fixture: ts_temp_setup makes it,
  * ts_temp_teardown removes it (kept when KEEP_TEST_OUTPUT is set, to look at). */
@@ -27,6 +28,9 @@ void ts_remove_tree(const char *path);
 int ts_run(const char *command, char **out, char **err);
 /* Runs the covermap binary with the given argument string (already quoted). */
 int ts_run_covermap(const char *args, char **out, char **err);
+/* What was written to a stream so far (a tmpfile()), NUL-terminated and
+ * malloc'd; the stream is left at its start. */
+char *ts_read_stream(FILE *stream);
 /* Reads a whole file; malloc'd, NUL-terminated; NULL if unreadable. */
 char *ts_read_file(const char *path, size_t *size);
 bool ts_file_exists(const char *path);

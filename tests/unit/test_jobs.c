@@ -165,16 +165,6 @@ static cm_status sleep_a_little(void *arg, cm_error *err)
     return CM_OK;
 }
 
-static char *progress_output(FILE *out)
-{
-    fflush(out);
-    long size = ftell(out);
-    char *text = calloc((size_t)size + 1, 1);
-    rewind(out);
-    ck_assert_uint_eq(fread(text, 1, (size_t)size, out), (size_t)size);
-    return text;
-}
-
 /* On a terminal, a stage of jobs that lasts over a second shows how many have
  * ended, drawn again while the parent waits, and leaves a clean line. */
 START_TEST(jobs_show_their_progress)
@@ -196,7 +186,7 @@ START_TEST(jobs_show_their_progress)
     ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
     ck_assert_uint_eq(progress.done, 3);
     cm_progress_end(&progress);
-    char *text = progress_output(out);
+    char *text = ts_read_stream(out);
     /* Drawn while none had ended (the wait is cut into tenths of a second). */
     ck_assert_msg(strstr(text, "covermap: drawing maps 0/3 (0%)"), "%s", text);
     ck_assert_msg(strstr(text, "covermap: drawing maps 1/3 (33%)"), "%s", text);
@@ -214,7 +204,7 @@ START_TEST(jobs_show_their_progress)
     cm_progress_begin(&progress, "drawing maps", 3);
     ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
     cm_progress_stage_end(&progress);
-    text = progress_output(out);
+    text = ts_read_stream(out);
     ck_assert_str_eq(text, "");
     free(text);
     fclose(out);
@@ -228,7 +218,7 @@ START_TEST(jobs_show_their_progress)
     ck_assert_msg(cm_run_jobs(jobs, 2, 2, &progress, &err) == CM_OK, "%s", err.message);
     ck_assert_uint_eq(progress.done, 2);
     cm_progress_stage_end(&progress);
-    text = progress_output(out);
+    text = ts_read_stream(out);
     ck_assert_str_eq(text, "");
     free(text);
     fclose(out);

@@ -78,15 +78,22 @@ static unsigned char *inflate_png(const unsigned char *file, size_t size, int wi
     return raw;
 }
 
+/* Writes image to ts_temp_dir/name and reads the file back (malloc'd). */
+static unsigned char *write_and_read(cairo_surface_t *image, const char *name, size_t *size)
+{
+    cm_error err = {0};
+    ck_assert_msg(cm_write_png_file(image, ts_in_temp(name), &err) == CM_OK, "%s", err.message);
+    unsigned char *file = (unsigned char *)ts_read_file(ts_in_temp(name), size);
+    ck_assert_ptr_nonnull(file);
+    return file;
+}
+
 static void check_round_trip(int width, int height)
 {
     cairo_surface_t *image = make_image(width, height);
     const char *path = ts_in_temp("image.png");
-    cm_error err = {0};
-    ck_assert_int_eq(cm_write_png_file(image, path, &err), CM_OK);
     size_t size = 0;
-    unsigned char *file = (unsigned char *)ts_read_file(path, &size);
-    ck_assert_ptr_nonnull(file);
+    unsigned char *file = write_and_read(image, "image.png", &size);
 
     const unsigned char *pixels = cairo_image_surface_get_data(image);
     int stride = cairo_image_surface_get_stride(image);
@@ -116,10 +123,8 @@ static void check_round_trip(int width, int height)
     free(expected_back);
 
     /* Same image, same bytes. */
-    ck_assert_int_eq(cm_write_png_file(image, ts_in_temp("again.png"), &err), CM_OK);
     size_t again_size = 0;
-    char *again = ts_read_file(ts_in_temp("again.png"), &again_size);
-    ck_assert_ptr_nonnull(again);
+    unsigned char *again = write_and_read(image, "again.png", &again_size);
     ck_assert_uint_eq(again_size, size);
     ck_assert_mem_eq(again, file, size);
 
@@ -146,12 +151,8 @@ END_TEST
 START_TEST(test_large_halves_span_several_chunks)
 {
     cairo_surface_t *image = make_image(1600, 1401);
-    const char *path = ts_in_temp("large.png");
-    cm_error err = {0};
-    ck_assert_int_eq(cm_write_png_file(image, path, &err), CM_OK);
     size_t size = 0;
-    unsigned char *file = (unsigned char *)ts_read_file(path, &size);
-    ck_assert_ptr_nonnull(file);
+    unsigned char *file = write_and_read(image, "large.png", &size);
     int idat_chunks = 0;
     for (size_t at = 8; at + 12 <= size; at += 12 + (size_t)big_endian(file + at))
         idat_chunks += memcmp(file + at + 4, "IDAT", 4) == 0;

@@ -10,16 +10,6 @@
 #include "covermap/store.h"
 #include "test_support.h"
 
-static char *written(FILE *out)
-{
-    fflush(out);
-    long size = ftell(out);
-    char *text = calloc((size_t)size + 1, 1);
-    rewind(out);
-    ck_assert_uint_eq(fread(text, 1, (size_t)size, out), (size_t)size);
-    return text;
-}
-
 static void pause_seconds(double seconds)
 {
     struct timespec pause = {(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)};
@@ -48,7 +38,7 @@ START_TEST(test_counts_once_the_stage_lasts_a_second)
     progress.started -= 0.2;
     cm_progress_advance(&progress, 256);
     cm_progress_stage_end(&progress);
-    char *text = written(out);
+    char *text = ts_read_stream(out);
     ck_assert_str_eq(text, "\r\033[Kcovermap: rows 512/512 (100%)\r\033[K");
     ck_assert(progress.stage_started == 0);
     free(text);
@@ -63,7 +53,7 @@ START_TEST(test_short_steps_and_pipes_draw_nothing)
     cm_progress_begin(&progress, "quick", 3);
     cm_progress_advance(&progress, 3); /* a step of a few microseconds */
     cm_progress_end(&progress);
-    char *text = written(out);
+    char *text = ts_read_stream(out);
     ck_assert_str_eq(text, "");
     free(text);
     fclose(out);
@@ -78,7 +68,7 @@ START_TEST(test_short_steps_and_pipes_draw_nothing)
     cm_progress_advance(&progress, 2);
     cm_progress_refresh(&progress);
     cm_progress_stage_end(&progress);
-    text = written(out);
+    text = ts_read_stream(out);
     ck_assert_str_eq(text, "");
     free(text);
     fclose(out);
@@ -103,7 +93,7 @@ START_TEST(test_long_sql_shows_the_time)
                                    &err),
                      CM_OK);
     cm_store_watch_progress(store, NULL);
-    char *text = written(out);
+    char *text = ts_read_stream(out);
     const char *expected = "\r\033[Kcovermap: joining the tables… 2.";
     ck_assert_msg(strncmp(text, expected, strlen(expected)) == 0, "%s", text);
     ck_assert(strstr(text, " s") != NULL);
