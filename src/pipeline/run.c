@@ -223,13 +223,12 @@ static cm_status index_territories(void *arg, cm_error *err)
 
 static cm_status write_reports(void *arg, cm_error *err);
 static cm_status export_geopackage(void *arg, cm_error *err);
-static cm_status export_geopackage_beside_maps(void *arg, cm_error *err);
 enum { OUTPUT_JOBS = 3 }; /* reports, GeoPackage, spatial index */
 
 /* The jobs after the store other than the maps: the reports, the GeoPackage and the
  * spatial index. When the maps leave a core free, those that need no map start with
- * them, in the background, on whatever CPU the maps leave (the GeoPackage then builds
- * its styles from the values instead of reading the maps' files); the others run after
+ * them, in the background, on whatever CPU the maps leave (the GeoPackage reads the
+ * maps' style files if they are written by then); the others run after
  * the maps, side by side (with every core taken by maps, starting early only made the
  * run longer). Without maps there is nothing to start beside. */
 static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
@@ -241,8 +240,7 @@ static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
         bool wanted, needs_maps;
     } candidates[] = {
         {write_reports, true, p->report_html && p->map_count > 0}, /* HTML shows them */
-        {beside_maps ? export_geopackage_beside_maps : export_geopackage, p->export_geopackage,
-         false},
+        {export_geopackage, p->export_geopackage, false},
         {index_territories, true, false},
     };
     size_t count = 0;
@@ -364,28 +362,20 @@ static cm_status write_reports(void *arg, cm_error *err)
     return st;
 }
 
-static cm_status export_into_staging(run_state *s, bool maps_written, cm_error *err)
+static cm_status export_geopackage(void *arg, cm_error *err)
 {
+    run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     char *gpkg = staged(s, "covermap.gpkg");
-    /* Once the maps are written their style files are read; beside the maps they
-     * are built from the values, which gives the same bytes. */
-    char *maps_dir = maps_written ? staged(s, "maps") : NULL;
+    /* The maps' style files are read where they are already written (map jobs write
+     * them first, each file whole or not at all); beside a map that has not written
+     * them yet they are built from the values, which gives the same bytes. */
+    char *maps_dir = staged(s, "maps");
     cm_status st = cm_export_geopackage(db_path, s->project, maps_dir, gpkg, err);
     free(maps_dir);
     free(db_path);
     free(gpkg);
     return st;
-}
-
-static cm_status export_geopackage(void *arg, cm_error *err)
-{
-    return export_into_staging(arg, true, err);
-}
-
-static cm_status export_geopackage_beside_maps(void *arg, cm_error *err)
-{
-    return export_into_staging(arg, false, err);
 }
 
 /* What did not run beside the maps. */

@@ -776,6 +776,10 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
         st = cm_page_shapes_build(&page.shapes, &features, &page.layout, grid, err);
     }
     cm_trace_mark("map: shapes built");
+    /* The styles first: a GeoPackage export running beside this job finds them
+     * there instead of classifying the map again. */
+    if (st == CM_OK)
+        st = write_qgis_styles(&page, out_dir, err);
     if (st == CM_OK && map->format_png)
         st = write_png(&page, out_dir, err);
     cm_trace_mark("map: png written");
@@ -783,8 +787,6 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
         st = write_svg(&page, out_dir, err);
     if (st == CM_OK && map->format_pdf)
         st = write_pdf(&page, out_dir, err);
-    if (st == CM_OK)
-        st = write_qgis_styles(&page, out_dir, err);
     if (!shapes_borrowed)
         cm_page_shapes_free(&page.shapes);
     cm_prepared_map_free(&facts, &features, &symbology);
