@@ -2,12 +2,15 @@
  * read back: pixel colours through the world file, PDF text, SVG syntax, bytes. */
 #include <cairo.h>
 #include <check.h>
+#include <gdal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "covermap/export.h"
 #include "covermap/render.h"
 #include "covermap/store.h"
 #include "project/style.h"
@@ -709,8 +712,80 @@ START_TEST(test_shipped_styles)
 }
 END_TEST
 
+/* The GeoPackage's QGIS styles for a map are the same bytes whether read from the
+ * files the map job wrote or built from the values: beside a single map the export
+ * takes whichever is there first (run.c), so both must agree. */
+static char *style_column(const char *gpkg, const char *column)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(gpkg, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT %s FROM layer_styles WHERE styleName = 'couverture'", column);
+    sqlite3_stmt *stmt = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+    const char *text = (const char *)sqlite3_column_text(stmt, 0);
+    ck_assert_ptr_nonnull(text);
+    char *copy = strdup(text);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return copy;
+}
+
+START_TEST(test_geopackage_styles_from_files_or_values_agree)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec map = make_map("couverture", "coverage_rate");
+    map.format_svg = map.format_pdf = false;
+    char *maps_dir = render_into(db, "maps", &map);
+    cm_project project = make_project();
+    project.maps = &map;
+    project.map_count = 1;
+    cm_error err;
+    cm_error_clear(&err);
+    char *from_values = ts_path_in(ts_temp_dir, "from-values.gpkg");
+    char *from_files = ts_path_in(ts_temp_dir, "from-files.gpkg");
+    ck_assert_msg(cm_export_geopackage(db, &project, NULL, from_values, &err) == CM_OK, "%s",
+                  err.message);
+    ck_assert_msg(cm_export_geopackage(db, &project, maps_dir, from_files, &err) == CM_OK, "%s",
+                  err.message);
+    static const char *const columns[] = {"styleQML", "styleSLD"};
+    static const char *const files[] = {"couverture.qml", "couverture.sld"};
+    for (int i = 0; i < 2; i++) {
+        char *a = style_column(from_values, columns[i]);
+        char *b = style_column(from_files, columns[i]);
+        char *file_path = ts_path_in(maps_dir, files[i]);
+        char *file = ts_read_file(file_path, NULL);
+        ck_assert_ptr_nonnull(file);
+        ck_assert_str_eq(a, b);
+        ck_assert_str_eq(b, file);
+        free(a);
+        free(b);
+        free(file);
+        free(file_path);
+    }
+    /* And the two GeoPackages are the same bytes. */
+    size_t size_a = 0, size_b = 0;
+    char *bytes_a = ts_read_file(from_values, &size_a),
+         *bytes_b = ts_read_file(from_files, &size_b);
+    ck_assert_ptr_nonnull(bytes_a);
+    ck_assert_ptr_nonnull(bytes_b);
+    ck_assert_uint_eq(size_a, size_b);
+    ck_assert_mem_eq(bytes_a, bytes_b, size_a);
+    free(bytes_a);
+    free(bytes_b);
+    free(from_values);
+    free(from_files);
+    free(maps_dir);
+    free(db);
+}
+END_TEST
+
 int main(void)
 {
+    GDALAllRegister(); /* the GeoPackage export */
+    cm_gdal_install_error_handler();
     Suite *s = suite_create("render");
     TCase *tc = tcase_create("maps");
     tcase_add_checked_fixture(tc, ts_temp_setup, ts_temp_teardown);
@@ -727,6 +802,7 @@ int main(void)
     tcase_add_test(tc, test_labels_that_do_not_fit);
     tcase_add_test(tc, test_page_size_and_dpi);
     tcase_add_test(tc, test_shipped_styles);
+    tcase_add_test(tc, test_geopackage_styles_from_files_or_values_agree);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
