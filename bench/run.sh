@@ -268,6 +268,22 @@ if [ -n "${WALL[covermap_png]-}" ] && [ -n "${WALL[mapnik_png]-}" ]; then
 else
     say "covermap / Mapnik: not measured"
 fi
+# Growth against the runs kept for other sizes with the same V: time over time, beside the
+# n*log(n) bound (issue 6: from 20 000 to 100 000 the full run may grow at most that much).
+for other in "$DIR"/work-*-"$V"; do
+    n_other=${other#"$DIR"/work-}
+    n_other=${n_other%-"$V"}
+    [ "$n_other" != "$N" ] && [ -d "$other" ] || continue
+    for job in covermap_full covermap_2maps covermap_png; do
+        [ -n "${WALL[$job]-}" ] && [ -s "$other/$job.times" ] || continue
+        t_other=$(cut -d' ' -f1 "$other/$job.times" | median)
+        read -r small large t_small t_large < <(awk -v a="$N" -v b="$n_other" -v ta="${WALL[$job]}" \
+            -v tb="$t_other" 'BEGIN { if (a < b) print a, b, ta, tb; else print b, a, tb, ta }')
+        say "$(printf '%-16s %s -> %s territories: %.2fx (n log n: %.2fx)' "$job" "$small" "$large" \
+            "$(awk -v a="$t_small" -v b="$t_large" 'BEGIN { print b / a }')" \
+            "$(awk -v a="$small" -v b="$large" 'BEGIN { print b * log(b) / (a * log(a)) }')")"
+    done
+done
 say ""
 say "results: $RESULTS; logs and outputs: $WORK"
 [ ${#FAILED[@]} -eq 0 ]
