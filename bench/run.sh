@@ -9,7 +9,8 @@
 # round-robin (one run of each job per round, so that load from other processes on the
 # machine hits every job alike), after one untimed warm-up round. Prints the median wall
 # time and the median peak resident memory of each job (GNU time), covermap's median time
-# per stage (--timings), and the ratios. A peer that is not installed (and cannot be
+# per stage (--timings), the ratios, and the growth against runs kept for other sizes
+# (beside the n*log(n) bound). A peer that is not installed (and cannot be
 # installed) is reported and skipped. The summary is also written to
 # DIR/results-N-V-DATE.txt. --summary-only prints the summary of the last runs again
 # (from DIR/work-N-V) without running anything.
