@@ -119,9 +119,5 @@ int main(void)
     tcase_add_test(tc, test_usage_errors_exit_2);
     tcase_add_test(tc, test_empty_input_gives_no_classes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

@@ -347,10 +347,7 @@ int main(void)
     tcase_add_test(tc, test_demo_maps_read_back);
     tcase_add_test(tc, test_montreal_lonlat_map_read_back);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = ts_run_suite(s);
     GDALDestroy();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return status;
 }

@@ -609,10 +609,7 @@ int main(void)
     tcase_add_test(tc, test_lonlat_boundaries);
     tcase_add_test(tc, test_shared_outlines_same_bytes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = ts_run_suite(s);
     GDALDestroy();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return status;
 }

@@ -842,10 +842,7 @@ int main(void)
     tcase_add_test(tc, test_tables_formats_agree);
     tcase_add_test(tc, test_nocrs_with_srs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = ts_run_suite(s);
     GDALDestroy();
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return status;
 }

@@ -193,3 +193,24 @@ int ts_count_entries(const char *dir)
     closedir(d);
     return count;
 }
+
+FILE *ts_progress_into(cm_progress *progress, bool terminal, double stage_age)
+{
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    cm_progress_init(progress, out);
+    ck_assert(!progress->enabled); /* a file is no terminal */
+    progress->enabled = terminal;
+    cm_progress_stage(progress);
+    progress->stage_started -= stage_age;
+    return out;
+}
+
+int ts_run_suite(Suite *suite)
+{
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -2,9 +2,12 @@
 #ifndef COVERMAP_TEST_SUPPORT_H
 #define COVERMAP_TEST_SUPPORT_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "covermap/progress.h"
 
 /* The running test's temporary folder, as a Check fixture: ts_temp_setup makes it,
  * ts_temp_teardown removes it (kept when KEEP_TEST_OUTPUT is set, to look at). */
@@ -43,5 +46,12 @@ const char *ts_data_path(const char *relative);
 const char *ts_montreal_path(void);
 /* Counts entries in a folder (excluding . and ..); -1 if it does not exist. */
 int ts_count_entries(const char *dir);
+
+/* A progress reporter writing into a fresh tmpfile() (returned; fclose it), enabled as
+ * on a terminal when `terminal`, inside a stage that started `stage_age` seconds ago. */
+FILE *ts_progress_into(cm_progress *progress, bool terminal, double stage_age);
+
+/* Runs a Check suite (every test of it) and gives main's exit status. */
+int ts_run_suite(Suite *suite);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "covermap/calendar.h"
+#include "test_support.h"
 
 START_TEST(test_round_trip)
 {
@@ -49,9 +50,5 @@ int main(void)
     tcase_add_test(tc, test_add_months_clamps_month_ends);
     tcase_add_test(tc, test_parse_iso);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

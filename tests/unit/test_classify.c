@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "covermap/classify.h"
+#include "test_support.h"
 
 /* mapclassify's example data set ('calemp', load_example()): 58 values; its
  * README prints the classes each method gives for k = 5. */
@@ -520,9 +521,5 @@ int main(void)
     tcase_add_test(edges, test_errors);
     tcase_add_test(edges, test_method_names);
     suite_add_tcase(s, edges);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "covermap/funding.h"
+#include "test_support.h"
 
 static cm_day day_of(int y, int m, int d)
 {
@@ -952,9 +953,5 @@ int main(void)
     tcase_set_timeout(reference, 120);
     tcase_add_test(reference, test_matches_brute_force);
     suite_add_tcase(s, reference);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

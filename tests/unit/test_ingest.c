@@ -1079,9 +1079,5 @@ int main(void)
 {
     GDALAllRegister();
     cm_gdal_install_error_handler();
-    SRunner *sr = srunner_create(ingest_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(ingest_suite());
 }

@@ -173,13 +173,8 @@ START_TEST(jobs_show_their_progress)
     cm_job jobs[3];
     for (size_t i = 0; i < 3; i++)
         jobs[i] = (cm_job){sleep_a_little, &pause_ns[i], false};
-    FILE *out = tmpfile();
-    ck_assert_ptr_nonnull(out);
     cm_progress progress;
-    cm_progress_init(&progress, out);
-    progress.enabled = true; /* as on a terminal */
-    cm_progress_stage(&progress);
-    progress.stage_started -= 2; /* a stage already two seconds long */
+    FILE *out = ts_progress_into(&progress, true, 2); /* a stage already two seconds long */
     cm_progress_begin(&progress, "drawing maps", 3);
     cm_error err;
     cm_error_clear(&err);
@@ -197,10 +192,7 @@ START_TEST(jobs_show_their_progress)
     fclose(out);
 
     /* Not a terminal: nothing at all. */
-    out = tmpfile();
-    cm_progress_init(&progress, out);
-    cm_progress_stage(&progress);
-    progress.stage_started -= 2;
+    out = ts_progress_into(&progress, false, 2);
     cm_progress_begin(&progress, "drawing maps", 3);
     ck_assert_msg(cm_run_jobs(jobs, 3, 3, &progress, &err) == CM_OK, "%s", err.message);
     cm_progress_stage_end(&progress);
@@ -210,10 +202,7 @@ START_TEST(jobs_show_their_progress)
     fclose(out);
 
     /* A terminal, but a stage under a second (two jobs, 0.6 s): nothing. */
-    out = tmpfile();
-    cm_progress_init(&progress, out);
-    progress.enabled = true;
-    cm_progress_stage(&progress);
+    out = ts_progress_into(&progress, true, 0);
     cm_progress_begin(&progress, "drawing maps", 2);
     ck_assert_msg(cm_run_jobs(jobs, 2, 2, &progress, &err) == CM_OK, "%s", err.message);
     ck_assert_uint_eq(progress.done, 2);
@@ -232,11 +221,8 @@ START_TEST(progress_wait_survives_an_ignored_sigchld)
     signal(SIGCHLD, SIG_IGN);
     job_spec specs[] = {{"fine", NULL, false, false}, {"broken", NULL, true, false}};
     cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], false}};
-    FILE *out = tmpfile();
     cm_progress progress;
-    cm_progress_init(&progress, out);
-    progress.enabled = true;
-    cm_progress_stage(&progress);
+    FILE *out = ts_progress_into(&progress, true, 0);
     cm_progress_begin(&progress, "drawing maps", 2);
     cm_error err;
     cm_error_clear(&err);
@@ -268,9 +254,5 @@ static Suite *jobs_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(jobs_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return ts_run_suite(jobs_suite());
 }

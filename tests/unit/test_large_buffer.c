@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/large_buffer.h"
+#include "test_support.h"
 
 static void check_zeroed_and_writable(size_t count, size_t size)
 {
@@ -58,9 +59,5 @@ static Suite *large_buffer_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(large_buffer_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return ts_run_suite(large_buffer_suite());
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "covermap/palette.h"
+#include "test_support.h"
 
 /* Checks a palette against a published list: "#rrggbb #rrggbb ...". */
 static void assert_palette(const char *name, int k, const char *expected)
@@ -226,9 +227,5 @@ int main(void)
     tcase_add_test(tc, test_one_or_two_classes);
     tcase_add_test(tc, test_hex);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

@@ -198,9 +198,5 @@ static Suite *png_writer_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(png_writer_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return ts_run_suite(png_writer_suite());
 }

@@ -16,22 +16,10 @@ static void pause_seconds(double seconds)
     nanosleep(&pause, NULL);
 }
 
-/* As on a terminal, in a stage that started `age` seconds ago. */
-static FILE *terminal_like(cm_progress *progress, double age)
-{
-    FILE *out = tmpfile();
-    ck_assert_ptr_nonnull(out);
-    cm_progress_init(progress, out);
-    progress->enabled = true;
-    cm_progress_stage(progress);
-    progress->stage_started -= age;
-    return out;
-}
-
 START_TEST(test_counts_once_the_stage_lasts_a_second)
 {
     cm_progress progress;
-    FILE *out = terminal_like(&progress, 0);
+    FILE *out = ts_progress_into(&progress, true, 0);
     cm_progress_begin(&progress, "rows", 512);
     cm_progress_advance(&progress, 256); /* the stage is young: nothing */
     progress.stage_started -= 2;
@@ -49,7 +37,7 @@ END_TEST
 START_TEST(test_short_steps_and_pipes_draw_nothing)
 {
     cm_progress progress;
-    FILE *out = terminal_like(&progress, 5);
+    FILE *out = ts_progress_into(&progress, true, 5);
     cm_progress_begin(&progress, "quick", 3);
     cm_progress_advance(&progress, 3); /* a step of a few microseconds */
     cm_progress_end(&progress);
@@ -58,11 +46,7 @@ START_TEST(test_short_steps_and_pipes_draw_nothing)
     free(text);
     fclose(out);
 
-    out = tmpfile(); /* not a terminal */
-    cm_progress_init(&progress, out);
-    ck_assert(!progress.enabled);
-    cm_progress_stage(&progress);
-    progress.stage_started -= 5;
+    out = ts_progress_into(&progress, false, 5); /* not a terminal */
     cm_progress_begin(&progress, "rows", 2);
     progress.started -= 1;
     cm_progress_advance(&progress, 2);
@@ -80,7 +64,7 @@ END_TEST
 START_TEST(test_long_sql_shows_the_time)
 {
     cm_progress progress;
-    FILE *out = terminal_like(&progress, 2);
+    FILE *out = ts_progress_into(&progress, true, 2);
     cm_store *store = NULL;
     cm_error err = {0};
     ck_assert_int_eq(cm_store_create(":memory:", &store, &err), CM_OK);
@@ -126,9 +110,5 @@ static Suite *progress_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(progress_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return ts_run_suite(progress_suite());
 }

@@ -871,9 +871,5 @@ int main(void)
     tcase_add_test(errors, test_alias_loop_is_refused);
     suite_add_tcase(s, errors);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

@@ -804,9 +804,5 @@ int main(void)
     tcase_add_test(tc, test_shipped_styles);
     tcase_add_test(tc, test_geopackage_styles_from_files_or_values_agree);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }

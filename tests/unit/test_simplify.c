@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/render_internal.h"
+#include "test_support.h"
 
 /* Builds shapes from rings given as point lists (one ring per feature). */
 static void shapes_from(cm_page_shapes *s, const int32_t *const *rings, const size_t *counts,
@@ -295,9 +296,5 @@ static Suite *simplify_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(simplify_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return ts_run_suite(simplify_suite());
 }

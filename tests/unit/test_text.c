@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "covermap/text.h"
+#include "test_support.h"
 
 #define NBSP "\xC2\xA0"
 #define NNBSP "\xE2\x80\xAF"
@@ -552,9 +553,5 @@ int main(void)
     tcase_add_test(formatting, test_format_percent);
     tcase_add_test(formatting, test_format_date);
     suite_add_tcase(s, formatting);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(s);
 }
