@@ -43,30 +43,33 @@ static void append_indicator_expression(GString *sql, cm_store *store, const cm_
     g_string_append_printf(sql, ") AS %s", column);
 }
 
+/* LEFT JOIN of table n as <alias><n>: the territory's one row of it, whose values
+ * are current. Without years a territory has at most one joined row (the join marks
+ * every later row for it 'duplicate', and stops the run); with years, the latest
+ * year's (found by its line, unique in a table). */
+static void append_current_row(GString *from, cm_store *store, int n, char alias)
+{
+    if (!table_has_column(store, n, "year"))
+        g_string_append_printf(from,
+                               " LEFT JOIN table_%d %c%d ON %c%d.territory_key = t.key AND "
+                               "%c%d." JOINED_ROW,
+                               n, alias, n, alias, n, alias, n);
+    else
+        g_string_append_printf(from,
+                               " LEFT JOIN table_%d %c%d ON %c%d.territory_key = t.key AND "
+                               "%c%d.line = (SELECT o.line FROM table_%d o WHERE "
+                               "o.territory_key = t.key AND o." JOINED_ROW
+                               " ORDER BY o.year DESC, o.line LIMIT 1)",
+                               n, alias, n, alias, n, alias, n, n);
+}
+
 /* i<n>: the territory's row of each indicators table, found once rather than once
- * per indicator column (by its line, unique in a table, like the joined view).
- * With years, the latest year's row gives the current values. */
+ * per indicator column. */
 static void append_indicator_rows(GString *from, cm_store *store, const cm_project *project)
 {
-    for (size_t i = 0; i < project->table_count; i++) {
-        int n = (int)i + 1;
-        if (project->tables[i].role != CM_ROLE_INDICATORS)
-            continue;
-        /* Without years a territory has at most one joined row (the join marks every
-         * later row for it 'duplicate', and stops the run); with years, the latest. */
-        if (!table_has_column(store, n, "year"))
-            g_string_append_printf(from,
-                                   " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
-                                   "i%d." JOINED_ROW,
-                                   n, n, n, n);
-        else
-            g_string_append_printf(from,
-                                   " LEFT JOIN table_%d i%d ON i%d.territory_key = t.key AND "
-                                   "i%d.line = (SELECT d.line FROM table_%d d WHERE "
-                                   "d.territory_key = t.key AND d." JOINED_ROW
-                                   " ORDER BY d.year DESC, d.line LIMIT 1)",
-                                   n, n, n, n, n);
-    }
+    for (size_t i = 0; i < project->table_count; i++)
+        if (project->tables[i].role == CM_ROLE_INDICATORS)
+            append_current_row(from, store, (int)i + 1, 'i');
 }
 
 /* Partners and distinct sectors over every partners table, counted in one grouped
@@ -414,23 +417,9 @@ static void append_carried_columns(GString *select, GString *from, cm_store *sto
         }
         sqlite3_finalize(stmt);
         sqlite3_free(sql);
-        /* One row per territory: the one whose values are in gap (without years the
-         * only joined row, later ones being marked 'duplicate' by the join; with
-         * years the latest). */
-        bool years = table_has_column(store, n, "year");
-        if (used && !years)
-            g_string_append_printf(from,
-                                   " LEFT JOIN table_%d d%d ON d%d.territory_key = t.key AND "
-                                   "d%d." JOINED_ROW,
-                                   n, n, n, n);
-        else if (used)
-            g_string_append_printf(from,
-                                   " LEFT JOIN (SELECT * FROM table_%d x WHERE x." JOINED_ROW
-                                   " AND x.line = (SELECT o.line FROM table_%d o WHERE "
-                                   "o.territory_key = x.territory_key AND o." JOINED_ROW
-                                   " ORDER BY o.year DESC, o.line LIMIT 1)) d%d "
-                                   "ON d%d.territory_key = t.key",
-                                   n, n, n, n);
+        /* One row per territory: the one whose values are in gap. */
+        if (used)
+            append_current_row(from, store, n, 'd');
     }
 }
 
