@@ -29,8 +29,10 @@ void cm_progress_begin(cm_progress *progress, const char *label, size_t total);
 void cm_progress_advance(cm_progress *progress, size_t steps);
 /* Draws the line again if it is due (a step that advances rarely: output jobs). */
 void cm_progress_refresh(cm_progress *progress);
-/* Clears the line (the step ends; the stage ends with the last step). */
+/* Clears the line: the step ends (the stage goes on until cm_progress_stage_end). */
 void cm_progress_end(cm_progress *progress);
+/* Seconds since the stage began (0 outside a stage). */
+double cm_progress_stage_seconds(const cm_progress *progress);
 /* The stage ends: clears the line and forgets the stage's start. */
 void cm_progress_stage_end(cm_progress *progress);
 

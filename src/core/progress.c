@@ -93,6 +93,13 @@ void cm_progress_end(cm_progress *progress)
     progress->drawn = false;
 }
 
+double cm_progress_stage_seconds(const cm_progress *progress)
+{
+    if (!progress || progress->stage_started <= 0)
+        return 0;
+    return monotonic_seconds() - progress->stage_started;
+}
+
 void cm_progress_stage_end(cm_progress *progress)
 {
     cm_progress_end(progress);
@@ -103,8 +110,9 @@ void cm_progress_stage_end(cm_progress *progress)
 void cm_trace_mark(const char *what)
 {
     static int enabled = -1;
-    /* The first mark of the run, for a timeline across processes: made by the main
-     * thread before any other thread starts (cm_run's first step). */
+    /* The first mark, for a timeline across processes: made by the main thread
+     * before any other thread starts (main's first step, or cm_run's when the
+     * pipeline is used as a library). */
     static double origin;
     static _Thread_local double last;
     if (enabled < 0)

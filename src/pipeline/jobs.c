@@ -110,8 +110,18 @@ static pid_t wait_for_an_end(const job_slot *slots, size_t count, cm_progress *p
     }
 }
 
-/* Waits for one of the jobs to end and returns its index; count when no child
- * is left to wait for. */
+/* A job has ended: its report is read from its pipe (a child that wrote none failed)
+ * and the progress line moves on. */
+static void settle(job_slot *slot, cm_progress *progress)
+{
+    read_child_error(slot);
+    slot->status = slot->error.status;
+    slot->pid = 0;
+    cm_progress_advance(progress, 1);
+}
+
+/* Waits for one of the jobs to end, settles it and returns its index; count when no
+ * child is left to wait for. */
 static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress, struct pollfd *watched)
 {
     for (;;) {
@@ -124,15 +134,13 @@ static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress, str
         for (size_t i = 0; i < count; i++) {
             if (slots[i].pid != pid)
                 continue;
-            read_child_error(&slots[i]);
-            slots[i].status = slots[i].error.status;
+            settle(&slots[i], progress);
             if (WIFSIGNALED(wstatus)) {
                 cm_error_clear(&slots[i].error);
                 slots[i].status =
                     cm_error_set(&slots[i].error, CM_ERR_INTERNAL,
                                  "an output job was killed by signal %d", WTERMSIG(wstatus));
             }
-            slots[i].pid = 0;
             return i;
         }
     }
@@ -140,17 +148,12 @@ static size_t reap_one(job_slot *slots, size_t count, cm_progress *progress, str
 
 /* When waitpid finds no child although some were never reaped (SIGCHLD ignored: the
  * kernel reaps them, and waitpid returns once they have all ended), each one's
- * report is still in its pipe; a child that wrote none failed. */
+ * report is still in its pipe. */
 static void collect_unreaped(job_slot *slots, size_t count, cm_progress *progress)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (slots[i].pid <= 0)
-            continue;
-        read_child_error(&slots[i]);
-        slots[i].status = slots[i].error.status;
-        slots[i].pid = 0;
-        cm_progress_advance(progress, 1);
-    }
+    for (size_t i = 0; i < count; i++)
+        if (slots[i].pid > 0)
+            settle(&slots[i], progress);
 }
 
 /* A report pipe that no program a job might start inherits (its open end would keep
@@ -172,8 +175,9 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
     job_slot *slots = calloc(count, sizeof *slots);
     if (!slots)
         return run_in_process(jobs, count, progress, err);
-    /* Without it, the progress line is drawn only as jobs end. */
-    struct pollfd *watched = calloc(count, sizeof *watched);
+    /* Room to watch the jobs' pipes while a progress line is shown (without it, or
+     * without the room, the line is drawn only as jobs end). */
+    struct pollfd *watched = progress && progress->enabled ? calloc(count, sizeof *watched) : NULL;
     /* Buffered output would otherwise be written once by each process. */
     fflush(NULL);
     /* Background jobs start at once and take no worker's place: at their priority
@@ -188,7 +192,6 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
                 alive = running = 0;
                 break;
             }
-            cm_progress_advance(progress, 1);
             alive--;
             running -= !jobs[done].background;
         }
@@ -215,10 +218,8 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
         alive++;
         running += !jobs[i].background;
     }
-    while (alive > 0 && reap_one(slots, count, progress, watched) != count) {
-        cm_progress_advance(progress, 1);
+    while (alive > 0 && reap_one(slots, count, progress, watched) != count)
         alive--;
-    }
     collect_unreaped(slots, count, progress);
     cm_status st = launch_status;
     for (size_t i = 0; i < count && st == CM_OK; i++) {

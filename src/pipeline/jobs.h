@@ -14,10 +14,8 @@ typedef cm_status (*cm_job_fn)(void *arg, cm_error *err);
 typedef struct {
     cm_job_fn run;
     void *arg;
-    /* Work that need not hold up the maps (the spatial index, and beside a single
-     * map the reports and the GeoPackage): started at once without taking a
-     * worker's place, its process runs at the lowest priority, on whatever CPU
-     * the others leave. */
+    /* Started at once without taking a worker's place; its process runs at the
+     * lowest priority, on whatever CPU the others leave (which jobs: run.c). */
     bool background;
 } cm_job;
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "covermap/export.h"
 #include "covermap/indicators.h"
@@ -28,23 +27,14 @@ typedef struct {
     const cm_run_options *options;
     cm_project *project;
     cm_staging staging;
-    double stage_start;
-    cm_progress progress;
+    cm_progress progress;        /* also times the stages (--timings) */
     cm_geometry_preload preload; /* the maps' outlines, read while the store is built */
     GString *notes; /* printed when the run succeeds; a failure prints only its error */
     int workers;    /* cm_job_workers(), read once */
 } run_state;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void stage_begin(run_state *s)
 {
-    s->stage_start = now_seconds();
     cm_progress_stage(&s->progress);
 }
 
@@ -62,9 +52,10 @@ static void note(run_state *s, const char *fmt, ...)
 
 static void stage_end(run_state *s, const char *name)
 {
+    double seconds = cm_progress_stage_seconds(&s->progress);
     cm_progress_stage_end(&s->progress);
     if (s->options->timings)
-        note(s, "%-12s %8.3f s", name, now_seconds() - s->stage_start);
+        note(s, "%-12s %8.3f s", name, seconds);
 }
 
 static char *staged(const run_state *s, const char *relative)
@@ -124,15 +115,16 @@ static cm_status build_store(run_state *s, cm_error *err)
     cm_tables_read_free(tables);
     cm_trace_mark("store: tables");
     stage_end(s, "ingest");
+    /* Long SQL keeps the step's progress line up to date (between steps there is no
+     * line to draw). */
+    cm_store_watch_progress(store, &s->progress);
     if (st == CM_OK) {
         stage_begin(s);
         cm_join_counts counts;
         cm_progress_begin(&s->progress, "joining the tables", 0);
-        cm_store_watch_progress(store, &s->progress);
         st = cm_join_tables(store, s->project, &counts, err);
         if (st == CM_OK)
             st = cm_join_districts(store, s->project, err);
-        cm_store_watch_progress(store, NULL);
         stage_end(s, "join");
         if (st == CM_OK && (counts.unmatched || counts.normalised))
             note(s,
@@ -154,10 +146,8 @@ static cm_status build_store(run_state *s, cm_error *err)
             free(credit);
         }
         cm_progress_begin(&s->progress, "computing the indicators", 0);
-        cm_store_watch_progress(store, &s->progress);
         if (st == CM_OK)
             st = cm_indicators_compute(store, s->project, err);
-        cm_store_watch_progress(store, NULL);
         cm_trace_mark("store: indicators");
         char as_of[11];
         cm_day_format_iso(s->project->as_of, as_of);
@@ -165,6 +155,7 @@ static cm_status build_store(run_state *s, cm_error *err)
             st = cm_store_fix_timestamps(store, as_of, err);
         stage_end(s, "indicators");
     }
+    cm_store_watch_progress(store, NULL);
     cm_store_close(store);
     return st;
 }
@@ -239,7 +230,7 @@ static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
         cm_job_fn run;
         bool wanted, needs_maps;
     } candidates[] = {
-        {write_reports, true, p->report_html && p->map_count > 0}, /* HTML shows them */
+        {write_reports, true, p->report_html}, /* the HTML report shows the maps */
         {export_geopackage, p->export_geopackage, false},
         {index_territories, true, false},
     };
@@ -279,7 +270,6 @@ static cm_status render_maps(run_state *s, cm_error *err)
         cm_progress_begin(&s->progress,
                           total > count ? "drawing maps, writing outputs" : "drawing maps", total);
         st = cm_run_jobs(jobs, total, s->workers, &s->progress, err);
-        cm_progress_end(&s->progress);
     }
     cm_trace_mark("maps: done");
     stage_end(s, "maps"); /* and what ran beside them */
@@ -388,7 +378,6 @@ static cm_status write_outputs(run_state *s, cm_error *err)
     stage_begin(s);
     cm_progress_begin(&s->progress, "writing reports and exports", count);
     cm_status st = cm_run_jobs(jobs, count, s->workers, &s->progress, err);
-    cm_progress_end(&s->progress);
     stage_end(s, "outputs"); /* reports, GeoPackage, spatial index */
     return st;
 }
