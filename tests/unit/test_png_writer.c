@@ -91,9 +91,9 @@ static unsigned char *write_and_read(cairo_surface_t *image, const char *name, s
 static void check_round_trip(int width, int height)
 {
     cairo_surface_t *image = make_image(width, height);
-    const char *path = ts_in_temp("image.png");
     size_t size = 0;
     unsigned char *file = write_and_read(image, "image.png", &size);
+    char *path = ts_path_in(ts_temp_dir, "image.png");
 
     const unsigned char *pixels = cairo_image_surface_get_data(image);
     int stride = cairo_image_surface_get_stride(image);
@@ -131,6 +131,7 @@ static void check_round_trip(int width, int height)
     free(again);
     free(raw);
     free(file);
+    free(path);
     cairo_surface_destroy(decoded);
     cairo_surface_destroy(image);
 }

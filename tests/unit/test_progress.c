@@ -59,6 +59,10 @@ START_TEST(test_short_steps_and_pipes_draw_nothing)
 }
 END_TEST
 
+/* A few million virtual-machine steps. */
+static const char long_sql[] = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                               "WHERE i < 300000) SELECT sum(i) FROM n;";
+
 /* Long SQL shows the step and the stage's time through the store's handler, and
  * stops when the handler is removed. */
 START_TEST(test_long_sql_shows_the_time)
@@ -71,11 +75,7 @@ START_TEST(test_long_sql_shows_the_time)
     cm_progress_begin(&progress, "joining the tables", 0);
     pause_seconds(0.15);
     cm_store_watch_progress(store, &progress);
-    ck_assert_int_eq(cm_store_exec(store,
-                                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                   "WHERE i < 300000) SELECT sum(i) FROM n;",
-                                   &err),
-                     CM_OK);
+    ck_assert_int_eq(cm_store_exec(store, long_sql, &err), CM_OK);
     cm_store_watch_progress(store, NULL);
     char *text = ts_read_stream(out);
     const char *expected = "\r\033[Kcovermap: joining the tables… 2.";
@@ -86,11 +86,7 @@ START_TEST(test_long_sql_shows_the_time)
     /* Without the handler, the same SQL draws nothing more. */
     long before = ftell(out);
     progress.last_drawn = 0;
-    ck_assert_int_eq(cm_store_exec(store,
-                                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                   "WHERE i < 300000) SELECT sum(i) FROM n;",
-                                   &err),
-                     CM_OK);
+    ck_assert_int_eq(cm_store_exec(store, long_sql, &err), CM_OK);
     ck_assert_int_eq(ftell(out), before);
     cm_store_close(store);
     fclose(out);
