@@ -31,14 +31,11 @@ typedef struct cm_map_geometry cm_map_geometry;
  * step with CM_ERR_INTERNAL. *out is freed with cm_map_geometry_free. */
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
                                const atomic_bool *cancel, cm_map_geometry **out, cm_error *err);
-/* Draws, once, the at-risk outlines of map's PNG page on a layer that every map with
- * the same page and the same emphasis settings then paints instead of drawing its
- * own (the same bytes). Needs the complete store (the risk levels). On failure
- * nothing changes and each map draws its own. */
-cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db_path,
-                                       const cm_map_spec *map, cm_error *err);
-/* Adds the emphasis layer when two or more of maps (count of them) would paint the
- * same one; otherwise, or when it cannot be drawn, nothing changes. */
+/* Draws, once, the at-risk outlines on a layer when two or more of maps (count of
+ * them) would draw the same ones on a PNG of geometry's page (same page, same
+ * emphasis settings): they then paint it instead of drawing their own, the same
+ * bytes. Needs the complete store (the risk levels). Otherwise, or when it cannot
+ * be drawn, nothing changes and each map draws its own. */
 void cm_map_geometry_share_emphasis(cm_map_geometry *geometry, const char *db_path,
                                     const cm_map_spec *maps, size_t count);
 /* True when geometry was loaded for a map with the same srs setting as map. */

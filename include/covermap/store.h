@@ -80,8 +80,8 @@ cm_status cm_store_prepare(cm_store *store, const char *sql, sqlite3_stmt **out,
 /* Sets/gets a run_info value (get returns a malloc'd copy or NULL; caller frees). */
 cm_status cm_store_set_info(cm_store *store, const char *name, const char *value, cm_error *err);
 char *cm_store_get_info(cm_store *store, const char *name);
-/* The same on any connection to a store (the render jobs hold the sqlite3 handle of
- * a read-only store); *oom, when given, turns true if memory ran out. */
+/* The same on a bare connection to a store (the report and the map preparation
+ * read through one); *oom, when given, turns true if memory ran out. */
 char *cm_store_info_on(sqlite3 *db, const char *name, bool *oom);
 
 /* True when the table (or view) has the column, compared as SQLite does (no case). */

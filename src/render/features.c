@@ -6,8 +6,6 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <sqlite3.h>
-/* spatialite.h needs sqlite3.h first */
-#include <spatialite.h>
 #include <spatialite/gaiageo.h>
 #include <stdio.h>
 #include <stdlib.h>

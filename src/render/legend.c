@@ -77,10 +77,8 @@ static void emphasis_row(legend_cursor *c)
     if (emphasis.mode == CM_EMPHASIS_NONE)
         return;
     size_t count = 0;
-    for (size_t i = 0; i < c->page->features->count; i++) {
-        int risk = c->page->features->items[i].risk;
-        count += risk == 0 || risk == 1;
-    }
+    for (size_t i = 0; i < c->page->features->count; i++)
+        count += cm_feature_is_emphasised(&c->page->features->items[i]);
     cm_color color = emphasis.color;
     double width = emphasis.width * c->s;
     swatch_rect(c);

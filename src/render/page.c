@@ -92,7 +92,7 @@ static bool within_clip(const cm_page *page, size_t i, const double clip[4])
            box[1] <= clip[3] + margin;
 }
 
-static bool is_emphasised(const cm_feature *f)
+bool cm_feature_is_emphasised(const cm_feature *f)
 {
     return f->risk == 0 || f->risk == 1; /* no-coordination, at-risk */
 }
@@ -142,20 +142,22 @@ static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool o
         stroke_boundaries(cr, page, no_data);
 }
 
-/* A page-size layer drawn beforehand in device pixels (page->layer_scale pixels per
- * point), painted over what cr has drawn: the page scale is undone. */
-static void paint_page_layer(cairo_t *cr, const cm_page *page, cairo_surface_t *layer)
+/* A page-size layer drawn beforehand in the page's device pixels, painted over what
+ * cr has drawn (a band of the page keeps its offset). */
+static void paint_page_layer(cairo_t *cr, cairo_surface_t *layer)
 {
+    double x = 0, y = 0;
+    cairo_user_to_device(cr, &x, &y);
     cairo_save(cr);
-    cairo_scale(cr, 1 / page->layer_scale, 1 / page->layer_scale);
-    cairo_set_source_surface(cr, layer, 0, 0);
+    cairo_identity_matrix(cr);
+    cairo_set_source_surface(cr, layer, x, y);
     cairo_paint(cr);
     cairo_restore(cr);
 }
 
-/* Raster pages paint the boundaries from a layer drawn beforehand (in device
- * pixels, hence the scale) over the fills; vector pages outline each class's
- * territories as they are filled, so that a boundary is written once. */
+/* Raster pages paint the boundaries from a layer drawn beforehand over the fills (or,
+ * without one, stroke them); vector pages outline each class's territories as they
+ * are filled, so that a boundary is written once. */
 static bool draw_territories(cairo_t *cr, const cm_page *page)
 {
     const cm_symbology *sym = page->symbology;
@@ -180,7 +182,7 @@ static bool draw_territories(cairo_t *cr, const cm_page *page)
     free(selected);
     cm_trace_mark("territories: no data");
     if (raster && page->boundary_layer) {
-        paint_page_layer(cr, page, page->boundary_layer);
+        paint_page_layer(cr, page->boundary_layer);
     } else if (raster) {
         stroke_boundaries(cr, page, NULL);
     }
@@ -408,7 +410,7 @@ static bool draw_emphasis(cairo_t *cr, const cm_page *page)
     bool used[WIDTH_BANDS] = {false};
     for (size_t i = 0; i < n; i++) {
         const cm_feature *f = &page->features->items[i];
-        bool shown = is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
+        bool shown = cm_feature_is_emphasised(f) && f->ring_count && within_clip(page, i, clip);
         band_of[i] = shown ? (signed char)outline_band(page, i, style.width) : -1;
         if (shown)
             used[band_of[i]] = true;
@@ -573,7 +575,7 @@ cairo_status_t cm_draw_page_base(cairo_t *cr, const cm_page *page)
     cm_trace_mark("page: territories");
     if (page->emphasis_layer &&
         cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE) {
-        paint_page_layer(cr, page, page->emphasis_layer);
+        paint_page_layer(cr, page->emphasis_layer);
     } else if (drawn) {
         drawn = draw_emphasis(cr, page);
     }

@@ -46,6 +46,9 @@ static void on_png_warning(png_structp png, png_const_charp message)
 
 enum { PNG_LEVEL = 2, IDAT_CHUNK = 1 << 20 };
 
+/* The one failure that is not the compressor's (told apart by its address). */
+static const char no_memory[] = "out of memory";
+
 typedef struct {
     const unsigned char *pixels; /* cairo RGB24 rows */
     int width, stride, first_row, end_row;
@@ -94,7 +97,7 @@ static const char *deflate_all(z_stream *z, deflate_part *part, int flush)
 {
     for (;;) {
         if (z->avail_out == 0 && !make_room(z, part))
-            return "out of memory";
+            return no_memory;
         int rc = deflate(z, flush);
         if (rc == Z_STREAM_END)
             return NULL;
@@ -115,7 +118,7 @@ static void *deflate_rows(void *arg)
     part->out = malloc(part->out_capacity);
     z_stream z = {0};
     if (!row || !part->out) {
-        part->failure = "out of memory";
+        part->failure = no_memory;
     } else if (deflateInit2(&z, PNG_LEVEL, Z_DEFLATED, part->zlib_header ? 15 : -15, 8,
                             Z_DEFAULT_STRATEGY) != Z_OK) {
         /* Window bits: 15 writes zlib's header (and keeps the Adler-32), -15 is raw. */
@@ -145,14 +148,6 @@ static void *deflate_rows(void *arg)
     deflateEnd(&z);
     free(row);
     return NULL;
-}
-
-static void put_big_endian(unsigned char *out, uLong value)
-{
-    out[0] = (unsigned char)(value >> 24);
-    out[1] = (unsigned char)(value >> 16);
-    out[2] = (unsigned char)(value >> 8);
-    out[3] = (unsigned char)value;
 }
 
 static void write_idat(png_structp png, const unsigned char *data, size_t length)
@@ -192,11 +187,11 @@ static const char *deflate_image(const unsigned char *pixels, int width, int hei
     /* The stream's end: the Adler-32 of all the rows, after the second part. */
     unsigned char *grown = realloc(parts[1].out, parts[1].out_length + 4);
     if (!grown)
-        return "out of memory";
+        return no_memory;
     parts[1].out = grown;
     size_t second_length = (size_t)(height - split) * (1 + 3 * (size_t)width);
-    put_big_endian(grown + parts[1].out_length,
-                   adler32_combine(parts[0].adler, parts[1].adler, (z_off_t)second_length));
+    png_save_uint_32(grown + parts[1].out_length,
+                     adler32_combine(parts[0].adler, parts[1].adler, (z_off_t)second_length));
     parts[1].out_length += 4;
     return NULL;
 }
@@ -213,7 +208,7 @@ static cm_status encode(cairo_surface_t *surface, FILE *file, png_failure *failu
         free(parts[0].out);
         free(parts[1].out);
         snprintf(failure->message, sizeof failure->message, "%s", deflate_failure);
-        return strcmp(deflate_failure, "out of memory") == 0 ? CM_ERR_NOMEM : CM_ERR_RENDER;
+        return deflate_failure == no_memory ? CM_ERR_NOMEM : CM_ERR_RENDER;
     }
 
     png_structp png =

@@ -1,6 +1,7 @@
-/* cm_render_map: from the store to NAME.png (+ .pgw), NAME.svg and NAME.pdf.
- * Every file is written under a temporary name in the output folder, then
- * renamed, so that a failed run never leaves a half-written map. */
+/* cm_render_map: from the store to NAME.qml and NAME.sld (first), NAME.png (+ .pgw
+ * and .png.aux.xml), NAME.svg and NAME.pdf. Every file is written under a
+ * temporary name in the output folder, then renamed, so that a failed run never
+ * leaves a half-written map. */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
@@ -177,15 +178,12 @@ static cm_status draw_on(cairo_surface_t *surface, double scale, cm_page *page, 
     if (st != CM_OK)
         return st;
     bool raster = cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE;
-    if (raster) {
-        cairo_status_t status = draw_in_bands(surface, scale, page, cm_draw_page_base);
-        if (status != CAIRO_STATUS_SUCCESS)
-            return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
-                                cairo_status_to_string(status));
-    }
+    cairo_status_t drawn =
+        raster ? draw_in_bands(surface, scale, page, cm_draw_page_base) : CAIRO_STATUS_SUCCESS;
     cairo_t *cr = cairo_create(surface);
     cairo_scale(cr, scale, scale);
-    cairo_status_t drawn = raster ? CAIRO_STATUS_SUCCESS : cm_draw_page_base(cr, page);
+    if (!raster)
+        drawn = cm_draw_page_base(cr, page);
     if (drawn != CAIRO_STATUS_SUCCESS) {
         cairo_destroy(cr);
         return cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing failed: %s", page->map->name,
@@ -493,7 +491,7 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
     cm_status st = cm_store_open_readonly(db_path, &store, err);
     sqlite3 *db = store ? cm_store_db(store) : NULL;
     if (st == CM_OK) {
-        char *srid = cm_store_info_on(db, "srid", NULL);
+        char *srid = cm_store_get_info(store, "srid");
         st = cm_load_geometry(db, map, srid ? atoi(srid) : 0, &geometry->set, err);
         free(srid);
     }
@@ -539,46 +537,12 @@ static bool draws_on_shapes(const cm_map_geometry *geometry, const cm_map_spec *
            geometry->grid == outline_grid(map) && same_layout(&geometry->layout, layout);
 }
 
-/* Whether map would paint an emphasis layer drawn for other (same page shapes, same
- * emphasis). */
-static bool shares_emphasis(const cm_map_geometry *geometry, const cm_map_spec *map,
-                            const cm_map_spec *other)
+/* Draws map's at-risk outlines (look: its emphasis) once on a PNG-size layer of
+ * geometry's page shapes, which the maps sharing them paint instead of drawing
+ * their own (the same bytes). Needs the complete store (the risk levels). */
+static cm_status add_emphasis(cm_map_geometry *geometry, const char *db_path,
+                              const cm_map_spec *map, emphasis_look look, cm_error *err)
 {
-    if (!map->format_png || !other->format_png)
-        return false;
-    emphasis_look a = emphasis_look_of(map), b = emphasis_look_of(other);
-    cm_layout layout_a, layout_b;
-    layout_for(map, &geometry->set, &layout_a);
-    layout_for(other, &geometry->set, &layout_b);
-    return same_emphasis(&a, &b) && draws_on_shapes(geometry, map, &layout_a) &&
-           draws_on_shapes(geometry, other, &layout_b);
-}
-
-void cm_map_geometry_share_emphasis(cm_map_geometry *geometry, const char *db_path,
-                                    const cm_map_spec *maps, size_t count)
-{
-    for (size_t i = 0; i < count && !geometry->emphasis_layer; i++) {
-        for (size_t j = i + 1; j < count; j++) {
-            if (!shares_emphasis(geometry, &maps[i], &maps[j]))
-                continue;
-            cm_error ignored; /* then each map draws its own */
-            cm_error_clear(&ignored);
-            (void)cm_map_geometry_add_emphasis(geometry, db_path, &maps[i], &ignored);
-            break;
-        }
-    }
-}
-
-cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db_path,
-                                       const cm_map_spec *map, cm_error *err)
-{
-    emphasis_look look = emphasis_look_of(map);
-    if (geometry->emphasis_layer || !map->format_png || look.settings.mode == CM_EMPHASIS_NONE)
-        return CM_OK;
-    cm_layout layout;
-    layout_for(map, &geometry->set, &layout);
-    if (!draws_on_shapes(geometry, map, &layout))
-        return CM_OK;
     cm_store *store = NULL;
     cm_status st = cm_store_open_readonly(db_path, &store, err);
     if (st == CM_OK)
@@ -604,6 +568,43 @@ cm_status cm_map_geometry_add_emphasis(cm_map_geometry *geometry, const char *db
     geometry->emphasis_layer = layer;
     geometry->emphasis = look;
     return CM_OK;
+}
+
+/* Whether map draws at-risk outlines on a PNG of geometry's page shapes. */
+static bool emphasises_on_shapes(const cm_map_geometry *geometry, const cm_map_spec *map,
+                                 const emphasis_look *look)
+{
+    if (!map->format_png || look->settings.mode == CM_EMPHASIS_NONE)
+        return false;
+    cm_layout layout;
+    layout_for(map, &geometry->set, &layout);
+    return draws_on_shapes(geometry, map, &layout);
+}
+
+void cm_map_geometry_share_emphasis(cm_map_geometry *geometry, const char *db_path,
+                                    const cm_map_spec *maps, size_t count)
+{
+    if (geometry->emphasis_layer || count < 2)
+        return;
+    /* Each map's emphasis and whether it draws one on these shapes, once. */
+    emphasis_look *looks = calloc(count, sizeof *looks);
+    bool *eligible = calloc(count, sizeof *eligible);
+    for (size_t i = 0; looks && eligible && i < count; i++) {
+        looks[i] = emphasis_look_of(&maps[i]);
+        eligible[i] = emphasises_on_shapes(geometry, &maps[i], &looks[i]);
+    }
+    for (size_t i = 0; looks && eligible && i < count && !geometry->emphasis_layer; i++) {
+        for (size_t j = i + 1; eligible[i] && j < count; j++) {
+            if (!eligible[j] || !same_emphasis(&looks[i], &looks[j]))
+                continue;
+            cm_error ignored; /* then each map draws its own */
+            cm_error_clear(&ignored);
+            (void)add_emphasis(geometry, db_path, &maps[i], looks[i], &ignored);
+            break;
+        }
+    }
+    free(looks);
+    free(eligible);
 }
 
 bool cm_map_geometry_fits(const cm_map_geometry *geometry, const cm_map_spec *map)
@@ -759,7 +760,6 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
                     .features = &features,
                     .symbology = &symbology};
     cm_layout_page(&page);
-    page.layer_scale = png_dpi(map) / 72.0; /* layers drawn beforehand are the PNG's */
     double grid = outline_grid(map);
     bool shapes_borrowed = draws_on_shapes(geometry, map, &page.layout);
     if (shapes_borrowed) {

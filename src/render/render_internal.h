@@ -114,11 +114,10 @@ typedef struct {
     cm_page_shapes shapes; /* the outlines, built with the layout */
     /* Raster pages: the boundaries already stroked on a transparent page-size layer,
      * painted instead of stroked (NULL to stroke them), and the at-risk outlines drawn
-     * beforehand the same way (NULL to draw them). Borrowed; in device pixels at
-     * layer_scale pixels per point (the PNG's). */
+     * beforehand the same way (NULL to draw them). Borrowed; in the PNG's device
+     * pixels. */
     cairo_surface_t *boundary_layer;
     cairo_surface_t *emphasis_layer;
-    double layer_scale;
     size_t *number_key; /* filled by the label pass: features listed by number */
     size_t number_key_count;
 } cm_page;
@@ -275,10 +274,13 @@ void cm_map_to_page(const cm_layout *layout, double x, double y, double *px, dou
 double cm_page_factor(const cm_page *page);
 const char *cm_page_font(const cm_page *page);
 
+/* At-risk territories (no coordination, at risk): outlined or hatched on the maps,
+ * counted in the legend (page.c). */
+bool cm_feature_is_emphasised(const cm_feature *f);
 /* Encodes an RGB24 image surface as an 8-bit RGB PNG at path (png_writer.c). */
 cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error *err);
 /* A transparent (or black, without alpha) image surface whose pixels are a large
- * buffer (core/large_buffer.c), owned and released by the surface. */
+ * buffer (core/large_buffer.c), owned and released by the surface (render.c). */
 cairo_surface_t *cm_image_surface_create(cairo_format_t format, int width, int height);
 
 #endif
