@@ -405,6 +405,15 @@ static bool text_is_number(const char *text, double *out)
     return true;
 }
 
+/* The feature a row read in key order belongs to: the next one, when its key is the
+ * row's (NULL otherwise: the rows and the features disagree). */
+static cm_feature *next_feature(cm_feature_set *set, size_t *row, const char *key)
+{
+    if (*row >= set->count || !key || strcmp(key, set->items[*row].key) != 0)
+        return NULL;
+    return &set->items[(*row)++];
+}
+
 cm_status cm_load_risk_levels(sqlite3 *db, cm_feature_set *set, cm_error *err)
 {
     sqlite3_stmt *stmt = NULL;
@@ -416,10 +425,10 @@ cm_status cm_load_risk_levels(sqlite3 *db, cm_feature_set *set, cm_error *err)
     size_t row = 0;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        if (row >= set->count || !key || strcmp(key, set->items[row].key))
+        cm_feature *f = next_feature(set, &row, (const char *)sqlite3_column_text(stmt, 0));
+        if (!f)
             break;
-        set->items[row++].risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 1));
+        f->risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 1));
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE || row != set->count)
@@ -440,12 +449,11 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
     int rc;
     set->numeric_values = true;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *key = (const char *)sqlite3_column_text(stmt, 0);
-        if (row >= set->count || !key || strcmp(key, set->items[row].key)) {
+        cm_feature *f = next_feature(set, &row, (const char *)sqlite3_column_text(stmt, 0));
+        if (!f) {
             rc = SQLITE_MISUSE;
             break;
         }
-        cm_feature *f = &set->items[row++];
         f->risk = cm_risk_from_text((const char *)sqlite3_column_text(stmt, 2));
         int type = sqlite3_column_type(stmt, 1);
         f->value_null = type == SQLITE_NULL;

@@ -294,19 +294,26 @@ static void png_size(const cm_page *page, double dpi, int *width, int *height)
     *height = (int)lround(page->layout.page_h / 72.0 * dpi);
 }
 
+/* The page's boundaries stroked on a transparent layer the size of its PNG at dpi;
+ * NULL when it cannot be drawn (the boundaries are then stroked directly). */
+static cairo_surface_t *boundary_layer(const cm_page *page, double dpi)
+{
+    int width, height;
+    png_size(page, dpi, &width, &height);
+    cairo_surface_t *layer = NULL;
+    if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, &layer) != CM_OK)
+        return NULL;
+    return layer;
+}
+
 /* The boundaries of a PNG are always painted from a layer, drawn beforehand when
  * the outlines were preloaded, else here: the same bytes either way. */
 static cairo_surface_t *own_boundary_layer(cm_page *page, double dpi)
 {
     if (page->boundary_layer)
         return NULL;
-    int width, height;
-    png_size(page, dpi, &width, &height);
-    cairo_surface_t *layer = NULL;
-    if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, &layer) != CM_OK)
-        return NULL; /* then stroked directly */
-    page->boundary_layer = layer;
-    return layer;
+    page->boundary_layer = boundary_layer(page, dpi);
+    return page->boundary_layer;
 }
 
 static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
@@ -452,6 +459,15 @@ static double outline_grid(const cm_map_spec *map)
     return exp2(round(log2(half_pixel)));
 }
 
+/* A page of map on geometry's preloaded shapes: enough to draw layers on them. */
+static cm_page geometry_page(const cm_map_geometry *geometry, const cm_map_spec *map)
+{
+    return (cm_page){.map = map,
+                     .features = &geometry->set,
+                     .layout = geometry->layout,
+                     .shapes = geometry->shapes};
+}
+
 static void layout_for(const cm_map_spec *map, const cm_feature_set *features, cm_layout *out)
 {
     cm_page page = {.map = map, .features = features};
@@ -508,16 +524,9 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
     if (st == CM_OK)
         st = check_cancel(cancel, err);
     if (st == CM_OK && geometry->has_shapes && map->format_png) {
-        cm_page page = {.map = map,
-                        .features = &geometry->set,
-                        .layout = geometry->layout,
-                        .shapes = geometry->shapes};
+        cm_page page = geometry_page(geometry, map);
         geometry->look = look_of(map);
-        int width, height;
-        png_size(&page, geometry->look.dpi, &width, &height);
-        if (cm_draw_boundary_layer(&page, geometry->look.dpi / 72.0, width, height,
-                                   &geometry->boundary_layer) != CM_OK)
-            geometry->boundary_layer = NULL; /* the map strokes them itself */
+        geometry->boundary_layer = boundary_layer(&page, geometry->look.dpi);
         cm_trace_mark("preload: boundary layer");
     }
     cm_store_close(store);
@@ -550,10 +559,7 @@ static cm_status add_emphasis(cm_map_geometry *geometry, const char *db_path,
     cm_store_close(store);
     if (st != CM_OK)
         return st;
-    cm_page page = {.map = map,
-                    .features = &geometry->set,
-                    .layout = geometry->layout,
-                    .shapes = geometry->shapes};
+    cm_page page = geometry_page(geometry, map);
     int width, height;
     png_size(&page, look.dpi, &width, &height);
     cairo_surface_t *layer = cm_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
