@@ -65,6 +65,10 @@ void cm_store_configure_sqlite(void);
 cm_status cm_store_create(const char *path, cm_store **out, cm_error *err);
 /* Opens an existing store read-only (SpatiaLite loaded). */
 cm_status cm_store_open_readonly(const char *path, cm_store **out, cm_error *err);
+/* Opens an existing store read-only without SpatiaLite's SQL functions, for a
+ * reader whose statements call none (reading geometry blobs needs none): it opens
+ * in well under a millisecond where SpatiaLite takes 15-20 ms to register. */
+cm_status cm_store_open_reader(const char *path, cm_store **out, cm_error *err);
 /* Opens an existing store to write to it (journal off: a store is only ever
  * rebuilt, never repaired). */
 cm_status cm_store_open(const char *path, cm_store **out, cm_error *err);

@@ -504,7 +504,7 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     }
     cm_store *store = NULL;
-    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    cm_status st = cm_store_open_reader(db_path, &store, err);
     sqlite3 *db = store ? cm_store_db(store) : NULL;
     if (st == CM_OK) {
         char *srid = cm_store_get_info(store, "srid");
@@ -553,7 +553,7 @@ static cm_status add_emphasis(cm_map_geometry *geometry, const char *db_path,
                               const cm_map_spec *map, emphasis_look look, cm_error *err)
 {
     cm_store *store = NULL;
-    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    cm_status st = cm_store_open_reader(db_path, &store, err);
     if (st == CM_OK)
         st = cm_load_risk_levels(cm_store_db(store), &geometry->set, err);
     cm_store_close(store);
@@ -671,7 +671,8 @@ static cm_status prepare_map(const char *db_path, const cm_project *project, con
     cm_status st = cm_map_check_value_text(map, err);
     cm_store *store = NULL;
     if (st == CM_OK)
-        st = cm_store_open_readonly(db_path, &store, err);
+        st = cm_map_value_needs_spatialite(map) ? cm_store_open_readonly(db_path, &store, err)
+                                                : cm_store_open_reader(db_path, &store, err);
     sqlite3 *db = store ? cm_store_db(store) : NULL;
     cm_trace_mark("map: opened");
     if (st == CM_OK)

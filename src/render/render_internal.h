@@ -170,6 +170,12 @@ cm_status cm_svg_normalise_ids(const char *path, cm_error *err);
  * *out is released by the caller with sqlite3_finalize. */
 cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,
                                    cm_error *err);
+/* Whether a map's value may call a function by this name (case ignored). */
+bool cm_sandbox_allows_function(const char *name);
+/* Whether map->value may call one of the functions that SpatiaLite registers
+ * (st_area, glength, and its own log, floor, ...): a connection without them
+ * (cm_store_open_reader) evaluates any other value the same way. */
+bool cm_map_value_needs_spatialite(const cm_map_spec *map);
 
 /* ---- features (features.c) --------------------------------------------- */
 cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,

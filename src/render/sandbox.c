@@ -13,24 +13,36 @@
 
 #define JOINED_VIEW "joined"
 
-static const char *const allowed_functions[] = {
-    "abs",     "round",   "coalesce",  "ifnull",    "nullif",       "min",       "max",   "lower",
-    "upper",   "length",  "substr",    "substring", "trim",         "ltrim",     "rtrim", "iif",
-    "instr",   "replace", "typeof",    "like",      "glob",         "floor",     "ceil",  "ceiling",
-    "sqrt",    "power",   "pow",       "exp",       "ln",           "log",       "log10", "sign",
-    "st_area", "area",    "st_length", "glength",   "st_perimeter", "perimeter",
+/* spatialite: registered by SpatiaLite, either its own (st_area) or in place of
+ * SQLite's built-in (its log() is the natural logarithm, its floor() a real), so
+ * the value is evaluated on a connection with SpatiaLite, as the GeoPackage export
+ * evaluates it (cm_map_value_needs_spatialite). */
+static const struct {
+    const char *name;
+    bool spatialite;
+} allowed_functions[] = {
+    {"abs", false},         {"round", false},    {"coalesce", false}, {"ifnull", false},
+    {"nullif", false},      {"min", false},      {"max", false},      {"lower", false},
+    {"upper", false},       {"length", false},   {"substr", false},   {"substring", false},
+    {"trim", false},        {"ltrim", false},    {"rtrim", false},    {"iif", false},
+    {"instr", false},       {"replace", false},  {"typeof", false},   {"like", false},
+    {"glob", false},        {"floor", true},     {"ceil", true},      {"ceiling", true},
+    {"sqrt", true},         {"power", true},     {"pow", true},       {"exp", true},
+    {"ln", true},           {"log", true},       {"log10", true},     {"sign", true},
+    {"st_area", true},      {"area", true},      {"st_length", true}, {"glength", true},
+    {"st_perimeter", true}, {"perimeter", true},
 };
 
 typedef struct {
     char refused[256]; /* what the authorizer refused first; empty if nothing */
 } sandbox_state;
 
-static bool function_allowed(const char *name)
+bool cm_sandbox_allows_function(const char *name)
 {
     if (!name)
         return false;
     for (size_t i = 0; i < sizeof allowed_functions / sizeof allowed_functions[0]; i++)
-        if (!strcasecmp(name, allowed_functions[i]))
+        if (!strcasecmp(name, allowed_functions[i].name))
             return true;
     return false;
 }
@@ -71,7 +83,7 @@ static int sandbox_authorizer(void *user, int action, const char *arg1, const ch
             return SQLITE_OK;
         return refuse(state, "reading table '%s' (only the joined view may be read)", arg1);
     case SQLITE_FUNCTION:
-        if (inside_joined || function_allowed(arg2))
+        if (inside_joined || cm_sandbox_allows_function(arg2))
             return SQLITE_OK;
         return refuse(state, "function %s() is not allowed", arg2);
     default: return refuse(state, "%s is not allowed", action_name(action));
@@ -172,6 +184,25 @@ static bool only_blanks(const char *text)
     return true;
 }
 
+static bool contains_ignoring_case(const char *text, const char *word)
+{
+    size_t length = strlen(word);
+    for (const char *p = text; *p; p++)
+        if (!strncasecmp(p, word, length))
+            return true;
+    return false;
+}
+
+bool cm_map_value_needs_spatialite(const cm_map_spec *map)
+{
+    const char *value = map->value ? map->value : "";
+    for (size_t i = 0; i < sizeof allowed_functions / sizeof allowed_functions[0]; i++)
+        if (allowed_functions[i].spatialite &&
+            contains_ignoring_case(value, allowed_functions[i].name))
+            return true; /* perhaps only within a column's name: then it costs the registration */
+    return false;
+}
+
 cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,
                                    cm_error *err)
 {
@@ -228,7 +259,8 @@ cm_status cm_map_validate_value_db(sqlite3 *db, const cm_map_spec *map, cm_error
 cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_error *err)
 {
     cm_store *store = NULL;
-    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    cm_status st = cm_map_value_needs_spatialite(map) ? cm_store_open_readonly(db_path, &store, err)
+                                                      : cm_store_open_reader(db_path, &store, err);
     if (st == CM_OK)
         st = cm_map_validate_value_db(cm_store_db(store), map, err);
     cm_store_close(store);

@@ -376,7 +376,7 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
 {
     *out = NULL;
     cm_store *store = NULL;
-    cm_status st = cm_store_open_readonly(db_path, &store, err);
+    cm_status st = cm_store_open_reader(db_path, &store, err); /* plain SQL only */
     if (st != CM_OK)
         return st;
     sqlite3 *db = cm_store_db(store);

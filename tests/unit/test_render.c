@@ -14,6 +14,7 @@
 #include "covermap/render.h"
 #include "covermap/store.h"
 #include "project/style.h"
+#include "render/render_internal.h"
 #include "test_support.h"
 
 /* Six 1 km squares in EPSG:32188 (MTM 8), a 3 x 2 grid; key, name, value, risk. */
@@ -212,6 +213,90 @@ START_TEST(test_png_fill_follows_classes)
     free(png_path);
     free(pgw_path);
     free(out);
+    free(db);
+}
+END_TEST
+
+/* The pixels of a PNG, compared whole. */
+static bool same_png_pixels(const char *path_a, const char *path_b)
+{
+    cairo_surface_t *a = cairo_image_surface_create_from_png(path_a);
+    cairo_surface_t *b = cairo_image_surface_create_from_png(path_b);
+    ck_assert_int_eq(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
+    ck_assert_int_eq(cairo_surface_status(b), CAIRO_STATUS_SUCCESS);
+    int height = cairo_image_surface_get_height(a);
+    int stride = cairo_image_surface_get_stride(a);
+    bool same = height == cairo_image_surface_get_height(b) &&
+                cairo_image_surface_get_width(a) == cairo_image_surface_get_width(b) &&
+                stride == cairo_image_surface_get_stride(b) &&
+                memcmp(cairo_image_surface_get_data(a), cairo_image_surface_get_data(b),
+                       (size_t)stride * (size_t)height) == 0;
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    return same;
+}
+
+/* Map jobs read the store without SpatiaLite's functions unless the value may call
+ * one: a value over a territory's area draws as the plain column it equals (each
+ * square is 1 km2), and the test tells every spatial function apart. */
+START_TEST(test_spatial_values_get_spatialite)
+{
+    const char *spatial[] = {"ST_Area(geom)",   "area(geom) / 1e6", "GLength(geom)",
+                             "st_length(geom)", "Perimeter(geom)",  "ST_PERIMETER(geom)"};
+    for (size_t i = 0; i < sizeof spatial / sizeof spatial[0]; i++) {
+        cm_map_spec map = make_map("essai", spatial[i]);
+        ck_assert_msg(cm_map_value_needs_spatialite(&map), "%s", spatial[i]);
+    }
+    const char *plain[] = {"coverage_rate", "families_reached * 100.0 / children_0_5",
+                           "length(name)", "round(coverage_rate, 1)", "abs(coalesce(a, b))"};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        cm_map_spec map = make_map("essai", plain[i]);
+        ck_assert_msg(!cm_map_value_needs_spatialite(&map), "%s", plain[i]);
+    }
+
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_error err;
+    cm_error_clear(&err);
+    /* Every allowed function that SpatiaLite registers (its own, or over SQLite's
+     * built-in) gets a connection with SpatiaLite. */
+    cm_store *store = NULL;
+    ck_assert_int_eq(cm_store_open_readonly(db, &store, &err), CM_OK);
+    sqlite3_stmt *stmt = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(cm_store_db(store),
+                                        "SELECT DISTINCT name FROM pragma_function_list "
+                                        "WHERE builtin = 0 ORDER BY name",
+                                        -1, &stmt, NULL),
+                     SQLITE_OK);
+    int registered = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(stmt, 0);
+        if (!cm_sandbox_allows_function(name))
+            continue;
+        char value[128];
+        snprintf(value, sizeof value, "%s(coverage_rate)", name);
+        cm_map_spec map = make_map("essai", value);
+        ck_assert_msg(cm_map_value_needs_spatialite(&map), "%s", value);
+        registered++;
+    }
+    sqlite3_finalize(stmt);
+    cm_store_close(store);
+    ck_assert_int_ge(registered, 6 + 11); /* the spatial six, and SpatiaLite's math */
+    cm_map_spec by_area =
+        make_map("couverture", "round(ST_Area(geom) / 1e4) * coverage_rate / 100");
+    by_area.format_svg = by_area.format_pdf = false;
+    ck_assert_msg(cm_map_validate_value(db, &by_area, &err) == CM_OK, "%s", err.message);
+    cm_map_spec plain_map = make_map("couverture", "coverage_rate");
+    plain_map.format_svg = plain_map.format_pdf = false;
+    char *out_area = render_into(db, "by-area", &by_area);
+    char *out_plain = render_into(db, "plain", &plain_map);
+    char *png_area = ts_path_in(out_area, "couverture.png");
+    char *png_plain = ts_path_in(out_plain, "couverture.png");
+    ck_assert(same_png_pixels(png_area, png_plain));
+    free(png_area);
+    free(png_plain);
+    free(out_area);
+    free(out_plain);
     free(db);
 }
 END_TEST
@@ -799,6 +884,7 @@ int main(void)
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
     tcase_add_test(tc, test_sandbox);
+    tcase_add_test(tc, test_spatial_values_get_spatialite);
     tcase_add_test(tc, test_labels_that_do_not_fit);
     tcase_add_test(tc, test_page_size_and_dpi);
     tcase_add_test(tc, test_shipped_styles);
