@@ -1,6 +1,8 @@
 /* A map's value is a column or an expression over the joined view, and nothing
  * more: it is prepared under an SQLite authorizer that allows reading the joined
  * view and calling a short list of harmless functions. */
+/* sqlite3_column_table_name (Debian's SQLite has the column metadata). */
+#define SQLITE_ENABLE_COLUMN_METADATA 1
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "render_internal.h"
 
 #define JOINED_VIEW "joined"
+#define GAP_TABLE "gap"
 
 /* spatialite: registered by SpatiaLite, either its own (st_area) or in place of
  * SQLite's built-in (its log() is the natural logarithm, its floor() a real), so
@@ -203,6 +206,95 @@ bool cm_map_value_needs_spatialite(const cm_map_spec *map)
     return false;
 }
 
+/* ---- a value over the gap table alone --------------------------------------- */
+
+enum { GAP_READS_MAX = 16 };
+
+typedef struct {
+    bool refused;
+    int select_count;
+    int read_count;
+    char reads[GAP_READS_MAX][64]; /* the gap columns the statement reads */
+} gap_state;
+
+/* Allows what the sandbox allows, but reading only the gap table's current row (no
+ * subquery: on the view, one would have to name the table, which the sandbox
+ * refuses), and notes the columns read. */
+static int gap_authorizer(void *user, int action, const char *arg1, const char *arg2,
+                          const char *db_name, const char *view)
+{
+    gap_state *state = user;
+    (void)view;
+    switch (action) {
+    case SQLITE_SELECT:
+        if (++state->select_count == 1)
+            return SQLITE_OK;
+        break;
+    case SQLITE_READ:
+        if (arg1 && arg2 && !strcmp(arg1, GAP_TABLE) && db_name && !strcmp(db_name, "main") &&
+            state->read_count < GAP_READS_MAX && strlen(arg2) < sizeof state->reads[0]) {
+            strcpy(state->reads[state->read_count++], arg2);
+            return SQLITE_OK;
+        }
+        break;
+    case SQLITE_FUNCTION:
+        if (cm_sandbox_allows_function(arg2))
+            return SQLITE_OK;
+        break;
+    default: break;
+    }
+    state->refused = true;
+    return SQLITE_DENY;
+}
+
+/* Whether the joined view's column of this name is the gap table's own (the view
+ * gives a territory's attribute of the same name instead). The key is: the view
+ * joins gap on it. */
+static bool joined_reads_gap_column(sqlite3 *db, const char *column)
+{
+    if (!strcmp(column, "key"))
+        return true;
+    char *sql = sqlite3_mprintf("SELECT \"%w\" FROM " JOINED_VIEW, column);
+    sqlite3_stmt *stmt = NULL;
+    bool from_gap = false;
+    if (sql && sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+        const char *table = sqlite3_column_table_name(stmt, 0);
+        const char *origin = sqlite3_column_origin_name(stmt, 0);
+        from_gap = table && origin && !strcmp(table, GAP_TABLE) && !strcmp(origin, column);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_free(sql);
+    return from_gap;
+}
+
+/* The value's statement on the gap table when the value reads only columns that
+ * the joined view takes from it: the same rows (the view has one per territory,
+ * joined on the key) without the view's joins, which halves a map's reading of
+ * its values (45 of 90 ms at 20 000 territories). NULL otherwise: the caller
+ * prepares it on the view, which also gives any error. */
+static sqlite3_stmt *prepare_on_gap(sqlite3 *db, const char *value)
+{
+    char *sql =
+        sqlite3_mprintf("SELECT key, (%s), risk_level FROM " GAP_TABLE " ORDER BY key", value);
+    if (!sql)
+        return NULL;
+    gap_state state = {0};
+    sqlite3_set_authorizer(db, gap_authorizer, &state);
+    const char *tail = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    bool usable = rc == SQLITE_OK && !state.refused && only_blanks(tail);
+    for (int i = 0; usable && i < state.read_count; i++)
+        usable = joined_reads_gap_column(db, state.reads[i]);
+    sqlite3_free(sql);
+    if (!usable) {
+        sqlite3_finalize(stmt);
+        return NULL;
+    }
+    return stmt;
+}
+
 cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,
                                    cm_error *err)
 {
@@ -210,6 +302,8 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
     cm_status st = cm_map_check_value_text(map, err);
     if (st != CM_OK)
         return st;
+    if ((*out = prepare_on_gap(db, map->value)))
+        return CM_OK;
     size_t size = strlen(map->value) + 64;
     char *sql = malloc(size);
     if (!sql)

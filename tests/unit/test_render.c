@@ -301,6 +301,63 @@ START_TEST(test_spatial_values_get_spatialite)
 }
 END_TEST
 
+/* A value over the gap table's columns is read from gap itself, the same rows as
+ * from the view; where a territory's attribute has a gap column's name, the view
+ * gives the attribute, and so does the value. */
+START_TEST(test_values_read_from_gap_or_view)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_error err;
+    cm_error_clear(&err);
+    cm_store *store = NULL;
+    ck_assert_int_eq(cm_store_open(db, &store, &err), CM_OK);
+    ck_assert_msg(cm_store_exec(store,
+                                "ALTER TABLE territories ADD COLUMN coverage_rate REAL;"
+                                "UPDATE territories SET coverage_rate = 1000 + fid;"
+                                "DROP VIEW joined;"
+                                "CREATE VIEW joined AS SELECT t.fid, t.key, t.name, t.geom, "
+                                "t.coverage_rate, g.risk_level, g.families_reached, "
+                                "g.children_0_5 FROM territories t LEFT JOIN gap g "
+                                "ON g.key = t.key;",
+                                &err) == CM_OK,
+                  "%s", err.message);
+    sqlite3 *conn = cm_store_db(store);
+    const struct {
+        const char *value;
+        const char *reads;  /* the statement's table */
+        double first, step; /* the values in key order */
+    } cases[] = {
+        {"families_reached", "FROM gap", 100, 1},
+        {"abs(families_reached * 2 - 1)", "FROM gap", 199, 2},
+        {"coverage_rate", "FROM joined", 1001, 1},
+        {"coverage_rate + families_reached", "FROM joined", 1101, 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        cm_map_spec map = make_map("essai", cases[c].value);
+        sqlite3_stmt *stmt = NULL;
+        ck_assert_msg(cm_sandbox_prepare_value(conn, &map, &stmt, &err) == CM_OK, "%s",
+                      err.message);
+        ck_assert_msg(strstr(sqlite3_sql(stmt), cases[c].reads), "%s: %s", cases[c].value,
+                      sqlite3_sql(stmt));
+        int row = 0;
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0), squares[row].key);
+            ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 2), squares[row].risk);
+            double expected = cases[c].first + cases[c].step * row;
+            ck_assert_msg(fabs(sqlite3_column_double(stmt, 1) - expected) < 1e-9,
+                          "%s, row %d: %g, expected %g", cases[c].value, row,
+                          sqlite3_column_double(stmt, 1), expected);
+            row++;
+        }
+        ck_assert_int_eq(row, SQUARE_COUNT);
+        sqlite3_finalize(stmt);
+    }
+    cm_store_close(store);
+    free(db);
+}
+END_TEST
+
 START_TEST(test_pdf_has_real_text)
 {
     char *db = ts_path_in(ts_temp_dir, "store.sqlite");
@@ -884,6 +941,7 @@ int main(void)
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
     tcase_add_test(tc, test_sandbox);
+    tcase_add_test(tc, test_values_read_from_gap_or_view);
     tcase_add_test(tc, test_spatial_values_get_spatialite);
     tcase_add_test(tc, test_labels_that_do_not_fit);
     tcase_add_test(tc, test_page_size_and_dpi);
