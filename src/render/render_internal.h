@@ -166,7 +166,7 @@ void cm_prepared_map_free(cm_run_facts *facts, cm_feature_set *features, cm_symb
 cm_status cm_svg_normalise_ids(const char *path, cm_error *err);
 
 /* ---- sandbox (sandbox.c) ------------------------------------------------- */
-/* Prepares `SELECT key, (value), risk_level FROM joined ORDER BY key` under the sandbox
+/* Prepares `SELECT key, (value), risk_level FROM joined` (in no order) under the sandbox
  * (on the gap table itself when the value reads only the columns the view takes from
  * it: the same rows, faster). *out is released by the caller with sqlite3_finalize. */
 cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_stmt **out,

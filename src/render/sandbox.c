@@ -274,8 +274,7 @@ static bool joined_reads_gap_column(sqlite3 *db, const char *column)
  * prepares it on the view, which also gives any error. */
 static sqlite3_stmt *prepare_on_gap(sqlite3 *db, const char *value)
 {
-    char *sql =
-        sqlite3_mprintf("SELECT key, (%s), risk_level FROM " GAP_TABLE " ORDER BY key", value);
+    char *sql = sqlite3_mprintf("SELECT key, (%s), risk_level FROM " GAP_TABLE, value);
     if (!sql)
         return NULL;
     gap_state state = {0};
@@ -309,8 +308,7 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
     if (!sql)
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     /* The risk level rides along: one pass over the view gives a map everything. */
-    snprintf(sql, size, "SELECT key, (%s), risk_level FROM " JOINED_VIEW " ORDER BY key",
-             map->value);
+    snprintf(sql, size, "SELECT key, (%s), risk_level FROM " JOINED_VIEW, map->value);
 
     sandbox_state state = {{0}};
     sqlite3_set_authorizer(db, sandbox_authorizer, &state);
