@@ -671,8 +671,7 @@ static cm_status prepare_map(const char *db_path, const cm_project *project, con
     cm_status st = cm_map_check_value_text(map, err);
     cm_store *store = NULL;
     if (st == CM_OK)
-        st = cm_map_value_needs_spatialite(map) ? cm_store_open_readonly(db_path, &store, err)
-                                                : cm_store_open_reader(db_path, &store, err);
+        st = cm_map_store_open(db_path, map, &store, err);
     sqlite3 *db = store ? cm_store_db(store) : NULL;
     cm_trace_mark("map: opened");
     if (st == CM_OK)

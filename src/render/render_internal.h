@@ -14,6 +14,7 @@
 #include "covermap/palette.h"
 #include "covermap/project.h"
 #include "covermap/render.h"
+#include "covermap/store.h"
 
 typedef struct {
     double r, g, b;
@@ -177,6 +178,10 @@ bool cm_sandbox_allows_function(const char *name);
  * (st_area, glength, and its own log, floor, ...): a connection without them
  * (cm_store_open_reader) evaluates any other value the same way. */
 bool cm_map_value_needs_spatialite(const cm_map_spec *map);
+/* Opens the store read-only for evaluating map->value: with SpatiaLite only when the
+ * value needs it. Release *out with cm_store_close. */
+cm_status cm_map_store_open(const char *db_path, const cm_map_spec *map, cm_store **out,
+                            cm_error *err);
 
 /* ---- features (features.c) --------------------------------------------- */
 cm_status cm_read_run_facts(sqlite3 *db, const cm_project *project, cm_run_facts *out,

@@ -206,6 +206,29 @@ bool cm_map_value_needs_spatialite(const cm_map_spec *map)
     return false;
 }
 
+/* The statement that reads a map's value from `from`: the risk level rides along,
+ * so that one pass gives a map everything. Released with sqlite3_free. */
+static char *value_statement(const char *value, const char *from)
+{
+    return sqlite3_mprintf("SELECT key, (%s), risk_level FROM %s", value, from);
+}
+
+typedef int (*authorizer_fn)(void *, int, const char *, const char *, const char *, const char *);
+
+/* Prepares sql under the authorizer; *second_statement tells that text followed
+ * the first statement (a statement is prepared all the same). */
+static int prepare_under(sqlite3 *db, const char *sql, authorizer_fn authorizer, void *state,
+                         sqlite3_stmt **stmt, bool *second_statement)
+{
+    *stmt = NULL;
+    sqlite3_set_authorizer(db, authorizer, state);
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    *second_statement = rc == SQLITE_OK && !only_blanks(tail);
+    return rc;
+}
+
 /* ---- a value over the gap table alone --------------------------------------- */
 
 enum { GAP_READS_MAX = 16 };
@@ -274,19 +297,17 @@ static bool joined_reads_gap_column(sqlite3 *db, const char *column)
  * prepares it on the view, which also gives any error. */
 static sqlite3_stmt *prepare_on_gap(sqlite3 *db, const char *value)
 {
-    char *sql = sqlite3_mprintf("SELECT key, (%s), risk_level FROM " GAP_TABLE, value);
+    char *sql = value_statement(value, GAP_TABLE);
     if (!sql)
         return NULL;
     gap_state state = {0};
-    sqlite3_set_authorizer(db, gap_authorizer, &state);
-    const char *tail = NULL;
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
-    sqlite3_set_authorizer(db, NULL, NULL);
-    bool usable = rc == SQLITE_OK && !state.refused && only_blanks(tail);
+    bool second_statement = false;
+    int rc = prepare_under(db, sql, gap_authorizer, &state, &stmt, &second_statement);
+    sqlite3_free(sql);
+    bool usable = rc == SQLITE_OK && !state.refused && !second_statement;
     for (int i = 0; usable && i < state.read_count; i++)
         usable = joined_reads_gap_column(db, state.reads[i]);
-    sqlite3_free(sql);
     if (!usable) {
         sqlite3_finalize(stmt);
         return NULL;
@@ -303,21 +324,14 @@ cm_status cm_sandbox_prepare_value(sqlite3 *db, const cm_map_spec *map, sqlite3_
         return st;
     if ((*out = prepare_on_gap(db, map->value)))
         return CM_OK;
-    size_t size = strlen(map->value) + 64;
-    char *sql = malloc(size);
+    char *sql = value_statement(map->value, JOINED_VIEW);
     if (!sql)
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-    /* The risk level rides along: one pass over the view gives a map everything. */
-    snprintf(sql, size, "SELECT key, (%s), risk_level FROM " JOINED_VIEW, map->value);
-
     sandbox_state state = {{0}};
-    sqlite3_set_authorizer(db, sandbox_authorizer, &state);
-    const char *tail = NULL;
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
-    sqlite3_set_authorizer(db, NULL, NULL);
-    bool second_statement = rc == SQLITE_OK && !only_blanks(tail);
-    free(sql);
+    bool second_statement = false;
+    int rc = prepare_under(db, sql, sandbox_authorizer, &state, &stmt, &second_statement);
+    sqlite3_free(sql);
 
     if (rc == SQLITE_OK && !second_statement) {
         *out = stmt;
@@ -348,11 +362,17 @@ cm_status cm_map_validate_value_db(sqlite3 *db, const cm_map_spec *map, cm_error
     return st;
 }
 
+cm_status cm_map_store_open(const char *db_path, const cm_map_spec *map, cm_store **out,
+                            cm_error *err)
+{
+    return cm_map_value_needs_spatialite(map) ? cm_store_open_readonly(db_path, out, err)
+                                              : cm_store_open_reader(db_path, out, err);
+}
+
 cm_status cm_map_validate_value(const char *db_path, const cm_map_spec *map, cm_error *err)
 {
     cm_store *store = NULL;
-    cm_status st = cm_map_value_needs_spatialite(map) ? cm_store_open_readonly(db_path, &store, err)
-                                                      : cm_store_open_reader(db_path, &store, err);
+    cm_status st = cm_map_store_open(db_path, map, &store, err);
     if (st == CM_OK)
         st = cm_map_validate_value_db(cm_store_db(store), map, err);
     cm_store_close(store);
