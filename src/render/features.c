@@ -60,29 +60,16 @@ void cm_run_facts_free(cm_run_facts *facts)
     memset(facts, 0, sizeof *facts);
 }
 
-static void feature_free(cm_feature *f)
-{
-    free(f->key);
-    free(f->name);
-    free(f->text);
-    for (size_t i = 0; i < f->ring_count; i++)
-        free(f->rings[i].xy);
-    free(f->rings);
-}
-
 void cm_feature_set_free(cm_feature_set *set)
 {
-    for (size_t i = 0; i < set->count; i++) {
-        if (set->borrowed)
-            free(set->items[i].text);
-        else
-            feature_free(&set->items[i]);
-    }
+    for (size_t i = 0; i < set->count; i++)
+        free(set->items[i].text);
     if (set->borrowed) {
         cm_large_free(set->items);
     } else {
         free(set->items);
         free(set->drawing_wkt);
+        cm_arena_free(&set->arena); /* keys, names, rings */
     }
     memset(set, 0, sizeof *set);
 }
@@ -91,6 +78,7 @@ cm_status cm_feature_set_borrow(const cm_feature_set *geometry, cm_feature_set *
 {
     *out = *geometry;
     out->borrowed = true;
+    out->arena = (cm_arena){0}; /* the preloaded set's */
     /* A large buffer: the copy is written at once (4 MB at 20 000 territories, a
      * thousand page faults in ordinary memory, 20 ms on the map job's path). */
     out->items = cm_large_calloc(geometry->count ? geometry->count : 1, sizeof *out->items);
@@ -113,12 +101,12 @@ static int coord_stride(int dimension_model)
     }
 }
 
-static cm_status copy_ring(gaiaRingPtr ring, bool exterior, cm_ring *out)
+static cm_status copy_ring(cm_arena *arena, gaiaRingPtr ring, bool exterior, cm_ring *out)
 {
     int stride = coord_stride(ring->DimensionModel);
     out->count = (size_t)ring->Points;
     out->exterior = exterior;
-    out->xy = malloc(sizeof(double) * 2 * (out->count ? out->count : 1));
+    out->xy = cm_arena_alloc(arena, sizeof(double) * 2 * out->count);
     if (!out->xy)
         return CM_ERR_NOMEM;
     for (size_t i = 0; i < out->count; i++) {
@@ -128,7 +116,8 @@ static cm_status copy_ring(gaiaRingPtr ring, bool exterior, cm_ring *out)
     return CM_OK;
 }
 
-static cm_status copy_geometry(const unsigned char *blob, int size, cm_feature *f)
+static cm_status copy_geometry(cm_arena *arena, const unsigned char *blob, int size,
+                               cm_feature *f)
 {
     if (!blob || size <= 0)
         return CM_OK; /* no geometry: listed, not drawn */
@@ -138,16 +127,16 @@ static cm_status copy_geometry(const unsigned char *blob, int size, cm_feature *
     size_t rings = 0;
     for (gaiaPolygonPtr pg = geom->FirstPolygon; pg; pg = pg->Next)
         rings += 1 + (size_t)pg->NumInteriors;
-    f->rings = calloc(rings ? rings : 1, sizeof *f->rings);
+    f->rings = cm_arena_alloc(arena, rings * sizeof *f->rings);
     if (!f->rings) {
         gaiaFreeGeomColl(geom);
         return CM_ERR_NOMEM;
     }
     cm_status st = CM_OK;
     for (gaiaPolygonPtr pg = geom->FirstPolygon; pg && st == CM_OK; pg = pg->Next) {
-        st = copy_ring(pg->Exterior, true, &f->rings[f->ring_count++]);
+        st = copy_ring(arena, pg->Exterior, true, &f->rings[f->ring_count++]);
         for (int i = 0; i < pg->NumInteriors && st == CM_OK; i++)
-            st = copy_ring(&pg->Interiors[i], false, &f->rings[f->ring_count++]);
+            st = copy_ring(arena, &pg->Interiors[i], false, &f->rings[f->ring_count++]);
     }
     gaiaFreeGeomColl(geom);
     return st;
@@ -232,11 +221,12 @@ static cm_status read_geometry(sqlite3 *db, cm_feature_set *set, cm_error *err)
             st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
             break;
         }
-        f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
-        f->name = dup_text((const char *)sqlite3_column_text(stmt, 1));
+        f->key = cm_arena_strdup(&set->arena, (const char *)sqlite3_column_text(stmt, 0));
+        f->name = cm_arena_strdup(&set->arena, (const char *)sqlite3_column_text(stmt, 1));
         f->class_index = -1;
         f->risk = -1;
-        st = copy_geometry(sqlite3_column_blob(stmt, 2), sqlite3_column_bytes(stmt, 2), f);
+        st = copy_geometry(&set->arena, sqlite3_column_blob(stmt, 2),
+                           sqlite3_column_bytes(stmt, 2), f);
         if (st != CM_OK)
             cm_error_set(err, st, "territory '%s': its geometry cannot be read",
                          f->key ? f->key : "?");
@@ -415,29 +405,37 @@ static bool text_is_number(const char *text, double *out)
 /* Matches rows read in any order to the features by key, each feature once: a
  * matched key leaves the table, so a second row for it finds nothing. Reading a
  * table in its own order rather than through its key index takes a tenth of
- * SQLite's time (3 against 38 ms for a map's values at 20 000 territories); the keys
- * are looked up in a hash table, since a binary search over features spread in
- * memory cost as much in cache misses. */
+ * SQLite's time (3 against 38 ms for a map's values at 20 000 territories). The
+ * store writes its tables in key order, as the features are read, so rows are
+ * first matched in step with the features, by one comparison each; from the first
+ * row out of step on, the keys left are looked up in a hash table (hashing every
+ * key cost 20 ms a map in cache misses). */
 typedef struct {
     cm_feature_set *set;
-    GHashTable *unmatched; /* key -> position + 1; owned (matcher_free) */
+    size_t next;           /* in step: every feature before it is matched */
+    GHashTable *unmatched; /* out of step: key -> position + 1; owned (matcher_free) */
     size_t matched;
 } feature_matcher;
 
-/* GLib aborts rather than return without memory: this cannot fail. */
 static void matcher_init(feature_matcher *m, cm_feature_set *set)
 {
-    m->set = set;
-    m->matched = 0;
+    *m = (feature_matcher){set, 0, NULL, 0};
+}
+
+/* The features not matched yet, by key. GLib aborts rather than return without
+ * memory: this cannot fail. */
+static void matcher_leave_step(feature_matcher *m)
+{
     m->unmatched = g_hash_table_new(g_str_hash, g_str_equal);
-    for (size_t i = 0; i < set->count; i++)
-        if (set->items[i].key)
-            g_hash_table_insert(m->unmatched, set->items[i].key, GSIZE_TO_POINTER(i + 1));
+    for (size_t i = m->next; i < m->set->count; i++)
+        if (m->set->items[i].key)
+            g_hash_table_insert(m->unmatched, m->set->items[i].key, GSIZE_TO_POINTER(i + 1));
 }
 
 static void matcher_free(feature_matcher *m)
 {
-    g_hash_table_destroy(m->unmatched);
+    if (m->unmatched)
+        g_hash_table_destroy(m->unmatched);
     m->unmatched = NULL;
 }
 
@@ -445,8 +443,19 @@ static void matcher_free(feature_matcher *m)
  * row had it already (the rows and the features disagree). */
 static cm_feature *matcher_find(feature_matcher *m, const char *key)
 {
+    if (!key)
+        return NULL;
+    if (!m->unmatched) {
+        cm_feature *expected = m->next < m->set->count ? &m->set->items[m->next] : NULL;
+        if (expected && expected->key && strcmp(expected->key, key) == 0) {
+            m->next++;
+            m->matched++;
+            return expected;
+        }
+        matcher_leave_step(m);
+    }
     gpointer position = NULL;
-    if (!key || !g_hash_table_steal_extended(m->unmatched, key, NULL, &position))
+    if (!g_hash_table_steal_extended(m->unmatched, key, NULL, &position))
         return NULL;
     m->matched++;
     return &m->set->items[GPOINTER_TO_SIZE(position) - 1];
@@ -682,7 +691,7 @@ cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature
             st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
             break;
         }
-        f->key = dup_text((const char *)sqlite3_column_text(stmt, 0));
+        f->key = cm_arena_strdup(&out->arena, (const char *)sqlite3_column_text(stmt, 0));
     }
     if (st == CM_OK && rc != SQLITE_DONE)
         st = cm_error_set(err, CM_ERR_SQL, "reading the territories' keys: %s", sqlite3_errmsg(db));

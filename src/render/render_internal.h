@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "covermap/error.h"
 #include "covermap/palette.h"
 #include "covermap/project.h"
@@ -55,6 +56,9 @@ typedef struct {
     int epsg;                      /* drawing CRS when it has an EPSG code, else 0 */
     char *drawing_wkt;             /* drawing CRS as WKT, NULL when unknown (owned) */
     bool numeric_values;           /* every non-NULL value is a number */
+    /* The keys, names, ring lists and points of the items (owned; a borrowed
+     * set's is empty). */
+    cm_arena arena;
     /* A copy of a preloaded set (cm_feature_set_borrow): owns its items array and
      * their value texts only; keys, names, rings and drawing_wkt are the
      * preloaded set's. */
