@@ -301,22 +301,31 @@ static cairo_t *layer_like(cairo_t *cr, const cm_page *page, cairo_format_t form
     return layer_cr;
 }
 
-/* Raster: the outlines go into one layer shown through a mask of the territories
- * themselves, two operations for the whole map rather than a clip per territory. */
+/* Raster: the outlines go into one layer kept to the territories by a mask of the
+ * territories themselves, two operations for the whole map rather than a clip per
+ * territory. Both are coverage alone (A8): the outlines are of one colour, painted
+ * through their coverage at the end, and an A8 layer is a quarter of an ARGB one to
+ * clear, draw and read. */
 static void emphasise_masked(cairo_t *cr, const cm_page *page, const bool *in_band, double width,
                              const emphasis_style *style)
 {
-    cairo_t *outlines = layer_like(cr, page, CAIRO_FORMAT_ARGB32);
+    cairo_t *outlines = layer_like(cr, page, CAIRO_FORMAT_A8);
     draw_outlines(outlines, page, in_band, width, style);
     cairo_t *inside = layer_like(cr, page, CAIRO_FORMAT_A8);
     cairo_set_source_rgb(inside, 0, 0, 0);
     cm_shapes_fill_features(inside, &page->shapes, in_band, NULL);
-    cairo_surface_flush(cairo_get_target(outlines));
     cairo_surface_flush(cairo_get_target(inside));
+    /* outlines *= inside, pixel by pixel. */
+    cairo_identity_matrix(outlines);
+    cairo_reset_clip(outlines);
+    cairo_set_operator(outlines, CAIRO_OPERATOR_DEST_IN);
+    cairo_set_source_surface(outlines, cairo_get_target(inside), 0, 0);
+    cairo_paint(outlines);
+    cairo_surface_flush(cairo_get_target(outlines));
     cairo_save(cr);
     cairo_identity_matrix(cr); /* the layers are in cr's device pixels */
-    cairo_set_source_surface(cr, cairo_get_target(outlines), 0, 0);
-    cairo_mask_surface(cr, cairo_get_target(inside), 0, 0);
+    cairo_set_source_rgb(cr, style->color.r, style->color.g, style->color.b);
+    cairo_mask_surface(cr, cairo_get_target(outlines), 0, 0);
     cairo_restore(cr);
     cairo_destroy(inside);
     cairo_destroy(outlines);
