@@ -128,6 +128,12 @@ typedef struct {
  * horizon_months, coordination_cost to 65000, locale to fr-CA.
  * On success *out is a new report the caller releases with cm_report_free. */
 cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err);
+/* The same, reading only what cm_report_write_all needs for formats (CM_REPORT_*
+ * bits below): with no gap-report format, the run info and the join report alone
+ * (no territories, a zero headline). A run that writes join-report.csv alone then
+ * skips the sorted read of every territory's row. */
+cm_status cm_report_load_for(const char *db_path, unsigned formats, cm_report **out,
+                             cm_error *err);
 void cm_report_free(cm_report *report);
 
 /* Recomputes report->headline from report->territories (cm_report_load already

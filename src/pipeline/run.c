@@ -341,7 +341,7 @@ static cm_status write_reports(void *arg, cm_error *err)
     char *db_path = staged(s, "covermap.sqlite");
     char *report_dir = staged(s, "report");
     cm_report *report = NULL;
-    cm_status st = cm_report_load(db_path, &report, err);
+    cm_status st = cm_report_load_for(db_path, report_formats(s->project), &report, err);
     if (st == CM_OK)
         st = attach_maps(s, report, err);
     if (st == CM_OK)

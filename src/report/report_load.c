@@ -374,6 +374,14 @@ void cm_report_compute_headline(cm_report *r)
 
 cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
 {
+    return cm_report_load_for(db_path, CM_REPORT_CSV | CM_REPORT_MD | CM_REPORT_HTML | CM_REPORT_PDF,
+                              out, err);
+}
+
+cm_status cm_report_load_for(const char *db_path, unsigned formats, cm_report **out,
+                             cm_error *err)
+{
+    bool gap_report = formats != 0; /* every format but the join report lists the territories */
     *out = NULL;
     cm_store *store = NULL;
     cm_status st = cm_store_open_reader(db_path, &store, err); /* plain SQL only */
@@ -396,15 +404,15 @@ cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
     }
     if (st == CM_OK)
         st = load_run_info(db, db_path, r, err);
-    if (st == CM_OK)
+    if (st == CM_OK && gap_report)
         st = load_gap(db, db_path, r, err);
     if (st == CM_OK)
         st = load_join_report(db, db_path, r, err);
-    if (st == CM_OK)
+    if (st == CM_OK && gap_report)
         st = load_repairs(db, db_path, r, err);
-    if (st == CM_OK)
+    if (st == CM_OK && gap_report)
         st = load_sources(db, db_path, r, err);
-    if (st == CM_OK)
+    if (st == CM_OK && gap_report)
         st = load_districts(db, db_path, r, err);
     cm_store_close(store);
     if (st != CM_OK) {

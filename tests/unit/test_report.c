@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "covermap/report.h"
 #include "test_support.h"
@@ -349,6 +351,39 @@ START_TEST(test_join_csv_exact)
                           "\"did you mean \"\"Pierrefonds\"\"?\"\n");
     free(csv);
     cm_report_free(r);
+}
+END_TEST
+
+/* A run that writes the join report alone reads it alone, and writes the same file. */
+START_TEST(test_join_report_alone)
+{
+    char *db = strdup(make_store("w.sqlite", "fr-CA", 0)); /* ts_in_temp's buffers rotate */
+    cm_report *full = load(db);
+    cm_report *alone = NULL;
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_report_load_for(db, 0, &alone, &err), CM_OK);
+    ck_assert_uint_eq(alone->territory_count, 0);
+    ck_assert_uint_gt(full->territory_count, 0);
+    ck_assert_uint_eq(alone->join_row_count, full->join_row_count);
+    ck_assert_int_eq(mkdir(ts_in_temp("full"), 0755), 0);
+    ck_assert_int_eq(mkdir(ts_in_temp("alone"), 0755), 0);
+    ck_assert_int_eq(cm_report_write_all(full, ts_in_temp("full"), 0, &err), CM_OK);
+    ck_assert_int_eq(cm_report_write_all(alone, ts_in_temp("alone"), 0, &err), CM_OK);
+    char *expected = read_text(ts_in_temp("full/join-report.csv"));
+    char *got = read_text(ts_in_temp("alone/join-report.csv"));
+    ck_assert_str_eq(got, expected);
+    ck_assert_int_ne(access(ts_in_temp("alone/gap-report.csv"), F_OK), 0);
+    /* Asked for a gap report, it reads the territories as cm_report_load does. */
+    cm_report *with_gap = NULL;
+    ck_assert_int_eq(cm_report_load_for(db, CM_REPORT_CSV, &with_gap, &err), CM_OK);
+    ck_assert_uint_eq(with_gap->territory_count, full->territory_count);
+    free(expected);
+    free(got);
+    cm_report_free(with_gap);
+    cm_report_free(alone);
+    cm_report_free(full);
+    free(db);
 }
 END_TEST
 
@@ -731,6 +766,7 @@ int main(void)
     tcase_add_test(tc, test_load_errors);
     tcase_add_test(tc, test_gap_csv_exact);
     tcase_add_test(tc, test_join_csv_exact);
+    tcase_add_test(tc, test_join_report_alone);
     tcase_add_test(tc, test_failed_write_leaves_nothing);
     tcase_add_test(tc, test_markdown_headline_first);
     tcase_add_test(tc, test_markdown_table_and_sections);
