@@ -113,9 +113,10 @@ static void stroke_boundaries(cairo_t *cr, const cm_page *page, const bool *sele
     cm_shapes_stroke_boundaries(cr, &page->shapes, selected);
 }
 
-/* No-data territories: the background colour under a hatch. On vector pages,
+/* No-data territories (of those shown): the background colour under a hatch. On vector pages,
  * where the classes were filled and outlined together, their boundaries follow. */
-static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool outline)
+static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, const bool *shown,
+                         bool outline)
 {
     double s = cm_page_factor(page);
     cm_color background = cm_render_setting_color(page->map, "nodata.color", (cm_color){1, 1, 1});
@@ -124,7 +125,7 @@ static void draw_no_data(cairo_t *cr, const cm_page *page, bool *no_data, bool o
     bool any = false;
     cairo_new_path(cr);
     for (size_t i = 0; i < page->features->count; i++) {
-        no_data[i] = page->features->items[i].class_index < 0;
+        no_data[i] = shown[i] && page->features->items[i].class_index < 0;
         if (!no_data[i])
             continue;
         cm_shape_path(cr, &page->shapes, i);
@@ -169,17 +170,28 @@ static bool draw_territories(cairo_t *cr, const cm_page *page)
     /* Class by class: a few hundred cairo calls for a province, not one per territory. */
     size_t n = page->features->count;
     bool *selected = calloc(n ? n : 1, sizeof *selected);
-    if (!selected)
+    bool *shown = calloc(n ? n : 1, sizeof *shown);
+    if (!selected || !shown) {
+        free(selected);
+        free(shown);
         return false;
+    }
+    /* A band of a raster page fills only the territories it can show: cairo would
+     * otherwise convert the other half of the outlines to be clipped away. */
+    double clip[4];
+    cairo_clip_extents(cr, &clip[0], &clip[1], &clip[2], &clip[3]);
+    for (size_t i = 0; i < n; i++)
+        shown[i] = !raster || within_clip(page, i, clip);
     for (size_t c = 0; c < sym->class_count; c++) {
         for (size_t i = 0; i < n; i++)
-            selected[i] = page->features->items[i].class_index == (int)c;
+            selected[i] = shown[i] && page->features->items[i].class_index == (int)c;
         cairo_set_source_rgb(cr, sym->colors[c].r, sym->colors[c].g, sym->colors[c].b);
         cm_shapes_fill_features(cr, &page->shapes, selected, raster ? NULL : &boundary);
     }
     cm_trace_mark("territories: fills");
-    draw_no_data(cr, page, selected, !raster);
+    draw_no_data(cr, page, selected, shown, !raster);
     free(selected);
+    free(shown);
     cm_trace_mark("territories: no data");
     if (raster && page->boundary_layer) {
         paint_page_layer(cr, page->boundary_layer);
