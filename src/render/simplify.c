@@ -30,7 +30,7 @@ typedef struct {
 
 typedef struct {
     point_info *slots;
-    size_t mask;
+    size_t size;
 } point_table;
 
 static const int32_t empty_x = INT32_MIN;
@@ -45,9 +45,13 @@ static uint64_t point_hash(int32_t x, int32_t y)
     return h ^ (h >> 33);
 }
 
+/* Linear probing from the hash scaled to the table's size, which is under 2^32
+ * (checked before use) and need not be a power of two: rounding up to one could
+ * double the table. */
 static point_info *point_slot(point_table *table, int32_t x, int32_t y)
 {
-    for (size_t i = point_hash(x, y) & table->mask;; i = (i + 1) & table->mask) {
+    size_t start = (size_t)(((point_hash(x, y) >> 32) * (uint64_t)table->size) >> 32);
+    for (size_t i = start;; i = i + 1 == table->size ? 0 : i + 1) {
         point_info *slot = &table->slots[i];
         if (slot->x == empty_x || (slot->x == x && slot->y == y))
             return slot;
@@ -112,7 +116,7 @@ static void anchor_small_rings(const cm_page_shapes *s, point_table *table, cons
 
 typedef struct {
     const int32_t *xy;
-    size_t *prev, *next; /* ring neighbours among the kept points */
+    uint32_t *prev, *next; /* ring neighbours among the kept points */
     bool *fixed, *removed;
     double tolerance; /* grid steps */
 } chain_state;
@@ -156,7 +160,7 @@ static bool removable(const chain_state *c, size_t i)
 
 /* Rounds of removals; each round drops every removable point at once (they are
  * never adjacent), then looks again only at the neighbours of what was dropped. */
-static void remove_rounds(chain_state *c, size_t *work, size_t work_count, size_t *dropped,
+static void remove_rounds(chain_state *c, uint32_t *work, size_t work_count, uint32_t *dropped,
                           uint32_t *stamp)
 {
     uint32_t round = 0;
@@ -168,15 +172,15 @@ static void remove_rounds(chain_state *c, size_t *work, size_t work_count, size_
                 dropped[drop_count++] = work[k];
         work_count = 0;
         for (size_t k = 0; k < drop_count; k++) {
-            size_t i = dropped[k], p = c->prev[i], n = c->next[i];
+            uint32_t i = dropped[k], p = c->prev[i], n = c->next[i];
             c->removed[i] = true;
             c->next[p] = n;
             c->prev[n] = p;
         }
         for (size_t k = 0; k < drop_count; k++) {
-            size_t around[2] = {c->prev[dropped[k]], c->next[dropped[k]]};
+            uint32_t around[2] = {c->prev[dropped[k]], c->next[dropped[k]]};
             for (int a = 0; a < 2; a++) {
-                size_t q = around[a];
+                uint32_t q = around[a];
                 if (!c->removed[q] && stamp[q] != round) {
                     stamp[q] = round;
                     work[work_count++] = q;
@@ -215,19 +219,18 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
     /* At least one and a half slots a point: the load stays under two thirds even
      * when no point is shared (shared boundaries make it a third). Twice as many
      * only meant more fresh memory for the kernel to clear. */
-    size_t slots = 16;
-    while (slots < n + n / 2)
-        slots *= 2;
-    /* Tens of megabytes at province scale, written once: large buffers. */
-    point_table table = {cm_large_calloc(slots, sizeof *table.slots), slots - 1};
+    size_t slots = n + n / 2 + 16;
+    /* Tens of megabytes at province scale, written once: large buffers, of 32-bit
+     * indices (checked below), since fresh memory is most of their cost. */
+    point_table table = {cm_large_calloc(slots, sizeof *table.slots), slots};
     chain_state c = {s->xy,
                      cm_large_calloc(n, sizeof *c.prev),
                      cm_large_calloc(n, sizeof *c.next),
                      cm_large_calloc(n, sizeof *c.fixed),
                      cm_large_calloc(n, sizeof *c.removed),
                      tolerance};
-    size_t *work = cm_large_calloc(n, sizeof *work);
-    size_t *dropped = cm_large_calloc(n, sizeof *dropped);
+    uint32_t *work = cm_large_calloc(n, sizeof *work);
+    uint32_t *dropped = cm_large_calloc(n, sizeof *dropped);
     uint32_t *stamp = cm_large_calloc(n, sizeof *stamp);
     /* stamp doubles as slot_of until the rounds start. */
     uint32_t *slot_of = stamp;
@@ -242,10 +245,10 @@ bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
             size_t start = s->ring_start[r], len = s->ring_start[r + 1] - start;
             for (size_t i = 0; i < len; i++) {
                 size_t at = start + i;
-                c.prev[at] = start + (i + len - 1) % len;
-                c.next[at] = start + (i + 1) % len;
+                c.prev[at] = (uint32_t)(start + (i + len - 1) % len);
+                c.next[at] = (uint32_t)(start + (i + 1) % len);
                 c.fixed[at] = table.slots[slot_of[at]].node;
-                work[at] = at;
+                work[at] = (uint32_t)at;
             }
         }
         memset(stamp, 0, n * sizeof *stamp);
