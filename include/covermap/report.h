@@ -128,12 +128,6 @@ typedef struct {
  * horizon_months, coordination_cost to 65000, locale to fr-CA.
  * On success *out is a new report the caller releases with cm_report_free. */
 cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err);
-/* The same, reading only what cm_report_write_all needs for formats (CM_REPORT_*
- * bits below): with no gap-report format, the run info and the join report alone
- * (no territories, a zero headline). A run that writes join-report.csv alone then
- * skips the sorted read of every territory's row. */
-cm_status cm_report_load_for(const char *db_path, unsigned formats, cm_report **out,
-                             cm_error *err);
 void cm_report_free(cm_report *report);
 
 /* Recomputes report->headline from report->territories (cm_report_load already
@@ -147,6 +141,10 @@ cm_status cm_report_set_maps(cm_report *report, const char *const *paths, const 
 
 /* join-report.csv: table,source_key,status,territory_key,note. */
 cm_status cm_report_write_join_csv(const cm_report *report, const char *path, cm_error *err);
+/* The same file written row by row from the working store's join report, without
+ * loading the report: what a run writes when it asks for no gap report. */
+cm_status cm_report_write_join_csv_from_store(const char *db_path, const char *path,
+                                              cm_error *err);
 
 /* gap-report.csv: key,name,risk_level,months_funded,shortfall,families_reached,
  * coverage_rate,partners,sectors,risk_reasons. Machine-readable whatever the

@@ -340,13 +340,22 @@ static cm_status write_reports(void *arg, cm_error *err)
     run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     char *report_dir = staged(s, "report");
-    cm_report *report = NULL;
-    cm_status st = cm_report_load_for(db_path, report_formats(s->project), &report, err);
-    if (st == CM_OK)
-        st = attach_maps(s, report, err);
-    if (st == CM_OK)
-        st = cm_report_write_all(report, report_dir, report_formats(s->project), err);
-    cm_report_free(report);
+    unsigned formats = report_formats(s->project);
+    cm_status st = CM_OK;
+    if (formats == 0) {
+        /* The join report alone: written from the store as it is read. */
+        char *path = staged(s, "report/join-report.csv");
+        st = cm_report_write_join_csv_from_store(db_path, path, err);
+        free(path);
+    } else {
+        cm_report *report = NULL;
+        st = cm_report_load(db_path, &report, err);
+        if (st == CM_OK)
+            st = attach_maps(s, report, err);
+        if (st == CM_OK)
+            st = cm_report_write_all(report, report_dir, formats, err);
+        cm_report_free(report);
+    }
     free(db_path);
     free(report_dir);
     return st;

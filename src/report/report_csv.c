@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "covermap/funding.h"
+#include "covermap/store.h"
 #include "report/report_internal.h"
 
 /* A field is quoted only when it must be: it holds a comma, a quote or a line
@@ -92,25 +93,58 @@ cm_status cm_report_write_gap_csv(const cm_report *r, const char *path, cm_error
     return report_outfile_commit(&out, err);
 }
 
+static void write_join_row(FILE *fp, const cm_report_join_row *row)
+{
+    csv_field(fp, row->table_name);
+    fputc(',', fp);
+    csv_field(fp, row->source_key);
+    fputc(',', fp);
+    csv_field(fp, row->status);
+    fputc(',', fp);
+    csv_field(fp, row->territory_key);
+    fputc(',', fp);
+    csv_field(fp, row->note);
+    fputc('\n', fp);
+}
+
+static const char join_csv_header[] = "table,source_key,status,territory_key,note\n";
+
 cm_status cm_report_write_join_csv(const cm_report *r, const char *path, cm_error *err)
 {
     report_outfile out;
     cm_status st = report_outfile_open(&out, path, err);
     if (st != CM_OK)
         return st;
-    fputs("table,source_key,status,territory_key,note\n", out.fp);
-    for (size_t i = 0; i < r->join_row_count; i++) {
-        const cm_report_join_row *row = &r->join_rows[i];
-        csv_field(out.fp, row->table_name);
-        fputc(',', out.fp);
-        csv_field(out.fp, row->source_key);
-        fputc(',', out.fp);
-        csv_field(out.fp, row->status);
-        fputc(',', out.fp);
-        csv_field(out.fp, row->territory_key);
-        fputc(',', out.fp);
-        csv_field(out.fp, row->note);
-        fputc('\n', out.fp);
-    }
+    fputs(join_csv_header, out.fp);
+    for (size_t i = 0; i < r->join_row_count; i++)
+        write_join_row(out.fp, &r->join_rows[i]);
     return report_outfile_commit(&out, err);
+}
+
+static cm_status stream_join_row(const cm_report_join_row *row, void *context, cm_error *err)
+{
+    (void)err;
+    write_join_row(context, row);
+    return CM_OK;
+}
+
+cm_status cm_report_write_join_csv_from_store(const char *db_path, const char *path,
+                                              cm_error *err)
+{
+    cm_store *store = NULL;
+    cm_status st = cm_store_open_reader(db_path, &store, err); /* plain SQL only */
+    if (st != CM_OK)
+        return st;
+    report_outfile out;
+    st = report_outfile_open(&out, path, err);
+    if (st == CM_OK) {
+        fputs(join_csv_header, out.fp);
+        st = report_each_join_row(cm_store_db(store), db_path, stream_join_row, out.fp, err);
+        if (st == CM_OK)
+            st = report_outfile_commit(&out, err);
+        else
+            report_outfile_abort(&out);
+    }
+    cm_store_close(store);
+    return st;
 }

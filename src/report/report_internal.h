@@ -4,6 +4,7 @@
 #ifndef COVERMAP_REPORT_INTERNAL_H
 #define COVERMAP_REPORT_INTERNAL_H
 
+#include <sqlite3.h>
 #include <stdio.h>
 
 #include "covermap/report.h"
@@ -22,6 +23,15 @@ cm_status report_outfile_open(report_outfile *out, const char *path, cm_error *e
 cm_status report_outfile_commit(report_outfile *out, cm_error *err);
 /* Closes and removes the temporary file; releases out. Safe to call twice. */
 void report_outfile_abort(report_outfile *out);
+
+/* ---- the join report ---------------------------------------------------------- */
+
+/* Called for each row of the join report in order; the row's texts are borrowed for
+ * the call. A status other than CM_OK stops the reading and is returned. */
+typedef cm_status (*report_join_row_fn)(const cm_report_join_row *row, void *context,
+                                        cm_error *err);
+cm_status report_each_join_row(sqlite3 *db, const char *db_path, report_join_row_fn fn,
+                               void *context, cm_error *err);
 
 /* ---- the ranked table --------------------------------------------------------- */
 

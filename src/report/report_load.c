@@ -189,33 +189,66 @@ static cm_status load_gap(sqlite3 *db, const char *path, cm_report *r, cm_error 
     return status;
 }
 
-static cm_status load_join_report(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
+cm_status report_each_join_row(sqlite3 *db, const char *db_path, report_join_row_fn fn,
+                               void *context, cm_error *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, JOIN_QUERY, -1, &st, NULL) != SQLITE_OK)
-        return sql_error(err, db, path, "cannot read the join report");
-    size_t capacity = 0;
-    bool oom = false;
-    int rc = SQLITE_DONE;
-    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow((void **)&r->join_rows, &capacity, r->join_row_count, sizeof *r->join_rows)) {
-            oom = true;
-            break;
-        }
-        cm_report_join_row *row = &r->join_rows[r->join_row_count++];
-        row->table_name = column_text(st, 0, &oom);
-        row->source_key = column_text(st, 1, &oom);
-        row->status = column_text(st, 2, &oom);
-        row->territory_key = column_text(st, 3, &oom);
-        row->note = column_text(st, 4, &oom);
-        row->line = sqlite3_column_int(st, 5);
+    if (sqlite3_prepare_v2(db, JOIN_QUERY, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return sql_error(err, db, db_path, "cannot read the join report");
     }
+    cm_status status = CM_OK;
+    int rc = SQLITE_DONE;
+    while (status == CM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cm_report_join_row row = {
+            .table_name = (char *)sqlite3_column_text(st, 0),
+            .source_key = (char *)sqlite3_column_text(st, 1),
+            .status = (char *)sqlite3_column_text(st, 2),
+            .territory_key = (char *)sqlite3_column_text(st, 3),
+            .note = (char *)sqlite3_column_text(st, 4),
+            .line = sqlite3_column_int(st, 5),
+        };
+        status = fn(&row, context, err);
+    }
+    if (status == CM_OK && rc != SQLITE_DONE)
+        status = sql_error(err, db, db_path, "cannot read the join report");
     sqlite3_finalize(st);
-    if (oom)
+    return status;
+}
+
+typedef struct {
+    cm_report *report;
+    size_t capacity;
+} join_rows_copy;
+
+static char *text_copy(const char *text, bool *oom)
+{
+    if (!text)
+        return NULL;
+    char *copy = strdup(text);
+    if (!copy)
+        *oom = true;
+    return copy;
+}
+
+static cm_status keep_join_row(const cm_report_join_row *row, void *context, cm_error *err)
+{
+    join_rows_copy *copy = context;
+    cm_report *r = copy->report;
+    if (!grow((void **)&r->join_rows, &copy->capacity, r->join_row_count, sizeof *r->join_rows))
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-    if (rc != SQLITE_DONE)
-        return sql_error(err, db, path, "cannot read the join report");
-    return CM_OK;
+    cm_report_join_row *kept = &r->join_rows[r->join_row_count++];
+    bool oom = false;
+    *kept = (cm_report_join_row){text_copy(row->table_name, &oom), text_copy(row->source_key, &oom),
+                                 text_copy(row->status, &oom), text_copy(row->territory_key, &oom),
+                                 text_copy(row->note, &oom), row->line};
+    return oom ? cm_error_set(err, CM_ERR_NOMEM, "out of memory") : CM_OK;
+}
+
+static cm_status load_join_report(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
+{
+    join_rows_copy copy = {r, 0};
+    return report_each_join_row(db, path, keep_join_row, &copy, err);
 }
 
 static cm_status load_repairs(sqlite3 *db, const char *path, cm_report *r, cm_error *err)
@@ -374,14 +407,6 @@ void cm_report_compute_headline(cm_report *r)
 
 cm_status cm_report_load(const char *db_path, cm_report **out, cm_error *err)
 {
-    return cm_report_load_for(db_path, CM_REPORT_CSV | CM_REPORT_MD | CM_REPORT_HTML | CM_REPORT_PDF,
-                              out, err);
-}
-
-cm_status cm_report_load_for(const char *db_path, unsigned formats, cm_report **out,
-                             cm_error *err)
-{
-    bool gap_report = formats != 0; /* every format but the join report lists the territories */
     *out = NULL;
     cm_store *store = NULL;
     cm_status st = cm_store_open_reader(db_path, &store, err); /* plain SQL only */
@@ -404,15 +429,15 @@ cm_status cm_report_load_for(const char *db_path, unsigned formats, cm_report **
     }
     if (st == CM_OK)
         st = load_run_info(db, db_path, r, err);
-    if (st == CM_OK && gap_report)
+    if (st == CM_OK)
         st = load_gap(db, db_path, r, err);
     if (st == CM_OK)
         st = load_join_report(db, db_path, r, err);
-    if (st == CM_OK && gap_report)
+    if (st == CM_OK)
         st = load_repairs(db, db_path, r, err);
-    if (st == CM_OK && gap_report)
+    if (st == CM_OK)
         st = load_sources(db, db_path, r, err);
-    if (st == CM_OK && gap_report)
+    if (st == CM_OK)
         st = load_districts(db, db_path, r, err);
     cm_store_close(store);
     if (st != CM_OK) {
