@@ -39,15 +39,18 @@ typedef struct {
 static void *map_aligned(size_t size)
 {
 #if COVERMAP_LARGE_BUFFER_MMAP
-    if (size < HUGE_PAGE || size > SIZE_MAX - HEADER - HUGE_PAGE)
+    if (size < HUGE_PAGE || size > SIZE_MAX - HEADER - 2 * HUGE_PAGE)
         return NULL;
-    size_t length = size + HEADER + HUGE_PAGE;
+    /* Whole huge pages: a tail of a few hundred 4 KiB pages, each its own fault,
+     * costs more than clearing the rest of one huge page. */
+    size_t rounded = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    size_t length = rounded + HEADER + HUGE_PAGE;
     void *mapping = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapping == MAP_FAILED)
         return NULL;
     uintptr_t start = ((uintptr_t)mapping + HEADER + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 #ifdef MADV_HUGEPAGE
-    (void)madvise((void *)start, size, MADV_HUGEPAGE); /* a hint: refused is fine */
+    (void)madvise((void *)start, rounded, MADV_HUGEPAGE); /* a hint: refused is fine */
 #endif
     large_header *header = (large_header *)(start - HEADER);
     header->mapping = mapping;

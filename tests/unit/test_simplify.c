@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/render_internal.h"
+#include "core/large_buffer.h"
 #include "test_support.h"
 
 /* Builds shapes from rings given as point lists (one ring per feature). */
@@ -18,7 +19,7 @@ static void shapes_from(cm_page_shapes *s, const int32_t *const *rings, const si
     size_t total = 0;
     for (size_t r = 0; r < ring_count; r++)
         total += counts[r];
-    s->xy = malloc(2 * total * sizeof *s->xy);
+    s->xy = cm_large_calloc(2 * total, sizeof *s->xy); /* as cm_page_shapes_build's */
     s->ring_start = malloc((ring_count + 1) * sizeof *s->ring_start);
     s->feature_ring = malloc((ring_count + 1) * sizeof *s->feature_ring);
     ck_assert_ptr_nonnull(s->xy);
