@@ -515,13 +515,22 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
         f->value_null = type == SQLITE_NULL;
         if (f->value_null)
             continue;
-        f->text = dup_text((const char *)sqlite3_column_text(stmt, 1));
-        if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+        /* An integer a double cannot hold exactly keeps SQLite's own text. */
+        bool exact = type == SQLITE_FLOAT ||
+                     (type == SQLITE_INTEGER && llabs(sqlite3_column_int64(stmt, 1)) <= (1LL << 53));
+        if (exact) {
+            /* Its text only if a categorical map asks (cm_value_texts): SQLite's
+             * number-to-text conversion was a tenth of the values' time. */
             f->value = sqlite3_column_double(stmt, 1);
+            f->value_integer = type == SQLITE_INTEGER;
             f->value_null = !isfinite(f->value); /* 1/0 gives NULL already; inf is no data */
-        } else if (!f->text || !text_is_number(f->text, &f->value)) {
-            set->numeric_values = false;
+            continue;
         }
+        f->text = dup_text((const char *)sqlite3_column_text(stmt, 1));
+        if (type == SQLITE_INTEGER)
+            f->value = sqlite3_column_double(stmt, 1);
+        else if (!f->text || !text_is_number(f->text, &f->value))
+            set->numeric_values = false;
     }
     bool complete = matcher_complete(&matcher);
     matcher_free(&matcher);
@@ -665,12 +674,30 @@ cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *se
         f->value_null = true;
         f->value = 0;
         f->text = NULL;
+        f->value_integer = false;
         f->class_index = -1;
         f->risk = -1;
     }
     cm_status st = read_values(db, map, set, err);
     cm_trace_mark("features: values read");
     return st;
+}
+
+bool cm_value_texts(cm_feature_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        cm_feature *f = &set->items[i];
+        if (f->value_null || f->text)
+            continue;
+        char text[64];
+        if (f->value_integer)
+            sqlite3_snprintf(sizeof text, text, "%lld", (long long)f->value);
+        else
+            sqlite3_snprintf(sizeof text, text, "%!.15g", f->value);
+        if (!(f->text = strdup(text)))
+            return false;
+    }
+    return true;
 }
 
 cm_status cm_load_value_features(sqlite3 *db, const cm_map_spec *map, cm_feature_set *out,

@@ -261,7 +261,8 @@ cm_status cm_build_symbology(const cm_map_spec *map, cm_locale locale, cm_featur
     if (values_are_risk_levels(features))
         st = risk_symbology(map, locale, features, out, err);
     else if (map->method == CM_CLASS_CATEGORICAL || !features->numeric_values)
-        st = text_symbology(map, features, out, err);
+        st = cm_value_texts(features) ? text_symbology(map, features, out, err)
+                                      : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     else
         st = numeric_symbology(map, locale, features, out, err);
     if (st != CM_OK)

@@ -645,6 +645,53 @@ START_TEST(test_risk_map_is_categorical)
 }
 END_TEST
 
+/* A categorical map of numbers names its classes as SQLite writes the numbers
+ * (their text is made only when asked): integers, reals and a non-round real. */
+START_TEST(test_numbers_as_categories)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    const char *values[] = {"families_reached", "coverage_rate", "coverage_rate / 3.0",
+                            "CAST(families_reached AS INTEGER) * 1000000007",
+                            "CAST(families_reached AS INTEGER) * 100000000000000007"};
+    sqlite3 *handle = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+        cm_map_spec map = make_map("categories", values[v]);
+        map.method = CM_CLASS_CATEGORICAL;
+        cm_feature_set set;
+        cm_symbology sym;
+        cm_error err;
+        cm_error_clear(&err);
+        ck_assert_msg(cm_load_value_features(handle, &map, &set, &err) == CM_OK, "%s",
+                      err.message);
+        ck_assert_msg(cm_build_symbology(&map, CM_LOCALE_FR_CA, &set, &sym, &err) == CM_OK, "%s",
+                      err.message);
+        /* What SQLite itself gives as text, in the classes' (numeric) order. */
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT DISTINCT CAST((%s) AS TEXT), (%s) AS v FROM gap WHERE v IS NOT NULL "
+                 "ORDER BY v",
+                 values[v], values[v]);
+        sqlite3_stmt *stmt = NULL;
+        ck_assert_int_eq(sqlite3_prepare_v2(handle, sql, -1, &stmt, NULL), SQLITE_OK);
+        size_t c = 0;
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            ck_assert_uint_lt(c, sym.class_count);
+            ck_assert_str_eq(sym.categories[c], (const char *)sqlite3_column_text(stmt, 0));
+            ck_assert_str_eq(sym.labels[c], (const char *)sqlite3_column_text(stmt, 0));
+            c++;
+        }
+        sqlite3_finalize(stmt);
+        ck_assert_uint_eq(c, sym.class_count);
+        cm_symbology_free(&sym);
+        cm_feature_set_free(&set);
+    }
+    sqlite3_close(handle);
+    free(db);
+}
+END_TEST
+
 static void assert_refused(const char *db, const char *value, const char *why)
 {
     cm_map_spec map = make_map("essai", value);
@@ -957,6 +1004,7 @@ int main(void)
     tcase_add_test(tc, test_preloaded_outlines_draw_the_same_maps);
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
+    tcase_add_test(tc, test_numbers_as_categories);
     tcase_add_test(tc, test_sandbox);
     tcase_add_test(tc, test_values_read_from_gap_or_view);
     tcase_add_test(tc, test_spatial_values_get_spatialite);
