@@ -26,6 +26,25 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
                                 cm_territory_summary *summary, cm_progress *progress,
                                 cm_error *err);
 
+/* The project's boundary layer being opened (file, layer, CRS and fields checked)
+ * before the store exists, on a thread of its own when asked: the run opens it
+ * while it creates the store. Released by cm_ingest_opened_territories, or by
+ * cm_boundaries_opening_free when the run stops before. */
+typedef struct cm_boundaries_opening cm_boundaries_opening;
+
+/* Starts opening; fails only without memory (the opening's own failure is
+ * reported by cm_ingest_opened_territories). Without a thread, opens here. */
+cm_status cm_boundaries_open_start(const cm_project *project, bool in_thread,
+                                   cm_boundaries_opening **out, cm_error *err);
+/* cm_ingest_territories on a layer opened by cm_boundaries_open_start: waits for
+ * the opening, reports its failure as cm_ingest_territories would, and releases
+ * it on every path. */
+cm_status cm_ingest_opened_territories(cm_store *store, cm_boundaries_opening *opening,
+                                       cm_territory_summary *summary, cm_progress *progress,
+                                       cm_error *err);
+/* Waits for the opening and releases it; NULL is fine. */
+void cm_boundaries_opening_free(cm_boundaries_opening *opening);
+
 /* Reads the project's optional districts (electoral ridings) into `districts`,
  * projected to the territories' CRS; call after cm_ingest_territories. Does
  * nothing when the project has none. */

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,6 +518,30 @@ static cm_status open_polygons(territory_reader *r, const cm_source *source, con
     return st;
 }
 
+/* Copies the opened layer into the store; r is the caller's to close. */
+static cm_status ingest_into(cm_store *store, territory_reader *r, cm_territory_summary *summary,
+                             cm_progress *progress, cm_error *err)
+{
+    cm_status st = cm_store_begin(store, err);
+    if (st != CM_OK)
+        return st;
+    st = register_srid(store, r, err);
+    if (st == CM_OK)
+        st = create_table(store, r, err);
+    cm_trace_mark("ingest: opened");
+    if (st == CM_OK)
+        st = copy_features(store, r, summary, progress, err);
+    cm_trace_mark("ingest: features copied");
+    if (st == CM_OK)
+        st = record_info(store, r, summary, err);
+    cm_trace_mark("ingest: key index");
+    if (st == CM_OK)
+        st = cm_store_commit(store, err);
+    else
+        cm_store_rollback(store);
+    return st;
+}
+
 cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
                                 cm_territory_summary *summary, cm_progress *progress, cm_error *err)
 {
@@ -524,25 +549,73 @@ cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
     territory_reader r = {0};
     cm_status st = open_polygons(&r, &project->territories, "territories", err);
     if (st == CM_OK)
-        st = cm_store_begin(store, err);
-    if (st == CM_OK) {
-        st = register_srid(store, &r, err);
-        if (st == CM_OK)
-            st = create_table(store, &r, err);
-        cm_trace_mark("ingest: opened");
-        if (st == CM_OK)
-            st = copy_features(store, &r, summary, progress, err);
-        cm_trace_mark("ingest: features copied");
-        if (st == CM_OK)
-            st = record_info(store, &r, summary, err);
-        cm_trace_mark("ingest: key index");
-        if (st == CM_OK)
-            st = cm_store_commit(store, err);
-        else
-            cm_store_rollback(store);
-    }
+        st = ingest_into(store, &r, summary, progress, err);
     reader_close(&r);
     return st;
+}
+
+struct cm_boundaries_opening {
+    const cm_project *project;
+    territory_reader reader;
+    cm_status status;
+    cm_error error; /* filled in the opening's thread, read after the join */
+    pthread_t thread;
+    bool threaded;
+};
+
+static void *open_in_thread(void *arg)
+{
+    cm_boundaries_opening *o = arg;
+    o->status = open_polygons(&o->reader, &o->project->territories, "territories", &o->error);
+    return NULL;
+}
+
+cm_status cm_boundaries_open_start(const cm_project *project, bool in_thread,
+                                   cm_boundaries_opening **out, cm_error *err)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    cm_boundaries_opening *o = *out;
+    o->project = project;
+    cm_error_clear(&o->error);
+    /* GDAL opens a dataset in any thread; its errors reach this module's messages
+     * through the thread's own last-error buffer (error.c), in the same thread. */
+    o->threaded = in_thread && pthread_create(&o->thread, NULL, open_in_thread, o) == 0;
+    if (!o->threaded)
+        open_in_thread(o);
+    return CM_OK;
+}
+
+static void wait_for_opening(cm_boundaries_opening *o)
+{
+    if (o->threaded)
+        pthread_join(o->thread, NULL);
+    o->threaded = false;
+}
+
+cm_status cm_ingest_opened_territories(cm_store *store, cm_boundaries_opening *opening,
+                                       cm_territory_summary *summary, cm_progress *progress,
+                                       cm_error *err)
+{
+    memset(summary, 0, sizeof *summary);
+    wait_for_opening(opening);
+    cm_status st = opening->status;
+    if (st != CM_OK && err)
+        *err = opening->error;
+    if (st == CM_OK)
+        st = ingest_into(store, &opening->reader, summary, progress, err);
+    cm_boundaries_opening_free(opening);
+    return st;
+}
+
+void cm_boundaries_opening_free(cm_boundaries_opening *opening)
+{
+    if (!opening)
+        return;
+    wait_for_opening(opening);
+    reader_close(&opening->reader);
+    free(opening);
 }
 
 /* The territories' CRS, as stored in spatial_ref_sys by cm_ingest_territories. */

@@ -83,18 +83,27 @@ static cm_status build_store(run_state *s, cm_error *err)
     cm_store *store = NULL;
     stage_begin(s);
     cm_trace_mark("store: start");
-    cm_status st = cm_store_create(db_path, &store, err);
+    /* The boundary file is opened (its CRS identified: tens of milliseconds in
+     * PROJ's database) on the other core while this one creates the store. */
+    cm_boundaries_opening *boundaries = NULL;
+    cm_status st = cm_boundaries_open_start(s->project, s->workers > 1, &boundaries, err);
+    if (st == CM_OK)
+        st = cm_store_create(db_path, &store, err);
     cm_trace_mark("store: created");
     free(db_path);
-    if (st != CM_OK)
+    if (st != CM_OK) {
+        cm_boundaries_opening_free(boundaries);
         return st;
+    }
     /* The tables are read and checked on the other core while this one stores the
      * boundaries; cm_tables_read_free below joins the thread on every path. */
     cm_table_read *tables = NULL;
     st = cm_tables_read_start(s->project, s->workers > 1, &tables, err);
     cm_territory_summary territories;
     if (st == CM_OK)
-        st = cm_ingest_territories(store, s->project, &territories, &s->progress, err);
+        st = cm_ingest_opened_territories(store, boundaries, &territories, &s->progress, err);
+    else
+        cm_boundaries_opening_free(boundaries);
     if (st == CM_OK && territories.repaired_count)
         note(s, "%zu territor%s repaired (kept; see the reports)", territories.repaired_count,
              territories.repaired_count == 1 ? "y" : "ies");
