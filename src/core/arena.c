@@ -30,13 +30,17 @@ static size_t round_up(size_t n)
     return (n + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
 }
 
-static const size_t HEADER_SIZE = (sizeof(cm_arena_chunk) + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
+/* The chunk's header, rounded so that the blocks after it stay aligned. */
+static size_t header_size(void)
+{
+    return round_up(sizeof(cm_arena_chunk));
+}
 
 /* A chunk with room for size bytes (a block larger than a chunk gets its own). */
 static cm_arena_chunk *new_chunk(size_t size)
 {
-    size_t usable = size > CHUNK_SIZE - HEADER_SIZE ? size : CHUNK_SIZE - HEADER_SIZE;
-    cm_arena_chunk *chunk = cm_large_calloc(1, HEADER_SIZE + usable);
+    size_t usable = size > CHUNK_SIZE - header_size() ? size : CHUNK_SIZE - header_size();
+    cm_arena_chunk *chunk = cm_large_calloc(1, header_size() + usable);
     if (chunk)
         chunk->size = usable;
     return chunk;
@@ -53,7 +57,7 @@ void *cm_arena_alloc(cm_arena *arena, size_t size)
         if (!fresh)
             return NULL;
         /* A block of its own goes behind the current chunk, whose room stays usable. */
-        if (chunk && size > CHUNK_SIZE - HEADER_SIZE) {
+        if (chunk && size > CHUNK_SIZE - header_size()) {
             fresh->next = chunk->next;
             chunk->next = fresh;
         } else {
@@ -62,7 +66,7 @@ void *cm_arena_alloc(cm_arena *arena, size_t size)
         }
         chunk = fresh;
     }
-    void *block = (char *)chunk + HEADER_SIZE + chunk->used;
+    void *block = (char *)chunk + header_size() + chunk->used;
     chunk->used += size;
     return block; /* zeroed: chunks are, and each byte is handed out once */
 }

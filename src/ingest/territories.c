@@ -518,7 +518,7 @@ static cm_status open_polygons(territory_reader *r, const cm_source *source, con
     return st;
 }
 
-/* Copies the opened layer into the store; r is the caller's to close. */
+/* Copies the opened layer into the store; r stays the caller's. */
 static cm_status ingest_into(cm_store *store, territory_reader *r, cm_territory_summary *summary,
                              cm_progress *progress, cm_error *err)
 {
@@ -539,18 +539,6 @@ static cm_status ingest_into(cm_store *store, territory_reader *r, cm_territory_
         st = cm_store_commit(store, err);
     else
         cm_store_rollback(store);
-    return st;
-}
-
-cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
-                                cm_territory_summary *summary, cm_progress *progress, cm_error *err)
-{
-    memset(summary, 0, sizeof *summary);
-    territory_reader r = {0};
-    cm_status st = open_polygons(&r, &project->territories, "territories", err);
-    if (st == CM_OK)
-        st = ingest_into(store, &r, summary, progress, err);
-    reader_close(&r);
     return st;
 }
 
@@ -616,6 +604,17 @@ void cm_boundaries_opening_free(cm_boundaries_opening *opening)
     wait_for_opening(opening);
     reader_close(&opening->reader);
     free(opening);
+}
+
+cm_status cm_ingest_territories(cm_store *store, const cm_project *project,
+                                cm_territory_summary *summary, cm_progress *progress, cm_error *err)
+{
+    memset(summary, 0, sizeof *summary);
+    cm_boundaries_opening *opening = NULL;
+    cm_status st = cm_boundaries_open_start(project, false, &opening, err);
+    if (st == CM_OK)
+        st = cm_ingest_opened_territories(store, opening, summary, progress, err);
+    return st;
 }
 
 /* The territories' CRS, as stored in spatial_ref_sys by cm_ingest_territories. */

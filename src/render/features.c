@@ -515,14 +515,10 @@ static cm_status read_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set
         f->value_null = type == SQLITE_NULL;
         if (f->value_null)
             continue;
-        /* An integer a double cannot hold exactly keeps SQLite's own text. */
-        bool exact = type == SQLITE_FLOAT ||
-                     (type == SQLITE_INTEGER && llabs(sqlite3_column_int64(stmt, 1)) <= (1LL << 53));
-        if (exact) {
+        if (type == SQLITE_FLOAT) {
             /* Its text only if a categorical map asks (cm_value_texts): SQLite's
-             * number-to-text conversion was a tenth of the values' time. */
+             * real-to-text conversion was a tenth of the values' time. */
             f->value = sqlite3_column_double(stmt, 1);
-            f->value_integer = type == SQLITE_INTEGER;
             f->value_null = !isfinite(f->value); /* 1/0 gives NULL already; inf is no data */
             continue;
         }
@@ -674,7 +670,6 @@ cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *se
         f->value_null = true;
         f->value = 0;
         f->text = NULL;
-        f->value_integer = false;
         f->class_index = -1;
         f->risk = -1;
     }
@@ -690,10 +685,7 @@ bool cm_value_texts(cm_feature_set *set)
         if (f->value_null || f->text)
             continue;
         char text[64];
-        if (f->value_integer)
-            sqlite3_snprintf(sizeof text, text, "%lld", (long long)f->value);
-        else
-            sqlite3_snprintf(sizeof text, text, "%!.15g", f->value);
+        sqlite3_snprintf(sizeof text, text, "%!.15g", f->value); /* SQLite's own format */
         if (!(f->text = strdup(text)))
             return false;
     }

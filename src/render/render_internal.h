@@ -43,10 +43,9 @@ typedef struct {
     int guard_count;
     bool value_null;
     double value; /* numeric maps */
-    /* The value as text: read for a text value, written by cm_value_texts for a
-     * number (NULL until then, and when value_null). */
+    /* The value as text: read for a text or integer value, written by
+     * cm_value_texts for a real (NULL until then, and when value_null). */
     char *text;
-    bool value_integer; /* the value came as an SQL integer */
     int class_index; /* -1: no data */
     int risk;        /* cm_risk_level, or -1 when risk_level is NULL or unknown */
 } cm_feature;
@@ -206,8 +205,8 @@ cm_status cm_load_geometry(sqlite3 *db, const cm_map_spec *map, int srid, cm_fea
 /* Reads the risk levels and, through the sandbox, the map's values into set (whose
  * features came from cm_load_geometry on the same store). */
 cm_status cm_load_values(sqlite3 *db, const cm_map_spec *map, cm_feature_set *set, cm_error *err);
-/* Gives every numeric value its text, as SQLite writes the number (categorical
- * maps of numbers need it); false when out of memory. */
+/* Gives every real value its text, as SQLite writes it (categorical maps of
+ * numbers need it); false when out of memory. */
 bool cm_value_texts(cm_feature_set *set);
 /* The risk levels alone (what the values pass reads beside the values), in the
  * features' key order. */

@@ -26,15 +26,23 @@ static cm_status sql_error(cm_error *err, sqlite3 *db, const char *path, const c
 }
 
 /* A malloc'd copy of a text column, NULL for SQL NULL. *oom set on failure. */
+/* A copy of text; NULL for NULL (no copy: *oom stays). Sets *oom when out of memory. */
+static char *text_copy(const char *text, bool *oom)
+{
+    if (!text)
+        return NULL;
+    char *copy = strdup(text);
+    if (!copy)
+        *oom = true;
+    return copy;
+}
+
 static char *column_text(sqlite3_stmt *st, int col, bool *oom)
 {
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
         return NULL;
     const char *text = (const char *)sqlite3_column_text(st, col);
-    char *copy = strdup(text ? text : "");
-    if (!copy)
-        *oom = true;
-    return copy;
+    return text_copy(text ? text : "", oom);
 }
 
 static bool column_is_null(sqlite3_stmt *st, int col)
@@ -220,16 +228,6 @@ typedef struct {
     cm_report *report;
     size_t capacity;
 } join_rows_copy;
-
-static char *text_copy(const char *text, bool *oom)
-{
-    if (!text)
-        return NULL;
-    char *copy = strdup(text);
-    if (!copy)
-        *oom = true;
-    return copy;
-}
 
 static cm_status keep_join_row(const cm_report_join_row *row, void *context, cm_error *err)
 {
