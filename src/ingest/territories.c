@@ -344,9 +344,15 @@ static cm_status prepare_geometry(OGRFeatureH feature, OGRCoordinateTransformati
             out->note = "invalid geometry that could not be repaired: kept as it is";
         }
     }
-    /* The store's column is MULTIPOLYGON: make it one here, once. */
+    /* The store's column is MULTIPOLYGON XY, which the copy (copy_features) relies
+     * on: make it one here, once. */
     if (wkbFlatten(OGR_G_GetGeometryType(geometry)) == wkbPolygon)
         geometry = OGR_G_ForceToMultiPolygon(geometry);
+    if (OGR_G_GetGeometryType(geometry) != wkbMultiPolygon) {
+        OGR_G_DestroyGeometry(geometry);
+        out->note = "not a polygon: kept without a shape";
+        return CM_OK;
+    }
     out->size = (size_t)OGR_G_WkbSize(geometry);
     out->wkb = malloc(out->size ? out->size : 1);
     if (!out->wkb) {
@@ -456,8 +462,22 @@ static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_st
     return st;
 }
 
-static cm_status copy_features(cm_store *store, territory_reader *r, cm_territory_summary *summary,
-                               cm_progress *progress, cm_error *err)
+/* What the time-stamp trigger set aside for the copy writes on every insert, once. */
+static cm_status stamp_last_insert(cm_store *store, const territory_reader *r, cm_error *err)
+{
+    char *sql = sqlite3_mprintf("UPDATE geometry_columns_time "
+                                "SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
+                                "WHERE Lower(f_table_name) = Lower(%Q) "
+                                "AND Lower(f_geometry_column) = 'geom'",
+                                r->table);
+    cm_status st =
+        sql ? cm_store_exec(store, sql, err) : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    sqlite3_free(sql);
+    return st;
+}
+
+static cm_status copy_rows(cm_store *store, territory_reader *r, cm_territory_summary *summary,
+                           cm_progress *progress, cm_error *err)
 {
     sqlite3_stmt *insert = NULL;
     cm_status st = prepare_insert(store, r, &insert, err);
@@ -479,6 +499,27 @@ static cm_status copy_features(cm_store *store, territory_reader *r, cm_territor
         cm_error_set_file(err, r->source->source);
         st = CM_ERR_INPUT;
     }
+    return st;
+}
+
+/* The rows are copied without SpatiaLite's per-row triggers: what the geometry
+ * check would refuse (another type, dimension or SRID) prepare_geometry never
+ * writes, and the time stamp is written once. The triggers are back for whoever
+ * writes to the table afterwards. */
+static cm_status copy_features(cm_store *store, territory_reader *r, cm_territory_summary *summary,
+                               cm_progress *progress, cm_error *err)
+{
+    cm_store_triggers aside;
+    cm_status st = cm_store_set_triggers_aside(store, r->table, &aside, err);
+    if (st != CM_OK)
+        return st;
+    st = copy_rows(store, r, summary, progress, err);
+    if (st == CM_OK)
+        st = cm_store_restore_triggers(store, &aside, err);
+    else
+        cm_store_triggers_free(&aside);
+    if (st == CM_OK)
+        st = stamp_last_insert(store, r, err);
     return st;
 }
 

@@ -3,6 +3,7 @@
 #include "covermap/text.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,71 @@ cm_status cm_store_fix_timestamps(cm_store *store, const char *iso_date, cm_erro
                                 iso_date, iso_date, iso_date);
     cm_status st = cm_store_exec(store, sql, err);
     sqlite3_free(sql);
+    return st;
+}
+
+void cm_store_triggers_free(cm_store_triggers *aside)
+{
+    for (size_t i = 0; i < aside->count; i++)
+        sqlite3_free(aside->sql[i]);
+    free(aside->sql);
+    aside->sql = NULL;
+    aside->count = 0;
+}
+
+/* Appends a copy of sql to *aside (sqlite3_mprintf: released with sqlite3_free). */
+static bool keep_trigger(cm_store_triggers *aside, const char *sql)
+{
+    char **grown = realloc(aside->sql, (aside->count + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    aside->sql = grown;
+    aside->sql[aside->count] = sqlite3_mprintf("%s", sql);
+    return aside->sql[aside->count++] != NULL;
+}
+
+cm_status cm_store_set_triggers_aside(cm_store *store, const char *table, cm_store_triggers *aside,
+                                      cm_error *err)
+{
+    memset(aside, 0, sizeof *aside);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name = ? ORDER BY rowid",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return sql_error(store, err, "cannot list the triggers");
+    sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+    GString *drops = g_string_new(NULL);
+    bool kept = true;
+    int rc;
+    while (kept && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        kept = keep_trigger(aside, (const char *)sqlite3_column_text(stmt, 1));
+        char *drop = sqlite3_mprintf("DROP TRIGGER \"%w\";", sqlite3_column_text(stmt, 0));
+        kept = kept && drop;
+        if (drop)
+            g_string_append(drops, drop);
+        sqlite3_free(drop);
+    }
+    cm_status st = CM_OK;
+    if (!kept)
+        st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    else if (rc != SQLITE_DONE)
+        st = sql_error(store, err, "cannot list the triggers");
+    sqlite3_finalize(stmt);
+    if (st == CM_OK)
+        st = cm_store_exec(store, drops->str, err);
+    g_string_free(drops, TRUE);
+    if (st != CM_OK)
+        cm_store_triggers_free(aside);
+    return st;
+}
+
+cm_status cm_store_restore_triggers(cm_store *store, cm_store_triggers *aside, cm_error *err)
+{
+    cm_status st = CM_OK;
+    for (size_t i = 0; st == CM_OK && i < aside->count; i++)
+        st = cm_store_exec(store, aside->sql[i], err);
+    cm_store_triggers_free(aside);
     return st;
 }
 

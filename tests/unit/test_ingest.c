@@ -283,6 +283,50 @@ START_TEST(test_territories_stored)
 }
 END_TEST
 
+/* The copy goes without SpatiaLite's per-row triggers; afterwards the table has
+ * the same triggers as one given its geometry column the usual way, they refuse a
+ * geometry of another type again, and the insert time stamp was written. */
+START_TEST(test_territories_keep_spatialite_triggers)
+{
+    write_territories("territoires.geojson");
+    cm_project *project = load_project(default_territories);
+    cm_store *store = new_store();
+    cm_territory_summary summary;
+    cm_error err = {0};
+    assert_ok(cm_ingest_territories(store, project, &summary, NULL, &err), &err);
+    assert_ok(cm_store_exec(store,
+                            "CREATE TABLE probe(fid INTEGER PRIMARY KEY);"
+                            "SELECT AddGeometryColumn('probe', 'geom', 32188, 'MULTIPOLYGON', "
+                            "'XY');",
+                            &err),
+              &err);
+    char *expected = query_rows(store, "SELECT replace(sql, 'probe', 'territories') "
+                                       "FROM sqlite_master WHERE type = 'trigger' "
+                                       "AND tbl_name = 'probe' ORDER BY name");
+    ck_assert_ptr_nonnull(strstr(expected, "GeometryConstraints"));
+    expect_rows(store,
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'territories' ORDER BY name",
+                expected);
+    free(expected);
+    sqlite3 *db = cm_store_db(store);
+    char *message = NULL;
+    ck_assert_int_ne(sqlite3_exec(db,
+                                  "INSERT INTO territories(key, geom) VALUES "
+                                  "('P', MakePoint(295000, 5040000, 32188))",
+                                  NULL, NULL, &message),
+                     SQLITE_OK);
+    ck_assert_ptr_nonnull(message);
+    expect_contains(message, "violates Geometry constraint");
+    sqlite3_free(message);
+    expect_rows(store,
+                "SELECT last_insert NOT LIKE '0000%' FROM geometry_columns_time "
+                "WHERE f_table_name = 'territories'",
+                "1\n");
+    release(project, store);
+}
+END_TEST
+
 /* A GeoPackage boundary made of arcs is stored as lines (a polygon of many vertices,
  * close to the circle's area); a straight one beside it keeps its four corners. */
 START_TEST(test_curves_become_lines)
@@ -1036,6 +1080,7 @@ static Suite *ingest_suite(void)
     TCase *territories = tcase_create("territories");
     tcase_add_checked_fixture(territories, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(territories, test_territories_stored);
+    tcase_add_test(territories, test_territories_keep_spatialite_triggers);
     tcase_add_test(territories, test_curves_become_lines);
     tcase_add_test(territories, test_territory_repaired);
     tcase_add_test(territories, test_points_refused);
