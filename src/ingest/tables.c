@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
+#include "core/large_buffer.h"
 #include "covermap/progress.h"
 #include "covermap/ingest.h"
 #include "covermap/text.h"
@@ -529,14 +531,69 @@ typedef struct {
     const char *folded; /* cm_fold_key(key), in the text chunk */
 } parsed_row;
 
+/* Items of one size in one large buffer (huge pages: at 20 000 territories,
+ * malloc's 4 KiB pages of rows, cells and text were 3 000 page faults of the
+ * tables' thread), sized once from a text table's record count and doubled
+ * when a spreadsheet's is not known. */
+typedef struct {
+    void *items; /* cm_large_calloc'd; owned */
+    size_t count, capacity, item_size;
+} table_array;
+
+static bool table_array_reserve(table_array *a, size_t capacity)
+{
+    if (capacity <= a->capacity)
+        return true;
+    void *bigger = cm_large_calloc(capacity, a->item_size);
+    if (!bigger)
+        return false;
+    if (a->count)
+        memcpy(bigger, a->items, a->count * a->item_size);
+    cm_large_free(a->items);
+    a->items = bigger;
+    a->capacity = capacity;
+    return true;
+}
+
+/* Room for n more items at the end (zeroed), or NULL when out of memory. */
+static void *table_array_grow(table_array *a, size_t n)
+{
+    if (a->count + n > a->capacity) {
+        size_t capacity = a->capacity ? 2 * a->capacity : 256;
+        while (capacity < a->count + n)
+            capacity *= 2;
+        if (!table_array_reserve(a, capacity))
+            return NULL;
+    }
+    void *room = (char *)a->items + a->count * a->item_size;
+    a->count += n;
+    return room;
+}
+
+static void table_array_free(table_array *a)
+{
+    cm_large_free(a->items);
+    *a = (table_array){.item_size = a->item_size};
+}
+
 /* One table read and checked: its columns, then column_count cells per row. */
 typedef struct {
     table_reader reader;
-    bool mapped;        /* the columns are known: its store table can be created */
-    GArray *rows;       /* parsed_row */
-    GArray *cells;      /* parsed_cell, reader.column_count per row */
-    GStringChunk *text; /* every string the rows point to */
+    bool mapped;       /* the columns are known: its store table can be created */
+    table_array rows;  /* parsed_row */
+    table_array cells; /* parsed_cell, reader.column_count per row */
+    cm_arena text;     /* every string the rows point to */
 } parsed_table;
+
+static const parsed_row *row_at(const parsed_table *t, size_t i)
+{
+    return (const parsed_row *)t->rows.items + i;
+}
+
+static const parsed_cell *cells_of_row(const parsed_table *t, size_t i)
+{
+    return (const parsed_cell *)t->cells.items + i * (size_t)t->reader.column_count;
+}
 
 struct cm_table_read {
     const cm_project *project;
@@ -582,9 +639,18 @@ static cm_status parse_number(const table_reader *r, long line, const table_colu
     return CM_OK;
 }
 
-static parsed_cell text_cell(parsed_table *t, const char *text)
+static cm_status no_memory(cm_error *err)
 {
-    return (parsed_cell){.kind = CELL_TEXT, .value.text = g_string_chunk_insert(t->text, text)};
+    return cm_error_set(err, CM_ERR_NOMEM, "out of memory reading a table");
+}
+
+static cm_status text_cell(parsed_table *t, const char *text, parsed_cell *cell, cm_error *err)
+{
+    const char *copy = cm_arena_strdup(&t->text, text);
+    if (!copy)
+        return no_memory(err);
+    *cell = (parsed_cell){.kind = CELL_TEXT, .value.text = copy};
+    return CM_OK;
 }
 
 /* Parses one mapped cell; a blank cell is NULL (no data). */
@@ -596,15 +662,13 @@ static cm_status parse_value(parsed_table *t, long line, const table_column *c, 
     if (!text || cm_text_is_blank(text))
         return CM_OK;
     g_strstrip(text);
-    if (!c->canonical) {
-        *cell = text_cell(t, text);
-        return CM_OK;
-    }
+    if (!c->canonical)
+        return text_cell(t, text, cell, err);
     switch (c->canonical->type) {
     case VALUE_COUNT:
     case VALUE_NUMBER:
     case VALUE_MONEY: return parse_number(r, line, c, text, cell, err);
-    case VALUE_TEXT: *cell = text_cell(t, text); return CM_OK;
+    case VALUE_TEXT: return text_cell(t, text, cell, err);
     case VALUE_DATE: {
         cm_day day;
         if (!cm_parse_date(text, &day))
@@ -612,8 +676,7 @@ static cm_status parse_value(parsed_table *t, long line, const table_column *c, 
                                err);
         char iso[11];
         cm_day_format_iso(day, iso);
-        *cell = text_cell(t, iso);
-        return CM_OK;
+        return text_cell(t, iso, cell, err);
     }
     case VALUE_KIND: {
         cm_grant_kind kind;
@@ -657,44 +720,49 @@ static long feature_line(const table_reader *r, OGRFeatureH feature)
     return r->spreadsheet ? (long)fid : (long)fid + 1;
 }
 
-static parsed_row read_key(parsed_table *t, OGRFeatureH feature, long line)
+static cm_status read_key(parsed_table *t, OGRFeatureH feature, parsed_row *row, cm_error *err)
 {
     const table_reader *r = &t->reader;
-    parsed_row row = {.line = line};
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
+    bool copied = true;
     if (key && !cm_text_is_blank(key)) {
         g_strstrip(key);
         char *folded = cm_fold_key(key);
-        row.key = g_string_chunk_insert(t->text, key);
-        row.folded = folded ? g_string_chunk_insert(t->text, folded) : NULL;
+        row->key = cm_arena_strdup(&t->text, key);
+        row->folded = folded ? cm_arena_strdup(&t->text, folded) : NULL;
+        copied = row->key && (!folded || row->folded);
         free(folded);
     }
     free(key);
-    return row;
+    return copied ? CM_OK : no_memory(err);
 }
 
 /* Appends the row and its cells; on a bad value the row is left out. */
 static cm_status read_row(parsed_table *t, OGRFeatureH feature, cm_error *err)
 {
     const table_reader *r = &t->reader;
-    parsed_row row = read_key(t, feature, feature_line(r, feature));
-    guint first_cell = t->cells->len;
-    g_array_set_size(t->cells, first_cell + (guint)r->column_count);
-    cm_status st = CM_OK;
+    parsed_row row = {.line = feature_line(r, feature)};
+    cm_status st = read_key(t, feature, &row, err);
+    if (st != CM_OK)
+        return st;
+    size_t first_cell = t->cells.count;
+    parsed_cell *cells = table_array_grow(&t->cells, (size_t)r->column_count);
+    if (!cells && r->column_count > 0)
+        return no_memory(err);
     for (int i = 0; i < r->column_count && st == CM_OK; i++) {
         const table_column *c = &r->columns[i];
         char *text = OGR_F_IsFieldSetAndNotNull(feature, c->field)
                          ? cm_text_to_utf8(OGR_F_GetFieldAsString(feature, c->field), r->encoding)
                          : NULL;
-        st = parse_value(t, row.line, c, text,
-                         &g_array_index(t->cells, parsed_cell, first_cell + (guint)i), err);
+        st = parse_value(t, row.line, c, text, &cells[i], err);
         free(text);
     }
-    if (st != CM_OK) {
-        g_array_set_size(t->cells, first_cell);
-        return st;
+    parsed_row *kept = st == CM_OK ? table_array_grow(&t->rows, 1) : NULL;
+    if (!kept) {
+        t->cells.count = first_cell;
+        return st != CM_OK ? st : no_memory(err);
     }
-    g_array_append_val(t->rows, row);
+    *kept = row;
     return CM_OK;
 }
 
@@ -721,7 +789,8 @@ static cm_status read_table(parsed_table *t, const cm_source *source, int number
 {
     t->reader.source = source;
     t->reader.number = number;
-    t->text = g_string_chunk_new(64 * 1024);
+    t->rows = (table_array){.item_size = sizeof(parsed_row)};
+    t->cells = (table_array){.item_size = sizeof(parsed_cell)};
     cm_status st = open_table(&t->reader, err);
     if (st == CM_OK)
         st = pick_sheet(&t->reader, err);
@@ -733,8 +802,9 @@ static cm_status read_table(parsed_table *t, const cm_source *source, int number
      * memory (15 MB of it for 100 000 rows). */
     size_t records = t->reader.record_count > 1 ? t->reader.record_count - 1 : 0;
     size_t columns = t->mapped ? (size_t)t->reader.column_count : 0;
-    t->rows = g_array_sized_new(FALSE, FALSE, sizeof(parsed_row), (guint)records);
-    t->cells = g_array_sized_new(FALSE, FALSE, sizeof(parsed_cell), (guint)(records * columns));
+    if (st == CM_OK && (!table_array_reserve(&t->rows, records) ||
+                        !table_array_reserve(&t->cells, records * columns)))
+        st = no_memory(err);
     if (st == CM_OK)
         st = read_rows(t, abandoned, err);
     reader_close_file(&t->reader);
@@ -779,14 +849,9 @@ static void wait_for_reading(cm_table_read *read)
 
 static void release_rows(parsed_table *t)
 {
-    if (t->rows)
-        g_array_free(t->rows, TRUE);
-    if (t->cells)
-        g_array_free(t->cells, TRUE);
-    if (t->text)
-        g_string_chunk_free(t->text);
-    t->rows = t->cells = NULL;
-    t->text = NULL;
+    table_array_free(&t->rows);
+    table_array_free(&t->cells);
+    cm_arena_free(&t->text);
 }
 
 cm_status cm_tables_read_start(const cm_project *project, bool in_thread, cm_table_read **out,
@@ -852,9 +917,8 @@ static cm_status store_row(sqlite3_stmt *insert, const parsed_table *t, size_t i
                            const territory_keys *keys, cm_store *store, cm_error *err)
 {
     const table_reader *r = &t->reader;
-    const parsed_row *row = &g_array_index(t->rows, parsed_row, index);
-    const parsed_cell *cells =
-        &g_array_index(t->cells, parsed_cell, index * (size_t)r->column_count);
+    const parsed_row *row = row_at(t, index);
+    const parsed_cell *cells = cells_of_row(t, index);
     const char *status = NULL;
     const char *territory = resolve_key(keys, row->key, row->folded, &status);
     /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings.
@@ -887,8 +951,8 @@ static cm_status store_rows(cm_store *store, const parsed_table *t, const territ
     cm_status st = prepare_insert(store, &t->reader, &insert, err);
     if (st != CM_OK)
         return st;
-    cm_progress_begin(progress, t->reader.source->source, t->rows->len);
-    for (size_t i = 0; i < t->rows->len && st == CM_OK; i++) {
+    cm_progress_begin(progress, t->reader.source->source, t->rows.count);
+    for (size_t i = 0; i < t->rows.count && st == CM_OK; i++) {
         st = store_row(insert, t, i, keys, store, err);
         cm_progress_advance(progress, 1);
     }
