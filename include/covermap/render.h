@@ -46,6 +46,17 @@ void cm_map_geometry_free(cm_map_geometry *geometry);
  * read them now). geometry is only read, never changed. */
 cm_status cm_render_map_with(const char *db_path, const cm_project *project, const cm_map_spec *map,
                              const cm_map_geometry *geometry, const char *out_dir, cm_error *err);
+/* Whether map's PNG starts from geometry's boundary layer. */
+bool cm_map_geometry_serves_png(const cm_map_geometry *geometry, const cm_map_spec *map);
+/* cm_render_map_with for the last map whose PNG starts from geometry's boundary
+ * layer: the PNG is drawn on the layer itself rather than on a copy (34 MB fewer
+ * to clear at 300 dpi), and the layer leaves geometry. */
+cm_status cm_render_map_last_with(const char *db_path, const cm_project *project,
+                                  const cm_map_spec *map, cm_map_geometry *geometry,
+                                  const char *out_dir, cm_error *err);
+/* Releases geometry's boundary layer. A process that forked the layer's last user
+ * calls it at once: the pages that job then draws on are its own instead of copies. */
+void cm_map_geometry_release_boundary_layer(cm_map_geometry *geometry);
 
 /* Checks a map's name and value expression without a database: the name is a
  * file stem (no '/', '\\', "..", leading '.'), the value is non-empty and holds

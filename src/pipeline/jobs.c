@@ -215,6 +215,8 @@ cm_status cm_run_jobs(const cm_job *jobs, size_t count, int workers, cm_progress
         }
         slots[i].pid = pid;
         slots[i].pipe_read = fds[0];
+        if (jobs[i].started)
+            jobs[i].started(jobs[i].arg);
         alive++;
         running += !jobs[i].background;
     }

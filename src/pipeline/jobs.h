@@ -17,6 +17,10 @@ typedef struct {
     /* Started at once without taking a worker's place; its process runs at the
      * lowest priority, on whatever CPU the others leave (which jobs: run.c). */
     bool background;
+    /* When not NULL, called with arg in this process as soon as the job runs in its
+     * own (not when it runs in this one): what this process keeps for the job only
+     * can be released there. */
+    void (*started)(void *arg);
 } cm_job;
 
 /* How many jobs may run at once: COVERMAP_JOBS when set (1 runs everything in this

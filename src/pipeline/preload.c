@@ -72,7 +72,7 @@ void cm_preload_share_emphasis(cm_geometry_preload *p)
                                            p->project->map_count);
 }
 
-const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map)
+cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map)
 {
     if (!p->geometries || p->started)
         return NULL;

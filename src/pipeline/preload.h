@@ -31,7 +31,7 @@ void cm_preload_finish(cm_geometry_preload *p);
 void cm_preload_share_emphasis(cm_geometry_preload *p);
 /* The outlines for map (one of the project's maps), NULL when not loaded or while
  * the thread still runs. */
-const cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map);
+cm_map_geometry *cm_preload_for(const cm_geometry_preload *p, const cm_map_spec *map);
 /* Tells the thread to stop after its current step, waits for it and frees
  * everything (a failed run does not wait for outlines it will not draw); a zeroed
  * p is fine. */

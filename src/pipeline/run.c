@@ -186,6 +186,7 @@ void cm_locate_map_error(const cm_project *project, const cm_map_spec *map, cm_e
 typedef struct {
     run_state *state;
     const cm_map_spec *map;
+    bool last_layer_user; /* the last map whose PNG starts from its preloaded boundaries */
 } map_job;
 
 static cm_status render_one_map(void *arg, cm_error *err)
@@ -193,9 +194,11 @@ static cm_status render_one_map(void *arg, cm_error *err)
     map_job *job = arg;
     char *db_path = staged(job->state, "covermap.sqlite");
     char *maps_dir = staged(job->state, "maps");
-    cm_status st =
-        cm_render_map_with(db_path, job->state->project, job->map,
-                           cm_preload_for(&job->state->preload, job->map), maps_dir, err);
+    cm_map_geometry *geometry = cm_preload_for(&job->state->preload, job->map);
+    cm_status st = job->last_layer_user ? cm_render_map_last_with(db_path, job->state->project,
+                                                                  job->map, geometry, maps_dir, err)
+                                        : cm_render_map_with(db_path, job->state->project, job->map,
+                                                             geometry, maps_dir, err);
     if (st != CM_OK)
         cm_locate_map_error(job->state->project, job->map, err);
     free(db_path);
@@ -247,9 +250,34 @@ static size_t output_jobs(run_state *s, bool beside_maps, cm_job *jobs)
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         bool early = maps_leave_a_core && !candidates[i].needs_maps;
         if (candidates[i].wanted && early == beside_maps)
-            jobs[count++] = (cm_job){candidates[i].run, s, beside_maps};
+            jobs[count++] = (cm_job){candidates[i].run, s, beside_maps, NULL};
     }
     return count;
+}
+
+/* Once the last map drawing on a preloaded boundary layer runs in its own process,
+ * this one lets the layer go: that job then draws on pages of its own instead of
+ * copies of this process's (34 MB at 300 dpi). */
+static void release_layer_after_start(void *arg)
+{
+    map_job *job = arg;
+    cm_map_geometry_release_boundary_layer(cm_preload_for(&job->state->preload, job->map));
+}
+
+/* Marks, for each preloaded boundary layer, the last map whose PNG starts from it:
+ * maps are started in order, so every other user has started (and copies it) before. */
+static void mark_last_layer_users(run_state *s, map_job *args, size_t count)
+{
+    for (size_t i = count; i-- > 0;) {
+        cm_map_geometry *geometry = cm_preload_for(&s->preload, args[i].map);
+        if (!cm_map_geometry_serves_png(geometry, args[i].map))
+            continue;
+        bool later_user = false;
+        for (size_t j = i + 1; j < count && !later_user; j++)
+            later_user = cm_preload_for(&s->preload, args[j].map) == geometry &&
+                         cm_map_geometry_serves_png(geometry, args[j].map);
+        args[i].last_layer_user = !later_user;
+    }
 }
 
 /* Each map is drawn by its own job; with several cores they run side by side. */
@@ -261,8 +289,8 @@ static cm_status render_maps(run_state *s, cm_error *err)
     cm_status st = args && jobs ? CM_OK : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     size_t total = 0;
     for (size_t i = 0; i < count && st == CM_OK; i++) {
-        args[i] = (map_job){s, &s->project->maps[i]};
-        jobs[total++] = (cm_job){render_one_map, &args[i], false};
+        args[i] = (map_job){s, &s->project->maps[i], false};
+        jobs[total++] = (cm_job){render_one_map, &args[i], false, NULL};
     }
     if (st == CM_OK)
         total += output_jobs(s, true, jobs + total);
@@ -274,6 +302,10 @@ static cm_status render_maps(run_state *s, cm_error *err)
     if (st == CM_OK) {
         cm_preload_share_emphasis(&s->preload); /* from the store it preloaded from */
         cm_trace_mark("maps: shared emphasis");
+        mark_last_layer_users(s, args, count);
+        for (size_t i = 0; i < count; i++)
+            if (args[i].last_layer_user)
+                jobs[i].started = release_layer_after_start;
     }
     if (st == CM_OK) {
         cm_progress_begin(&s->progress,

@@ -50,7 +50,7 @@ enum { PNG_LEVEL = 2, IDAT_CHUNK = 1 << 20 };
 static const char no_memory[] = "out of memory";
 
 typedef struct {
-    const unsigned char *pixels; /* cairo RGB24 rows */
+    const unsigned char *pixels; /* cairo RGB24 rows (or opaque ARGB32: the same bytes) */
     int width, stride, first_row, end_row;
     bool zlib_header;   /* the first part; the last has none and ends the stream */
     unsigned char *out; /* malloc'd */
@@ -238,8 +238,9 @@ static cm_status encode(cairo_surface_t *surface, FILE *file, png_failure *failu
 cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error *err)
 {
     cairo_surface_flush(surface);
+    cairo_format_t format = cairo_image_surface_get_format(surface);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS ||
-        cairo_image_surface_get_format(surface) != CAIRO_FORMAT_RGB24)
+        (format != CAIRO_FORMAT_RGB24 && format != CAIRO_FORMAT_ARGB32))
         return cm_error_set(err, CM_ERR_RENDER, "cannot encode the PNG: not an RGB image");
     FILE *file = fopen(path, "wb");
     if (!file) {

@@ -295,7 +295,7 @@ static void png_size(const cm_page *page, double dpi, int *width, int *height)
 }
 
 /* The page's boundaries stroked on a transparent layer the size of its PNG at dpi;
- * NULL when it cannot be drawn (the boundaries are then stroked directly). */
+ * NULL when it cannot be drawn (each map then strokes its own). */
 static cairo_surface_t *boundary_layer(const cm_page *page, double dpi)
 {
     int width, height;
@@ -306,14 +306,32 @@ static cairo_surface_t *boundary_layer(const cm_page *page, double dpi)
     return layer;
 }
 
-/* The boundaries of a PNG are always painted from a layer, drawn beforehand when
- * the outlines were preloaded, else here: the same bytes either way. */
-static cairo_surface_t *own_boundary_layer(cm_page *page, double dpi)
+/* The surface a PNG is drawn on, holding its boundaries already: the preloaded layer
+ * itself for its last user, a copy of it, or a new surface they are stroked on (the
+ * same bytes in every case). NULL when out of memory. */
+static cairo_surface_t *png_canvas(const cm_page *page, double dpi, int width, int height)
 {
-    if (page->boundary_layer)
+    cairo_surface_t *layer = page->boundary_layer;
+    if (layer && page->boundary_layer_is_canvas)
+        return cairo_surface_reference(layer);
+    cairo_surface_t *canvas = cm_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    bool drawn = cairo_surface_status(canvas) == CAIRO_STATUS_SUCCESS;
+    int stride = cairo_image_surface_get_stride(canvas);
+    if (drawn && layer && cairo_image_surface_get_width(layer) == width &&
+        cairo_image_surface_get_height(layer) == height &&
+        cairo_image_surface_get_stride(layer) == stride) {
+        cairo_surface_flush(layer);
+        memcpy(cairo_image_surface_get_data(canvas), cairo_image_surface_get_data(layer),
+               (size_t)stride * (size_t)height);
+        cairo_surface_mark_dirty(canvas);
+    } else if (drawn) {
+        drawn = cm_draw_boundaries_on(canvas, page, dpi / 72.0) == CM_OK;
+    }
+    if (!drawn) {
+        cairo_surface_destroy(canvas);
         return NULL;
-    page->boundary_layer = boundary_layer(page, dpi);
-    return page->boundary_layer;
+    }
+    return canvas;
 }
 
 static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
@@ -325,18 +343,18 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
     cm_status st = make_temp(out_dir, page->map->name, "png", &tmp, err);
     if (st != CM_OK)
         return st;
-    cairo_surface_t *own_layer = own_boundary_layer(page, dpi);
-    cairo_surface_t *surface = cm_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-    st = draw_on(surface, dpi / 72.0, page, "PNG", err);
-    if (own_layer) {
-        page->boundary_layer = NULL;
-        cairo_surface_destroy(own_layer);
-    }
+    cairo_surface_t *surface = png_canvas(page, dpi, width, height);
+    if (!surface)
+        st = cm_error_set(err, CM_ERR_RENDER, "map '%s': drawing the boundaries failed",
+                          page->map->name);
+    if (st == CM_OK)
+        st = draw_on(surface, dpi / 72.0, page, "PNG", err);
     if (st == CM_OK) {
         st = cm_write_png_file(surface, tmp, err);
         cm_trace_mark("png: encoded");
     }
-    cairo_surface_destroy(surface);
+    if (surface)
+        cairo_surface_destroy(surface);
     st = commit_temp(tmp, out_dir, page->map->name, "png", st, err);
     if (st == CM_OK)
         st = write_world_file(page, dpi, out_dir, err);
@@ -750,8 +768,9 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
     return cm_render_map_with(db_path, project, map, NULL, out_dir, err);
 }
 
-cm_status cm_render_map_with(const char *db_path, const cm_project *project, const cm_map_spec *map,
-                             const cm_map_geometry *geometry, const char *out_dir, cm_error *err)
+static cm_status render_map(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                            const cm_map_geometry *geometry, bool last_layer_user,
+                            const char *out_dir, cm_error *err)
 {
     cm_run_facts facts;
     cm_feature_set features;
@@ -773,6 +792,7 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
         boundary_look look = look_of(map);
         if (geometry->boundary_layer && same_look(&geometry->look, &look)) {
             page.boundary_layer = geometry->boundary_layer;
+            page.boundary_layer_is_canvas = last_layer_user;
         }
         emphasis_look emphasis = emphasis_look_of(map);
         if (geometry->emphasis_layer && same_emphasis(&geometry->emphasis, &emphasis)) {
@@ -797,4 +817,38 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
         cm_page_shapes_free(&page.shapes);
     cm_prepared_map_free(&facts, &features, &symbology);
     return st;
+}
+
+cm_status cm_render_map_with(const char *db_path, const cm_project *project, const cm_map_spec *map,
+                             const cm_map_geometry *geometry, const char *out_dir, cm_error *err)
+{
+    return render_map(db_path, project, map, geometry, false, out_dir, err);
+}
+
+bool cm_map_geometry_serves_png(const cm_map_geometry *geometry, const cm_map_spec *map)
+{
+    if (!geometry || !geometry->boundary_layer || !map->format_png ||
+        !cm_map_geometry_fits(geometry, map))
+        return false;
+    boundary_look look = look_of(map);
+    cm_layout layout;
+    layout_for(map, &geometry->set, &layout);
+    return same_look(&geometry->look, &look) && draws_on_shapes(geometry, map, &layout);
+}
+
+cm_status cm_render_map_last_with(const char *db_path, const cm_project *project,
+                                  const cm_map_spec *map, cm_map_geometry *geometry,
+                                  const char *out_dir, cm_error *err)
+{
+    cm_status st = render_map(db_path, project, map, geometry, true, out_dir, err);
+    cm_map_geometry_release_boundary_layer(geometry); /* it holds this map's PNG now */
+    return st;
+}
+
+void cm_map_geometry_release_boundary_layer(cm_map_geometry *geometry)
+{
+    if (!geometry || !geometry->boundary_layer)
+        return;
+    cairo_surface_destroy(geometry->boundary_layer);
+    geometry->boundary_layer = NULL;
 }

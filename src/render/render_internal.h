@@ -120,10 +120,12 @@ typedef struct {
     cm_layout layout;
     cm_page_shapes shapes; /* the outlines, built with the layout */
     /* Raster pages: the boundaries already stroked on a transparent page-size layer,
-     * painted instead of stroked (NULL to stroke them), and the at-risk outlines drawn
-     * beforehand the same way (NULL to draw them). Borrowed; in the PNG's device
-     * pixels. */
+     * which the PNG starts from (NULL: they are stroked on it first), and the at-risk
+     * outlines drawn beforehand the same way (NULL to draw them). Borrowed; in the
+     * PNG's device pixels. boundary_layer_is_canvas: the PNG is drawn on the layer
+     * itself, its last user, instead of a copy. */
     cairo_surface_t *boundary_layer;
+    bool boundary_layer_is_canvas;
     cairo_surface_t *emphasis_layer;
     size_t *number_key; /* filled by the label pass: features listed by number */
     size_t number_key_count;
@@ -235,6 +237,8 @@ void cm_layout_page(cm_page *page);
  * direct stroke would. */
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
                                  cairo_surface_t **out);
+/* The same boundaries stroked on a raster surface of that size. */
+cm_status cm_draw_boundaries_on(cairo_surface_t *surface, const cm_page *page, double scale);
 /* A page is drawn in two layers, in points. The base (white page, territories, at-risk
  * emphasis, inside the frame) only reads the page and may be drawn on parts of a
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,
@@ -298,7 +302,8 @@ const char *cm_page_font(const cm_page *page);
 /* At-risk territories (no coordination, at risk): outlined or hatched on the maps,
  * counted in the legend (page.c). */
 bool cm_feature_is_emphasised(const cm_feature *f);
-/* Encodes an RGB24 image surface as an 8-bit RGB PNG at path (png_writer.c). */
+/* Encodes an RGB24 image surface, or an ARGB32 one whose every pixel is opaque (its
+ * alpha is not read), as an 8-bit RGB PNG at path (png_writer.c). */
 cm_status cm_write_png_file(cairo_surface_t *surface, const char *path, cm_error *err);
 /* A transparent (or black, without alpha) image surface whose pixels are a large
  * buffer (core/large_buffer.c), owned and released by the surface (render.c). */

@@ -61,7 +61,7 @@ START_TEST(every_job_runs_once_in_its_own_process)
                         {"e", NULL, false, false}};
     cm_job jobs[5];
     for (size_t i = 0; i < 5; i++)
-        jobs[i] = (cm_job){run_spec, &specs[i], specs[i].check_background_priority};
+        jobs[i] = (cm_job){run_spec, &specs[i], specs[i].check_background_priority, NULL};
     int priority = getpriority(PRIO_PROCESS, 0);
     cm_error err;
     cm_error_clear(&err);
@@ -101,8 +101,9 @@ START_TEST(background_jobs_take_no_worker_place)
     job_spec specs[] = {{"background", "second", false, true},
                         {"first", "second", false, false},
                         {"second", NULL, false, false}};
-    cm_job jobs[3] = {
-        {run_spec, &specs[0], true}, {run_spec, &specs[1], false}, {run_spec, &specs[2], false}};
+    cm_job jobs[3] = {{run_spec, &specs[0], true, NULL},
+                      {run_spec, &specs[1], false, NULL},
+                      {run_spec, &specs[2], false, NULL}};
     cm_error err;
     cm_error_clear(&err);
     ck_assert_msg(cm_run_jobs(jobs, 3, 2, NULL, &err) == CM_OK, "%s", err.message);
@@ -116,7 +117,7 @@ END_TEST
 START_TEST(first_failure_in_job_order_wins)
 {
     job_spec specs[] = {{"early", "late", true, false}, {"late", NULL, true, false}};
-    cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], true}};
+    cm_job jobs[2] = {{run_spec, &specs[0], false, NULL}, {run_spec, &specs[1], true, NULL}};
     cm_error err;
     cm_error_clear(&err);
     ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, NULL, &err), CM_ERR_INPUT);
@@ -134,7 +135,7 @@ START_TEST(failures_survive_an_ignored_sigchld)
     bool with_progress = _i == 1;
     signal(SIGCHLD, SIG_IGN);
     job_spec specs[] = {{"fine", NULL, false, false}, {"broken", NULL, true, false}};
-    cm_job jobs[2] = {{run_spec, &specs[0], false}, {run_spec, &specs[1], false}};
+    cm_job jobs[2] = {{run_spec, &specs[0], false, NULL}, {run_spec, &specs[1], false, NULL}};
     cm_progress progress;
     FILE *out = ts_progress_into(&progress, true, 0);
     cm_progress_begin(&progress, "drawing maps", 2);
@@ -154,8 +155,9 @@ START_TEST(one_worker_runs_in_process_in_order)
 {
     job_spec specs[] = {
         {"one", NULL, false, false}, {"two", NULL, true, false}, {"three", NULL, false, false}};
-    cm_job jobs[3] = {
-        {run_spec, &specs[0], false}, {run_spec, &specs[1], true}, {run_spec, &specs[2], false}};
+    cm_job jobs[3] = {{run_spec, &specs[0], false, NULL},
+                      {run_spec, &specs[1], true, NULL},
+                      {run_spec, &specs[2], false, NULL}};
     int priority = getpriority(PRIO_PROCESS, 0);
     cm_error err;
     cm_error_clear(&err);
@@ -182,7 +184,7 @@ START_TEST(jobs_show_their_progress)
     long pause_ns[3] = {350 * 1000 * 1000, 600 * 1000 * 1000, 850 * 1000 * 1000};
     cm_job jobs[3];
     for (size_t i = 0; i < 3; i++)
-        jobs[i] = (cm_job){sleep_a_little, &pause_ns[i], false};
+        jobs[i] = (cm_job){sleep_a_little, &pause_ns[i], false, NULL};
     cm_progress progress;
     FILE *out = ts_progress_into(&progress, true, 2); /* a stage already two seconds long */
     cm_progress_begin(&progress, "drawing maps", 3);
