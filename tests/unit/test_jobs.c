@@ -169,6 +169,8 @@ START_TEST(one_worker_runs_in_process_in_order)
 }
 END_TEST
 
+static int starts_seen;
+
 static cm_status sleep_a_little(void *arg, cm_error *err)
 {
     (void)err;
@@ -176,6 +178,38 @@ static cm_status sleep_a_little(void *arg, cm_error *err)
     nanosleep(&pause, NULL);
     return CM_OK;
 }
+
+/* A job's value: 1 in the process that runs it. */
+static cm_status mark_ran(void *arg, cm_error *err)
+{
+    (void)err;
+    *(int *)arg = 1;
+    return CM_OK;
+}
+
+static void count_start(void *arg)
+{
+    (void)arg;
+    starts_seen++;
+}
+
+/* The started hook runs in the parent, once per job forked, and never for jobs run
+ * in this process; what a forked job writes stays in its own process. */
+START_TEST(started_hook_runs_in_the_parent_for_forked_jobs)
+{
+    int ran[2] = {0, 0};
+    cm_job jobs[2] = {{mark_ran, &ran[0], false, count_start}, {mark_ran, &ran[1], false, NULL}};
+    cm_error err;
+    cm_error_clear(&err);
+    starts_seen = 0;
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 2, NULL, &err), CM_OK);
+    ck_assert_int_eq(starts_seen, 1);
+    ck_assert_int_eq(ran[0] + ran[1], 0); /* they ran in their own processes */
+    ck_assert_int_eq(cm_run_jobs(jobs, 2, 1, NULL, &err), CM_OK);
+    ck_assert_int_eq(starts_seen, 1);
+    ck_assert_int_eq(ran[0] + ran[1], 2);
+}
+END_TEST
 
 /* On a terminal, a stage of jobs that lasts over a second shows how many have
  * ended, drawn again while the parent waits, and leaves a clean line. */
@@ -238,6 +272,7 @@ static Suite *jobs_suite(void)
     tcase_add_loop_test(tc, failures_survive_an_ignored_sigchld, 0, 2);
     tcase_add_test(tc, one_worker_runs_in_process_in_order);
     tcase_add_test(tc, jobs_show_their_progress);
+    tcase_add_test(tc, started_hook_runs_in_the_parent_for_forked_jobs);
     suite_add_tcase(s, tc);
     return s;
 }
