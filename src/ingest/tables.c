@@ -521,14 +521,14 @@ typedef struct {
     union {
         long long integer;
         double real;
-        const char *text; /* in the table's text chunk, or a string literal */
+        const char *text; /* in the table's text arena, or a string literal */
     } value;
 } parsed_cell;
 
 typedef struct {
     long line;
-    const char *key;    /* trimmed UTF-8 in the text chunk; NULL when blank */
-    const char *folded; /* cm_fold_key(key), in the text chunk */
+    const char *key;    /* trimmed UTF-8 in the table's text arena; NULL when blank */
+    const char *folded; /* cm_fold_key(key), in the table's text arena */
 } parsed_row;
 
 /* Items of one size in one large buffer (huge pages: at 20 000 territories,
@@ -922,7 +922,8 @@ static cm_status store_row(sqlite3_stmt *insert, const parsed_table *t, size_t i
     const char *status = NULL;
     const char *territory = resolve_key(keys, row->key, row->folded, &status);
     /* Every parameter is bound below (NULL included), so no sqlite3_clear_bindings.
-     * STATIC: the strings live in t->text, in keys or in string literals until the step. */
+     * STATIC: the strings live in t->text (an arena), in keys or in string literals until the step.
+     */
     sqlite3_reset(insert);
     sqlite3_bind_int64(insert, 1, row->line);
     sqlite3_bind_text(insert, 2, row->key, -1, SQLITE_STATIC);

@@ -265,18 +265,18 @@ static void release_layer_after_start(void *arg)
 }
 
 /* Marks, for each preloaded boundary layer, the last map whose PNG starts from it:
- * maps are started in order, so every other user has started (and copies it) before. */
+ * maps are started in order, so every other user has started (and copies it) before.
+ * Walking from the end, a layer already given its last user is taken. */
 static void mark_last_layer_users(run_state *s, map_job *args, size_t count)
 {
     for (size_t i = count; i-- > 0;) {
         cm_map_geometry *geometry = cm_preload_for(&s->preload, args[i].map);
         if (!cm_map_geometry_serves_png(geometry, args[i].map))
             continue;
-        bool later_user = false;
-        for (size_t j = i + 1; j < count && !later_user; j++)
-            later_user = cm_preload_for(&s->preload, args[j].map) == geometry &&
-                         cm_map_geometry_serves_png(geometry, args[j].map);
-        args[i].last_layer_user = !later_user;
+        bool taken = false;
+        for (size_t j = i + 1; j < count && !taken; j++)
+            taken = args[j].last_layer_user && cm_preload_for(&s->preload, args[j].map) == geometry;
+        args[i].last_layer_user = !taken;
     }
 }
 

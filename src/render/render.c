@@ -353,8 +353,7 @@ static cm_status write_png(cm_page *page, const char *out_dir, cm_error *err)
         st = cm_write_png_file(surface, tmp, err);
         cm_trace_mark("png: encoded");
     }
-    if (surface)
-        cairo_surface_destroy(surface);
+    cairo_surface_destroy(surface); /* NULL is fine */
     st = commit_temp(tmp, out_dir, page->map->name, "png", st, err);
     if (st == CM_OK)
         st = write_world_file(page, dpi, out_dir, err);
@@ -467,6 +466,13 @@ struct cm_map_geometry {
     cairo_surface_t *emphasis_layer;
     emphasis_look emphasis;
 };
+
+/* Whether geometry has a boundary layer stroked as map's PNG strokes its boundaries. */
+static bool layer_looks_right(const cm_map_geometry *geometry, const cm_map_spec *map)
+{
+    boundary_look look = look_of(map);
+    return geometry->boundary_layer && same_look(&geometry->look, &look);
+}
 
 /* About half a pixel of the PNG (or of a 300 dpi print): finer than the eye
  * sees. A power of two of a point, so that SVG and PDF coordinates print
@@ -789,8 +795,7 @@ static cm_status render_map(const char *db_path, const cm_project *project, cons
     bool shapes_borrowed = draws_on_shapes(geometry, map, &page.layout);
     if (shapes_borrowed) {
         page.shapes = geometry->shapes;
-        boundary_look look = look_of(map);
-        if (geometry->boundary_layer && same_look(&geometry->look, &look)) {
+        if (layer_looks_right(geometry, map)) {
             page.boundary_layer = geometry->boundary_layer;
             page.boundary_layer_is_canvas = last_layer_user;
         }
@@ -827,13 +832,12 @@ cm_status cm_render_map_with(const char *db_path, const cm_project *project, con
 
 bool cm_map_geometry_serves_png(const cm_map_geometry *geometry, const cm_map_spec *map)
 {
-    if (!geometry || !geometry->boundary_layer || !map->format_png ||
-        !cm_map_geometry_fits(geometry, map))
+    if (!geometry || !map->format_png || !cm_map_geometry_fits(geometry, map) ||
+        !layer_looks_right(geometry, map))
         return false;
-    boundary_look look = look_of(map);
     cm_layout layout;
     layout_for(map, &geometry->set, &layout);
-    return same_look(&geometry->look, &look) && draws_on_shapes(geometry, map, &layout);
+    return draws_on_shapes(geometry, map, &layout);
 }
 
 cm_status cm_render_map_last_with(const char *db_path, const cm_project *project,

@@ -233,8 +233,8 @@ void cm_layout_page(cm_page *page);
 /* The page's boundaries stroked alone on a transparent width × height ARGB layer at
  * scale pixels per point, clipped to the frame (*out: destroy with
  * cairo_surface_destroy). They do not depend on the values, so the layer can be
- * drawn before the store is complete; painted over the fills it gives the page a
- * direct stroke would. */
+ * drawn before the store is complete; a PNG starts from it (or from a copy), and
+ * the rest of the page goes behind the boundaries (cm_draw_page_base). */
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
                                  cairo_surface_t **out);
 /* The same boundaries stroked on a raster surface of that size. */

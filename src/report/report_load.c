@@ -25,7 +25,6 @@ static cm_status sql_error(cm_error *err, sqlite3 *db, const char *path, const c
     return CM_ERR_SQL;
 }
 
-/* A malloc'd copy of a text column, NULL for SQL NULL. *oom set on failure. */
 /* A copy of text; NULL for NULL (no copy: *oom stays). Sets *oom when out of memory. */
 static char *text_copy(const char *text, bool *oom)
 {
@@ -37,6 +36,7 @@ static char *text_copy(const char *text, bool *oom)
     return copy;
 }
 
+/* A malloc'd copy of a text column, NULL for SQL NULL. *oom set on failure. */
 static char *column_text(sqlite3_stmt *st, int col, bool *oom)
 {
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -237,9 +237,10 @@ static cm_status keep_join_row(const cm_report_join_row *row, void *context, cm_
         return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     cm_report_join_row *kept = &r->join_rows[r->join_row_count++];
     bool oom = false;
-    *kept = (cm_report_join_row){text_copy(row->table_name, &oom), text_copy(row->source_key, &oom),
-                                 text_copy(row->status, &oom), text_copy(row->territory_key, &oom),
-                                 text_copy(row->note, &oom), row->line};
+    *kept =
+        (cm_report_join_row){text_copy(row->table_name, &oom), text_copy(row->source_key, &oom),
+                             text_copy(row->status, &oom),     text_copy(row->territory_key, &oom),
+                             text_copy(row->note, &oom),       row->line};
     return oom ? cm_error_set(err, CM_ERR_NOMEM, "out of memory") : CM_OK;
 }
 

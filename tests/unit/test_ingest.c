@@ -288,12 +288,10 @@ END_TEST
  * geometry of another type again, and the insert time stamp was written. */
 START_TEST(test_territories_keep_spatialite_triggers)
 {
-    write_territories("territoires.geojson");
-    cm_project *project = load_project(default_territories);
-    cm_store *store = new_store();
-    cm_territory_summary summary;
+    cm_project *project = NULL;
+    cm_store *store = NULL;
     cm_error err = {0};
-    assert_ok(cm_ingest_territories(store, project, &summary, NULL, &err), &err);
+    assert_ok(ingest("", &project, &store, &err), &err);
     assert_ok(cm_store_exec(store,
                             "CREATE TABLE probe(fid INTEGER PRIMARY KEY);"
                             "SELECT AddGeometryColumn('probe', 'geom', 32188, 'MULTIPOLYGON', "
