@@ -9,6 +9,7 @@
 #include "covermap/pipeline.h"
 #include "covermap/progress.h"
 #include "covermap/store.h"
+#include "core/sanitizers.h"
 
 enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
 
@@ -135,18 +136,37 @@ static int command_check(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Ends the process once the command is done. The libraries' exit handlers (GDAL,
+ * PROJ, GEOS, fontconfig) free their caches block by block, on pages still shared
+ * with the finished jobs, each write a copy-on-write fault: 23 ms of a 1.2 s run
+ * at 20 000 territories, for memory the kernel takes back at once. Every output
+ * is written, closed and renamed by then; stdio's buffers are flushed here, and a
+ * failed flush is a failed command. Under AddressSanitizer the program ends
+ * through exit(), where the leak check runs. */
+static int leave(int status)
+{
+    if (fflush(stdout) != 0 && status == EXIT_OK) {
+        fprintf(stderr, "covermap: cannot write the standard output\n");
+        status = EXIT_DATA;
+    }
+    fflush(stderr);
+    if (!COVERMAP_ADDRESS_SANITIZER)
+        _Exit(status);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error(main_usage, "no command given%s", "");
+        return leave(usage_error(main_usage, "no command given%s", ""));
     const char *command = argv[1];
     if (is_help(command)) {
         fputs(main_usage, stdout);
-        return EXIT_OK;
+        return leave(EXIT_OK);
     }
     if (strcmp(command, "-V") == 0 || strcmp(command, "--version") == 0) {
         printf("covermap %s (GDAL %s)\n", COVERMAP_VERSION, GDALVersionInfo("RELEASE_NAME"));
-        return EXIT_OK;
+        return leave(EXIT_OK);
     }
     /* GDAL's messages are kept and put into covermap's own errors, never printed raw. */
     cm_trace_mark("main: started");
@@ -165,5 +185,5 @@ int main(int argc, char **argv)
         status = usage_error(main_usage, "unknown command '%s'", command);
     GDALDestroy();
     cm_trace_mark("main: GDAL destroyed");
-    return status;
+    return leave(status);
 }

@@ -11,6 +11,7 @@
  * AddressSanitizer everything comes from calloc, so that leaks stay visible. */
 #define _DEFAULT_SOURCE /* madvise, MAP_ANONYMOUS */
 #include "core/large_buffer.h"
+#include "core/sanitizers.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,16 +21,7 @@
  * the alignment of what it follows (2 MiB on mappings, malloc's 16 bytes otherwise). */
 enum { HUGE_PAGE = 2 * 1024 * 1024, HEADER = 64 };
 
-#if defined(__SANITIZE_ADDRESS__)
-#define COVERMAP_LARGE_BUFFER_MMAP 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define COVERMAP_LARGE_BUFFER_MMAP 0
-#endif
-#endif
-#ifndef COVERMAP_LARGE_BUFFER_MMAP
-#define COVERMAP_LARGE_BUFFER_MMAP 1
-#endif
+#define COVERMAP_LARGE_BUFFER_MMAP (!COVERMAP_ADDRESS_SANITIZER)
 
 /* The header just before the data: the whole mapping, or NULL when from calloc. */
 typedef struct {

@@ -2,7 +2,7 @@
  * tests/data/bad (and the no-CRS, points and lines projects) exit 1 with one line on
  * stderr naming the file, line and field, and write nothing; a failed run leaves a
  * previous run's outputs byte for byte as they were. Also the usage errors (exit 2),
- * --help and --version. */
+ * --help and --version, and a standard output that cannot be written (exit 1). */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -518,6 +518,24 @@ START_TEST(test_version)
 }
 END_TEST
 
+/* Output that cannot be written is a failed command, not a silent success. */
+START_TEST(test_unwritable_stdout_fails)
+{
+    const char *const commands[] = {"--version", "--help", "check --help"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char cmd[1024], *out = NULL, *err = NULL;
+        /* Braces: ts_run's own redirection of stdout applies around this one. */
+        snprintf(cmd, sizeof cmd, "{ '%s' %s > /dev/full; }", COVERMAP_BINARY, commands[i]);
+        int status = ts_run(cmd, &out, &err);
+        ck_assert_msg(status == 1, "covermap %s > /dev/full: exit %d", commands[i], status);
+        assert_one_error_line(err);
+        ck_assert_msg(strstr(err, "standard output") != NULL, "covermap %s: %s", commands[i], err);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bad_inputs");
@@ -544,6 +562,7 @@ int main(void)
     tcase_add_test(tc, test_usage_errors_exit_2);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_unwritable_stdout_fails);
     suite_add_tcase(s, tc);
     return ts_run_suite(s);
 }
