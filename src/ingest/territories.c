@@ -241,7 +241,9 @@ static cm_status create_table(cm_store *store, territory_reader *r, cm_error *er
              "SELECT AddGeometryColumn('%s', 'geom', %d, 'MULTIPOLYGON', 'XY');"
              "CREATE TABLE IF NOT EXISTS territory_repairs(key TEXT, note TEXT);",
              r->table, r->srid);
-    return cm_store_exec(store, add_geom, err);
+    cm_status added = cm_store_exec(store, add_geom, err);
+    /* Declared while the table is empty; filled in one pass once the rows are in. */
+    return added == CM_OK ? cm_store_declare_spatial_index(store, r->table, err) : added;
 }
 
 static cm_status prepare_insert(cm_store *store, territory_reader *r, sqlite3_stmt **out,
@@ -715,7 +717,7 @@ cm_status cm_ingest_districts(cm_store *store, const cm_project *project,
         if (st == CM_OK)
             st = copy_features(store, &r, summary, NULL, err);
         if (st == CM_OK)
-            st = cm_store_exec(store, "SELECT CreateSpatialIndex('districts', 'geom');", err);
+            st = cm_store_fill_spatial_index(store, "districts", err);
         if (st == CM_OK)
             st = cm_store_set_info(store, "districts_source", r.source->source, err);
         if (st == CM_OK)

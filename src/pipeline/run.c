@@ -213,12 +213,18 @@ static cm_status index_territories(void *arg, cm_error *err)
     run_state *s = arg;
     char *db_path = staged(s, "covermap.sqlite");
     cm_store *store = NULL;
-    cm_status st = cm_store_open(db_path, &store, err);
+    cm_status st = cm_store_open_plain_writer(db_path, &store, err);
     free(db_path);
-    char as_of[11];
-    cm_day_format_iso(s->project->as_of, as_of);
+    cm_trace_mark("index: store opened");
     if (st == CM_OK)
-        st = cm_store_add_spatial_index(store, "territories", as_of, err);
+        st = cm_store_begin(store, err);
+    if (st == CM_OK)
+        st = cm_store_fill_spatial_index(store, "territories", err);
+    cm_trace_mark("index: filled");
+    if (st == CM_OK)
+        st = cm_store_commit(store, err);
+    else if (store)
+        cm_store_rollback(store);
     cm_store_close(store);
     cm_trace_mark("index: done");
     return st;

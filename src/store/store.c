@@ -1,10 +1,13 @@
 #include "covermap/store.h"
 
 #include "covermap/text.h"
+#include "store/rtree_pack.h"
 
 #include <errno.h>
 #include <glib.h>
 #include <spatialite.h>
+#include <spatialite/gaiageo.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,11 +162,12 @@ cm_status cm_store_open_reader(const char *path, cm_store **out, cm_error *err)
     return open_store(path, SQLITE_OPEN_READONLY, false, out, err);
 }
 
-cm_status cm_store_open(const char *path, cm_store **out, cm_error *err)
+static cm_status open_writer(const char *path, bool with_spatialite, cm_store **out,
+                             cm_error *err)
 {
     *out = NULL;
     cm_store *store = NULL;
-    cm_status st = open_store(path, SQLITE_OPEN_READWRITE, true, &store, err);
+    cm_status st = open_store(path, SQLITE_OPEN_READWRITE, with_spatialite, &store, err);
     if (st == CM_OK)
         st = cm_store_exec(store, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", err);
     if (st != CM_OK) {
@@ -174,20 +178,101 @@ cm_status cm_store_open(const char *path, cm_store **out, cm_error *err)
     return CM_OK;
 }
 
-cm_status cm_store_add_spatial_index(cm_store *store, const char *table, const char *iso_date,
-                                     cm_error *err)
+cm_status cm_store_open(const char *path, cm_store **out, cm_error *err)
 {
-    char *sql = sqlite3_mprintf("SELECT CreateSpatialIndex(%Q, 'geom');", table);
-    cm_status st = cm_store_begin(store, err);
-    if (st == CM_OK)
-        st = cm_store_exec(store, sql, err);
-    if (st == CM_OK)
-        st = cm_store_fix_timestamps(store, iso_date, err);
-    if (st == CM_OK)
-        st = cm_store_commit(store, err);
-    else
-        cm_store_rollback(store);
+    return open_writer(path, true, out, err);
+}
+
+cm_status cm_store_open_plain_writer(const char *path, cm_store **out, cm_error *err)
+{
+    return open_writer(path, false, out, err);
+}
+
+/* SpatiaLite's SQL functions answer 1 when they did their work, 0 when not. */
+static cm_status select_one(cm_store *store, const char *sql, const char *what, cm_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, sql, &stmt, err);
+    if (st != CM_OK)
+        return st;
+    if (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) != 1)
+        st = sql_error(store, err, what);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+cm_status cm_store_declare_spatial_index(cm_store *store, const char *table, cm_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT CreateSpatialIndex(%Q, 'geom')", table);
+    cm_status st = sql ? select_one(store, sql, "cannot create the spatial index", err)
+                       : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     sqlite3_free(sql);
+    return st;
+}
+
+/* A geometry's box from its SpatiaLite blob (the functions behind MbrMinX() and
+ * co., which need no connection); false when the blob is not a geometry. */
+static bool blob_box(const unsigned char *blob, int size, cm_rtree_box *box)
+{
+    unsigned n = size > 0 ? (unsigned)size : 0;
+    return blob && gaiaGetMbrMinX(blob, n, &box->min_x) && gaiaGetMbrMaxX(blob, n, &box->max_x) &&
+           gaiaGetMbrMinY(blob, n, &box->min_y) && gaiaGetMbrMaxY(blob, n, &box->max_y);
+}
+
+/* The boxes of table's geometries, those SpatiaLite's own index build takes (rows
+ * without a geometry have none). *boxes is malloc'd; the caller frees it. */
+static cm_status read_boxes(cm_store *store, const char *table, cm_rtree_box **boxes,
+                            size_t *count, cm_error *err)
+{
+    *boxes = NULL;
+    *count = 0;
+    char *sql = sqlite3_mprintf("SELECT ROWID, geom FROM \"%w\" WHERE geom IS NOT NULL", table);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = sql ? cm_store_prepare(store, sql, &stmt, err)
+                       : cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    sqlite3_free(sql);
+    size_t capacity = 0;
+    int rc = SQLITE_DONE;
+    while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        cm_rtree_box box = {sqlite3_column_int64(stmt, 0), 0, 0, 0, 0};
+        if (!blob_box(sqlite3_column_blob(stmt, 1), sqlite3_column_bytes(stmt, 1), &box))
+            continue;
+        if (*count == capacity) {
+            capacity = capacity ? 2 * capacity : 1024;
+            cm_rtree_box *grown = realloc(*boxes, capacity * sizeof *grown);
+            if (!grown) {
+                st = cm_error_set(err, CM_ERR_NOMEM, "out of memory building the spatial index");
+                break;
+            }
+            *boxes = grown;
+        }
+        (*boxes)[(*count)++] = box;
+    }
+    if (st == CM_OK && rc != SQLITE_DONE)
+        st = sql_error(store, err, "cannot read the geometries' extents");
+    sqlite3_finalize(stmt);
+    if (st != CM_OK) {
+        free(*boxes);
+        *boxes = NULL;
+        *count = 0;
+    }
+    return st;
+}
+
+cm_status cm_store_fill_spatial_index(cm_store *store, const char *table, cm_error *err)
+{
+    cm_rtree_box *boxes = NULL;
+    size_t count = 0;
+    cm_status st = read_boxes(store, table, &boxes, &count, err);
+    char *rtree = st == CM_OK ? sqlite3_mprintf("idx_%s_geom", table) : NULL;
+    if (st == CM_OK && !rtree)
+        st = cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+    if (st == CM_OK)
+        st = cm_rtree_pack(store->db, rtree, boxes, count, err);
+    if (st != CM_OK)
+        cm_error_set_file(err, store->path);
+    sqlite3_free(rtree);
+    free(boxes);
     return st;
 }
 

@@ -473,8 +473,9 @@ START_TEST(test_basic_store)
     /* Pages of 16 KiB (bench/README.md), and a sound file. */
     assert_query(db, "PRAGMA page_size", "16384");
     assert_query(db, "PRAGMA integrity_check", "ok");
-    /* The territories' spatial index (built beside the maps or the reports) covers every
-     * territory, and the CRS in use is SpatiaLite's EPSG definition. */
+    /* The territories' spatial index (filled beside the maps or the reports) covers every
+     * territory and passes SQLite's check, and the CRS in use is SpatiaLite's EPSG
+     * definition. */
     assert_query(db,
                  "SELECT spatial_index_enabled FROM geometry_columns"
                  " WHERE f_table_name = 'territories'",
@@ -484,6 +485,7 @@ START_TEST(test_basic_store)
                  "SELECT count(*) FROM territories t JOIN idx_territories_geom i"
                  " ON i.pkid = t.rowid",
                  "5");
+    assert_query(db, "SELECT rtreecheck('idx_territories_geom')", "ok");
     assert_query(db,
                  "SELECT auth_name || ':' || auth_srid FROM spatial_ref_sys"
                  " WHERE srid = (SELECT srid FROM geometry_columns"

@@ -271,37 +271,91 @@ START_TEST(test_territories_stored)
     expect_info(store, "srid", "32188");
     expect_info(store, "geographic", "0");
     expect_info(store, "territories_source", "territoires.geojson");
-    /* Spatially indexed on demand, as store.h promises. */
-    cm_error_clear(&err);
-    ck_assert_int_eq(cm_store_add_spatial_index(store, "territories", "2026-04-01", &err), CM_OK);
-    expect_rows(store, "SELECT count(*) FROM idx_territories_geom", "4\n");
+    /* The spatial index is declared, empty until filled, as store.h promises. */
     expect_rows(store,
                 "SELECT spatial_index_enabled FROM geometry_columns "
                 "WHERE f_table_name = 'territories'",
                 "1\n");
+    expect_rows(store, "SELECT count(*) FROM idx_territories_geom", "0\n");
     release(project, store);
 }
 END_TEST
 
-/* The copy goes without SpatiaLite's per-row triggers; afterwards the table has
- * the same triggers as one given its geometry column the usual way, they refuse a
- * geometry of another type again, and the insert time stamp was written. */
-START_TEST(test_territories_keep_spatialite_triggers)
+/* A table "probe" given its geometry column and spatial index by SpatiaLite's own
+ * functions, with the territories' geometries when asked: what the ingest's store
+ * should look like. */
+static void add_probe(cm_store *store, bool with_rows)
 {
-    cm_project *project = NULL;
-    cm_store *store = NULL;
     cm_error err = {0};
-    assert_ok(ingest("", &project, &store, &err), &err);
     assert_ok(cm_store_exec(store,
                             "CREATE TABLE probe(fid INTEGER PRIMARY KEY);"
                             "SELECT AddGeometryColumn('probe', 'geom', 32188, 'MULTIPOLYGON', "
                             "'XY');",
                             &err),
               &err);
+    if (with_rows)
+        assert_ok(cm_store_exec(store, "INSERT INTO probe SELECT fid, geom FROM territories;",
+                                &err),
+                  &err);
+    assert_ok(cm_store_exec(store, "SELECT CreateSpatialIndex('probe', 'geom');", &err), &err);
+}
+
+/* Filled, the index holds the boxes SpatiaLite's own build gives (the same rows
+ * indexed by CreateSpatialIndex in another table), passes SQLite's check, answers
+ * SpatiaLite's SpatialIndex queries, and SpatiaLite's triggers keep it up to date. */
+START_TEST(test_spatial_index_filled)
+{
+    cm_project *project = NULL;
+    cm_store *store = NULL;
+    cm_error err = {0};
+    assert_ok(ingest("", &project, &store, &err), &err);
+    add_probe(store, true);
+    assert_ok(cm_store_fill_spatial_index(store, "territories", &err), &err);
+    char *expected = query_rows(store, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_probe_geom "
+                                       "ORDER BY pkid");
+    ck_assert_int_gt(strlen(expected), 10);
+    expect_rows(store,
+                "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_territories_geom ORDER BY pkid",
+                expected);
+    free(expected);
+    expect_rows(store, "SELECT rtreecheck('idx_territories_geom')", "ok\n");
+    /* Saint-Michel's square, found through SpatiaLite's own index lookup. */
+    expect_rows(store,
+                "SELECT key FROM territories WHERE ROWID IN (SELECT ROWID FROM SpatialIndex "
+                "WHERE f_table_name = 'territories' AND search_frame = "
+                "BuildMbr(295100, 5040100, 295200, 5040200, 32188))",
+                "Saint-Michel\n");
+    assert_ok(cm_store_exec(store,
+                            "INSERT INTO territories(key, geom) VALUES ('N', "
+                            "CastToMultiPolygon(BuildMbr(400000, 5100000, 400100, 5100100, "
+                            "32188)))",
+                            &err),
+              &err);
+    expect_rows(store, "SELECT count(*) FROM idx_territories_geom WHERE xmin >= 400000", "1\n");
+    expect_rows(store, "SELECT rtreecheck('idx_territories_geom')", "ok\n");
+    /* Filled once: a second fill is refused rather than doubling the index. */
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_store_fill_spatial_index(store, "territories", &err), CM_ERR_SQL);
+    release(project, store);
+}
+END_TEST
+
+/* The copy goes without SpatiaLite's per-row triggers; afterwards the table has
+ * the same triggers as one given its geometry column and spatial index the usual
+ * way, they refuse a geometry of another type again, and the insert time stamp was
+ * written. */
+START_TEST(test_territories_keep_spatialite_triggers)
+{
+    cm_project *project = NULL;
+    cm_store *store = NULL;
+    cm_error err = {0};
+    assert_ok(ingest("", &project, &store, &err), &err);
+    add_probe(store, false);
     char *expected = query_rows(store, "SELECT replace(sql, 'probe', 'territories') "
                                        "FROM sqlite_master WHERE type = 'trigger' "
                                        "AND tbl_name = 'probe' ORDER BY name");
     ck_assert_ptr_nonnull(strstr(expected, "GeometryConstraints"));
+    ck_assert_ptr_nonnull(strstr(expected, "idx_territories_geom")); /* the index's own */
     expect_rows(store,
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
                 "AND tbl_name = 'territories' ORDER BY name",
@@ -1079,6 +1133,7 @@ static Suite *ingest_suite(void)
     tcase_add_checked_fixture(territories, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(territories, test_territories_stored);
     tcase_add_test(territories, test_territories_keep_spatialite_triggers);
+    tcase_add_test(territories, test_spatial_index_filled);
     tcase_add_test(territories, test_curves_become_lines);
     tcase_add_test(territories, test_territory_repaired);
     tcase_add_test(territories, test_points_refused);
