@@ -3,6 +3,7 @@
 #include "covermap/text.h"
 
 #include <glib.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,33 +393,133 @@ static gchar *ascii_decompose(const char *text, gssize length, bool fold_case)
     return fold_case ? g_ascii_strdown(text, length) : g_strndup(text, (gsize)length);
 }
 
-/* ---- words -------------------------------------------------------------------- */
+/* ---- folding ----------------------------------------------------------------- */
 
-/* Trimmed, case-folded, accent-free copy (g_free), NULL on invalid UTF-8. */
-static char *fold_word(const char *text)
+/* Case fold, NFD, then accents dropped (and separators, when asked) of a valid UTF-8
+ * span, through glib (g_free); NULL when glib fails. */
+static gchar *fold_slowly(const char *text, gssize length, bool drop_separators)
 {
-    if (!text || !g_utf8_validate(text, -1, NULL))
-        return NULL;
-    const char *end;
-    const char *start = trim_blanks(text, &end);
-    if (is_ascii(start, end - start))
-        return ascii_decompose(start, end - start, true); /* no accent to drop */
-    gchar *folded = g_utf8_casefold(start, end - start);
-    gchar *nfd = g_utf8_normalize(folded, -1, G_NORMALIZE_NFD);
+    gchar *folded = g_utf8_casefold(text, length);
+    gchar *nfd = folded ? g_utf8_normalize(folded, -1, G_NORMALIZE_NFD) : NULL;
     g_free(folded);
     if (!nfd)
         return NULL;
     char *w = nfd;
     const char *next;
     for (const char *r = nfd; *r; r = next) {
+        gunichar c = g_utf8_get_char(r);
         next = g_utf8_next_char(r); /* read before memmove may overwrite r */
-        if (!is_accent_mark(g_utf8_get_char(r))) {
-            memmove(w, r, (size_t)(next - r));
-            w += next - r;
-        }
+        if (is_accent_mark(c) || (drop_separators && is_key_separator(c)))
+            continue;
+        memmove(w, r, (size_t)(next - r));
+        w += next - r;
     }
     *w = '\0';
     return nfd;
+}
+
+/* By table, for Latin text: */
+
+/* Folding through glib (case fold, NFD, then dropping accents and, for keys,
+ * separators) costs a few thousand instructions a string: at 20 000 territories,
+ * a tenth of a second for the tables' keys, the names and the sectors. Over the
+ * code points below FOLD_TABLE_END (ASCII, Latin-1, Latin Extended-A and -B, IPA,
+ * spacing modifiers and the combining accents: every letter of French and of the
+ * other Latin-script languages of Québec) folding is one code point at a time:
+ * case folding maps each code point on its own, NFD never composes, and the only
+ * code points there that canonical ordering moves are combining marks, which
+ * folding drops. So the fold of a string is the folds of its code points end to
+ * end, and each code point's fold is taken from glib once, by the slow path
+ * itself. A string with anything else goes the slow way. */
+enum { FOLD_TABLE_END = 0x370, FOLDED_MAX = 7 };
+
+typedef struct {
+    unsigned char length; /* FOLDED_MAX + 1: longer, fold this string the slow way */
+    char bytes[FOLDED_MAX];
+} folded_code_point;
+
+/* [1]: separators dropped too (keys); [0]: kept (words). */
+static folded_code_point fold_table[2][FOLD_TABLE_END];
+static pthread_once_t fold_table_once = PTHREAD_ONCE_INIT;
+
+static void build_fold_table(void)
+{
+    for (gunichar c = 1; c < FOLD_TABLE_END; c++) {
+        char utf8[8];
+        gint n = g_unichar_to_utf8(c, utf8);
+        for (int drop = 0; drop < 2; drop++) {
+            gchar *folded = fold_slowly(utf8, n, drop);
+            size_t length = folded ? strlen(folded) : FOLDED_MAX + 1;
+            folded_code_point *entry = &fold_table[drop][c];
+            entry->length = (unsigned char)(length <= FOLDED_MAX ? length : FOLDED_MAX + 1);
+            if (length <= FOLDED_MAX)
+                memcpy(entry->bytes, folded, length);
+            g_free(folded);
+        }
+    }
+}
+
+/* The code point at p (of the table's range, in UTF-8 of one or two bytes) and its
+ * length in bytes; 0 for anything else (further code points, invalid UTF-8). */
+static size_t table_code_point(const unsigned char *p, const unsigned char *end, gunichar *c)
+{
+    if (p[0] < 0x80) {
+        *c = p[0];
+        return 1;
+    }
+    if (end - p < 2 || p[0] < 0xC2 || (p[1] & 0xC0) != 0x80)
+        return 0;
+    *c = ((gunichar)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+    return *c < FOLD_TABLE_END ? 2 : 0;
+}
+
+/* The fold of text's first length bytes by table, allocated with allocate (malloc
+ * or g_malloc: the callers' own), or NULL when the table cannot fold it (or out
+ * of memory: the slow path then decides). */
+static char *fold_latin(const char *text, size_t length, bool drop_separators,
+                        void *(*allocate)(size_t))
+{
+    pthread_once(&fold_table_once, build_fold_table);
+    const folded_code_point *table = fold_table[drop_separators];
+    const unsigned char *p = (const unsigned char *)text, *end = p + length;
+    size_t out_length = 0;
+    for (const unsigned char *q = p; q < end;) {
+        gunichar c = 0;
+        size_t step = table_code_point(q, end, &c);
+        if (step == 0 || c == 0 || table[c].length > FOLDED_MAX)
+            return NULL;
+        out_length += table[c].length;
+        q += step;
+    }
+    char *out = allocate(out_length + 1);
+    if (!out)
+        return NULL;
+    char *w = out;
+    for (const unsigned char *q = p; q < end;) {
+        gunichar c = 0;
+        q += table_code_point(q, end, &c);
+        memcpy(w, table[c].bytes, table[c].length);
+        w += table[c].length;
+    }
+    *w = '\0';
+    return out;
+}
+
+/* ---- words -------------------------------------------------------------------- */
+
+/* Trimmed, case-folded, accent-free copy (g_free), NULL on invalid UTF-8. */
+static char *fold_word(const char *text)
+{
+    if (!text)
+        return NULL;
+    const char *end;
+    const char *start = trim_blanks(text, &end);
+    char *quick = fold_latin(start, (size_t)(end - start), false, g_malloc);
+    if (quick)
+        return quick;
+    if (!g_utf8_validate(text, -1, NULL))
+        return NULL;
+    return fold_slowly(start, end - start, false);
 }
 
 /* Index of word in the NULL-terminated list, or -1. */
@@ -520,7 +621,10 @@ static gchar *key_letters(const char *text, bool fold_case, bool keep_accents)
 
 char *cm_fold_key(const char *key)
 {
-    gchar *letters = key_letters(key, true, false);
+    char *quick = key ? fold_latin(key, strlen(key), true, malloc) : NULL;
+    if (quick || !key)
+        return quick;
+    gchar *letters = g_utf8_validate(key, -1, NULL) ? fold_slowly(key, -1, true) : NULL;
     if (!letters)
         return NULL;
     char *out = strdup(letters); /* the caller frees with free(), not g_free() */

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <glib.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -303,6 +304,59 @@ START_TEST(test_fold_key)
 }
 END_TEST
 
+/* cm_fold_key(text) followed by the fold of U+4E00, and the fold of text followed
+ * by U+4E00: a code point beyond the Latin ones sends the whole key through glib,
+ * so the two are equal when folding by table gives what glib gives. */
+static void assert_table_fold_matches_glib(const char *text)
+{
+    static const char beyond_latin[] = "\xE4\xB8\x80"; /* U+4E00, its own fold */
+    size_t length = strlen(text);
+    char *extended = malloc(length + sizeof beyond_latin);
+    ck_assert_ptr_nonnull(extended);
+    memcpy(extended, text, length);
+    memcpy(extended + length, beyond_latin, sizeof beyond_latin);
+    char *by_table = cm_fold_key(text), *by_glib = cm_fold_key(extended);
+    ck_assert_ptr_nonnull(by_table);
+    ck_assert_ptr_nonnull(by_glib);
+    size_t folded = strlen(by_table);
+    ck_assert_msg(strlen(by_glib) == folded + 3 && memcmp(by_table, by_glib, folded) == 0 &&
+                      strcmp(by_glib + folded, beyond_latin) == 0,
+                  "\"%s\" folds to \"%s\" by table, \"%s\" through glib", text, by_table, by_glib);
+    free(by_table);
+    free(by_glib);
+    free(extended);
+}
+
+START_TEST(test_fold_key_by_table_is_glibs)
+{
+    /* Every code point of the table on its own (U+0001 to U+036F)... */
+    for (gunichar c = 1; c < 0x370; c++) {
+        char one[8] = {0};
+        g_unichar_to_utf8(c, one);
+        assert_table_fold_matches_glib(one);
+    }
+    /* ...and strings of them: letters, accents precomposed and combining, several
+     * combining marks in either order (which NFD reorders), separators, ß, ŉ. */
+    srand(42);
+    for (int n = 0; n < 3000; n++) {
+        char text[96] = {0};
+        size_t at = 0;
+        int count = 1 + rand() % 12;
+        for (int i = 0; i < count; i++) {
+            gunichar c = rand() % 3 == 0 ? (gunichar)(0x300 + rand() % 0x70)
+                                        : (gunichar)(1 + rand() % 0x36F);
+            at += (size_t)g_unichar_to_utf8(c, text + at);
+        }
+        assert_table_fold_matches_glib(text);
+    }
+    assert_table_fold_matches_glib("Stra\xC3\x9F" "e \xC5\x89"); /* Straße ŉ */
+    /* Not UTF-8, or encodings of code points a table never holds: still refused. */
+    ck_assert_ptr_null(cm_fold_key("\xC0\xAF"));  /* overlong '/' */
+    ck_assert_ptr_null(cm_fold_key("ab\xC3"));     /* cut short */
+    ck_assert_ptr_null(cm_fold_key("\xCE\xC2"));  /* no continuation */
+}
+END_TEST
+
 START_TEST(test_fold_differences)
 {
     ck_assert_uint_eq(cm_fold_differences("Verdun", "Verdun"), 0);
@@ -541,6 +595,7 @@ int main(void)
     suite_add_tcase(s, parsing);
     TCase *keys = tcase_create("keys");
     tcase_add_test(keys, test_fold_key);
+    tcase_add_test(keys, test_fold_key_by_table_is_glibs);
     tcase_add_test(keys, test_fold_differences);
     tcase_add_test(keys, test_fold_describe);
     tcase_add_test(keys, test_edit_distance);
