@@ -99,9 +99,12 @@ static void append_partner_join(GString *select, GString *from, const cm_project
     g_string_free(rows, TRUE);
 }
 
+/* measures and funding are steps towards gap, which holds all their columns: they
+ * live in the connection's temporary (in-memory) schema, never written to the
+ * store's file (3 MB at 20 000 territories). */
 static cm_status build_measures(cm_store *store, const cm_project *project, cm_error *err)
 {
-    GString *sql = g_string_new("CREATE TABLE measures AS SELECT t.key AS key, t.name AS name");
+    GString *sql = g_string_new("CREATE TEMP TABLE measures AS SELECT t.key AS key, t.name AS name");
     GString *from = g_string_new(" FROM territories t");
     for (int i = 0; indicator_columns[i]; i++)
         append_indicator_expression(sql, store, project, indicator_columns[i]);
@@ -307,7 +310,7 @@ static cm_status assess_all(cm_store *store, const cm_project *project, gap_writ
 static cm_status build_funding(cm_store *store, const cm_project *project, cm_error *err)
 {
     cm_status st = cm_store_exec(store,
-                                 "CREATE TABLE funding(key TEXT PRIMARY KEY, risk_level TEXT, "
+                                 "CREATE TEMP TABLE funding(key TEXT PRIMARY KEY, risk_level TEXT, "
                                  "risk_rank INTEGER, months_funded INTEGER, shortfall REAL, "
                                  "risk_reasons TEXT, coordination_funded_until TEXT, "
                                  "funded_never_stops INTEGER, coordination_rate REAL)",
