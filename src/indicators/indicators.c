@@ -249,15 +249,17 @@ static cm_status write_assessment(gap_writer *w, const char *key, const grant_li
     if (result.has_funded_until)
         cm_day_format_iso(result.funded_until, until);
     sqlite3_stmt *s = w->insert;
-    sqlite3_reset(s); /* every parameter is bound below: no clear_bindings */
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    /* Every parameter is bound below (no clear_bindings), and STATIC: the strings
+     * live until the step, the only time SQLite reads them. */
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, cm_risk_level_name(result.risk), -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, (int)result.risk);
     bind_optional_int(s, 4, result.has_months_funded, result.months_funded);
     sqlite3_bind_double(s, 5, result.shortfall);
-    sqlite3_bind_text(s, 6, reasons, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 6, reasons, -1, SQLITE_STATIC);
     if (result.has_funded_until)
-        sqlite3_bind_text(s, 7, until, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, until, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 7);
     sqlite3_bind_int(s, 8, result.never_stops);
