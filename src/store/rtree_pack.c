@@ -269,8 +269,8 @@ cm_status cm_rtree_pack(sqlite3 *db, const char *rtree, const cm_rtree_box *boxe
         st = prepare(&p, "INSERT INTO \"%w_node\"(data, nodeno) VALUES (?1, ?2)", rtree,
                      &p.insert_node);
     if (st == CM_OK)
-        st = prepare(&p, "UPDATE \"%w_node\" SET data = ?1 WHERE nodeno = 1", rtree,
-                     &p.update_root);
+        st =
+            prepare(&p, "UPDATE \"%w_node\" SET data = ?1 WHERE nodeno = 1", rtree, &p.update_root);
     if (st == CM_OK)
         st = prepare(&p, "INSERT INTO \"%w_rowid\"(rowid, nodeno) VALUES (?1, ?2)", rtree,
                      &p.insert_rowid);

@@ -162,8 +162,7 @@ cm_status cm_store_open_reader(const char *path, cm_store **out, cm_error *err)
     return open_store(path, SQLITE_OPEN_READONLY, false, out, err);
 }
 
-static cm_status open_writer(const char *path, bool with_spatialite, cm_store **out,
-                             cm_error *err)
+static cm_status open_writer(const char *path, bool with_spatialite, cm_store **out, cm_error *err)
 {
     *out = NULL;
     cm_store *store = NULL;
@@ -221,8 +220,8 @@ static bool blob_box(const unsigned char *blob, int size, cm_rtree_box *box)
 
 /* The boxes of table's geometries, those SpatiaLite's own index build takes (rows
  * without a geometry have none). *boxes is malloc'd; the caller frees it. */
-static cm_status read_boxes(cm_store *store, const char *table, cm_rtree_box **boxes,
-                            size_t *count, cm_error *err)
+static cm_status read_boxes(cm_store *store, const char *table, cm_rtree_box **boxes, size_t *count,
+                            cm_error *err)
 {
     *boxes = NULL;
     *count = 0;

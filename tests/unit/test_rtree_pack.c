@@ -108,8 +108,8 @@ static char *expected_ids(const cm_rtree_box *boxes, size_t count, const bool *g
         if ((gone && gone[i]) || b->max_x < w[0] || b->min_x > w[1] || b->max_y < w[2] ||
             b->min_y > w[3])
             continue;
-        used += (size_t)snprintf(ids + used, room - used, "%s%lld", used ? "," : "",
-                                 (long long)b->id);
+        used +=
+            (size_t)snprintf(ids + used, room - used, "%s%lld", used ? "," : "", (long long)b->id);
     }
     return ids;
 }
@@ -198,8 +198,9 @@ START_TEST(coordinates_are_rounded_outwards)
     size_t count = sizeof boxes / sizeof boxes[0];
     pack_ok(db, "packed", boxes, count);
     sqlite3_stmt *stmt = NULL;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT min_x, max_x, min_y, max_y FROM packed "
-                                            "WHERE id = ?",
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT min_x, max_x, min_y, max_y FROM packed "
+                                        "WHERE id = ?",
                                         -1, &stmt, NULL),
                      SQLITE_OK);
     for (size_t i = 0; i < count; i++) {
@@ -210,7 +211,8 @@ START_TEST(coordinates_are_rounded_outwards)
         ck_assert(sqlite3_column_double(stmt, 2) <= boxes[i].min_y);
         ck_assert(sqlite3_column_double(stmt, 3) >= boxes[i].max_y);
         /* By no more than one float step. */
-        ck_assert(boxes[i].min_x - sqlite3_column_double(stmt, 0) < 1e-6 * (1 + fabs(boxes[i].min_x)));
+        ck_assert(boxes[i].min_x - sqlite3_column_double(stmt, 0) <
+                  1e-6 * (1 + fabs(boxes[i].min_x)));
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt);
