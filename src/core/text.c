@@ -395,6 +395,24 @@ static gchar *ascii_decompose(const char *text, gssize length, bool fold_case)
 
 /* ---- folding ----------------------------------------------------------------- */
 
+/* Removes from NFD text, in place, its accent marks and its key separators, each when
+ * asked; returns text. */
+static gchar *drop_code_points(gchar *nfd, bool accents, bool separators)
+{
+    char *w = nfd;
+    const char *next;
+    for (const char *r = nfd; *r; r = next) {
+        gunichar c = g_utf8_get_char(r);
+        next = g_utf8_next_char(r); /* read before memmove may overwrite r */
+        if ((accents && is_accent_mark(c)) || (separators && is_key_separator(c)))
+            continue;
+        memmove(w, r, (size_t)(next - r));
+        w += next - r;
+    }
+    *w = '\0';
+    return nfd;
+}
+
 /* Case fold, NFD, then accents dropped (and separators, when asked) of a valid UTF-8
  * span, through glib (g_free); NULL when glib fails. */
 static gchar *fold_slowly(const char *text, gssize length, bool drop_separators)
@@ -404,18 +422,7 @@ static gchar *fold_slowly(const char *text, gssize length, bool drop_separators)
     g_free(folded);
     if (!nfd)
         return NULL;
-    char *w = nfd;
-    const char *next;
-    for (const char *r = nfd; *r; r = next) {
-        gunichar c = g_utf8_get_char(r);
-        next = g_utf8_next_char(r); /* read before memmove may overwrite r */
-        if (is_accent_mark(c) || (drop_separators && is_key_separator(c)))
-            continue;
-        memmove(w, r, (size_t)(next - r));
-        w += next - r;
-    }
-    *w = '\0';
-    return nfd;
+    return drop_code_points(nfd, true, drop_separators);
 }
 
 /* Folding Latin text by table. Through glib (case fold, NFD, then dropping accents
@@ -602,20 +609,7 @@ static gchar *decompose(const char *text, bool fold_case)
 static gchar *key_letters(const char *text, bool fold_case, bool keep_accents)
 {
     gchar *nfd = decompose(text, fold_case);
-    if (!nfd)
-        return NULL;
-    char *w = nfd;
-    const char *next;
-    for (const char *r = nfd; *r; r = next) {
-        gunichar c = g_utf8_get_char(r);
-        next = g_utf8_next_char(r); /* read before memmove may overwrite r */
-        if (is_key_separator(c) || (!keep_accents && is_accent_mark(c)))
-            continue;
-        memmove(w, r, (size_t)(next - r));
-        w += next - r;
-    }
-    *w = '\0';
-    return nfd;
+    return nfd ? drop_code_points(nfd, !keep_accents, true) : NULL;
 }
 
 char *cm_fold_key(const char *key)

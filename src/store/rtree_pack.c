@@ -78,22 +78,23 @@ static void put_float(unsigned char *p, float f)
 
 /* Centres compared as sums (the same order), ties by id: the same tree for the
  * same boxes, whatever qsort does with equal keys. */
+static int by_centre(double u, double v, sqlite3_int64 a, sqlite3_int64 b)
+{
+    if (u != v)
+        return u < v ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
 static int by_centre_x(const void *a, const void *b)
 {
     const cell *p = a, *q = b;
-    double u = (double)p->min_x + p->max_x, v = (double)q->min_x + q->max_x;
-    if (u != v)
-        return u < v ? -1 : 1;
-    return (p->id > q->id) - (p->id < q->id);
+    return by_centre((double)p->min_x + p->max_x, (double)q->min_x + q->max_x, p->id, q->id);
 }
 
 static int by_centre_y(const void *a, const void *b)
 {
     const cell *p = a, *q = b;
-    double u = (double)p->min_y + p->max_y, v = (double)q->min_y + q->max_y;
-    if (u != v)
-        return u < v ? -1 : 1;
-    return (p->id > q->id) - (p->id < q->id);
+    return by_centre((double)p->min_y + p->max_y, (double)q->min_y + q->max_y, p->id, q->id);
 }
 
 /* Orders one level's cells so that each run of `capacity` makes a compact node. */
