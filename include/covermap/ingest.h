@@ -84,4 +84,7 @@ void cm_tables_read_free(cm_table_read *read);
  * Returns a malloc'd string (caller frees), NULL on failure. */
 char *cm_text_to_utf8(const char *raw, const char *encoding);
 
+/* True when `encoding` names UTF-8 ("UTF-8" or "UTF8", any case). */
+bool cm_encoding_is_utf8(const char *encoding);
+
 #endif

@@ -14,9 +14,10 @@ static char *copy_cpl_string(char *cpl_text)
     return copy;
 }
 
-static int is_utf8_name(const char *encoding)
+bool cm_encoding_is_utf8(const char *encoding)
 {
-    return g_ascii_strcasecmp(encoding, "UTF-8") == 0 || g_ascii_strcasecmp(encoding, "UTF8") == 0;
+    return encoding &&
+           (g_ascii_strcasecmp(encoding, "UTF-8") == 0 || g_ascii_strcasecmp(encoding, "UTF8") == 0);
 }
 
 char *cm_text_to_utf8(const char *raw, const char *encoding)
@@ -29,7 +30,7 @@ char *cm_text_to_utf8(const char *raw, const char *encoding)
             return strdup(raw);
         return copy_cpl_string(CPLRecode(raw, "CP1252", CPL_ENC_UTF8));
     }
-    if (is_utf8_name(encoding)) {
+    if (cm_encoding_is_utf8(encoding)) {
         if (!g_utf8_validate(raw, -1, NULL))
             return NULL;
         return strdup(raw);

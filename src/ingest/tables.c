@@ -79,6 +79,11 @@ typedef struct {
     GDALDatasetH dataset;
     OGRLayerH layer;
     char *encoding; /* recoding of the values; "" detects UTF-8 else CP1252 */
+    /* The whole file is valid UTF-8 read as UTF-8: so is every cell (cells are cut
+     * at ASCII bytes), which is then copied as it is, not checked again. */
+    bool cells_are_utf8;
+    char *scratch; /* such a cell's copy, to trim (cell_text) */
+    size_t scratch_size;
     bool comma_is_decimal;
     bool spreadsheet;
     int key_field;
@@ -108,6 +113,7 @@ static void reader_close(table_reader *r)
     }
     free(r->columns);
     free(r->encoding);
+    free(r->scratch);
     *r = (table_reader){0};
 }
 
@@ -192,8 +198,12 @@ static cm_status sniff_text_table(table_reader *r, cm_error *err)
         text += 3;
         size -= 3;
     }
-    if (!r->encoding)
-        r->encoding = strdup(g_utf8_validate(text, (gssize)size, NULL) ? "UTF-8" : "CP1252");
+    if (!r->encoding) {
+        r->cells_are_utf8 = g_utf8_validate(text, (gssize)size, NULL);
+        r->encoding = strdup(r->cells_are_utf8 ? "UTF-8" : "CP1252");
+    } else if (cm_encoding_is_utf8(r->encoding)) {
+        r->cells_are_utf8 = g_utf8_validate(text, (gssize)size, NULL);
+    }
     size_t header_length = 0;
     while (header_length < size && text[header_length] != '\r' && text[header_length] != '\n')
         header_length++;
@@ -720,10 +730,39 @@ static long feature_line(const table_reader *r, OGRFeatureH feature)
     return r->spreadsheet ? (long)fid : (long)fid + 1;
 }
 
+/* A cell's text in UTF-8, which the caller may trim: a copy in the reader's scratch
+ * when the file is known to be UTF-8 (*owned false), else converted (*owned true:
+ * the caller frees it). NULL when it is not text in the table's encoding, or out of
+ * memory. The scratch copy lasts until the next call. */
+static char *cell_text(table_reader *r, OGRFeatureH feature, int field, bool *owned)
+{
+    const char *raw = OGR_F_GetFieldAsString(feature, field);
+    *owned = !r->cells_are_utf8;
+    if (*owned)
+        return cm_text_to_utf8(raw, r->encoding);
+    size_t size = strlen(raw) + 1;
+    if (size > r->scratch_size) {
+        size_t grown = size > 2 * r->scratch_size ? size : 2 * r->scratch_size;
+        char *bigger = realloc(r->scratch, grown);
+        if (!bigger)
+            return NULL;
+        r->scratch = bigger;
+        r->scratch_size = grown;
+    }
+    return memcpy(r->scratch, raw, size);
+}
+
+static void release_cell_text(char *text, bool owned)
+{
+    if (owned)
+        free(text);
+}
+
 static cm_status read_key(parsed_table *t, OGRFeatureH feature, parsed_row *row, cm_error *err)
 {
-    const table_reader *r = &t->reader;
-    char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_field), r->encoding);
+    table_reader *r = &t->reader;
+    bool owned;
+    char *key = cell_text(r, feature, r->key_field, &owned);
     bool copied = true;
     if (key && !cm_text_is_blank(key)) {
         g_strstrip(key);
@@ -733,14 +772,14 @@ static cm_status read_key(parsed_table *t, OGRFeatureH feature, parsed_row *row,
         copied = row->key && (!folded || row->folded);
         free(folded);
     }
-    free(key);
+    release_cell_text(key, owned);
     return copied ? CM_OK : no_memory(err);
 }
 
 /* Appends the row and its cells; on a bad value the row is left out. */
 static cm_status read_row(parsed_table *t, OGRFeatureH feature, cm_error *err)
 {
-    const table_reader *r = &t->reader;
+    table_reader *r = &t->reader;
     parsed_row row = {.line = feature_line(r, feature)};
     cm_status st = read_key(t, feature, &row, err);
     if (st != CM_OK)
@@ -751,11 +790,12 @@ static cm_status read_row(parsed_table *t, OGRFeatureH feature, cm_error *err)
         return no_memory(err);
     for (int i = 0; i < r->column_count && st == CM_OK; i++) {
         const table_column *c = &r->columns[i];
+        bool owned = false;
         char *text = OGR_F_IsFieldSetAndNotNull(feature, c->field)
-                         ? cm_text_to_utf8(OGR_F_GetFieldAsString(feature, c->field), r->encoding)
+                         ? cell_text(r, feature, c->field, &owned)
                          : NULL;
         st = parse_value(t, row.line, c, text, &cells[i], err);
-        free(text);
+        release_cell_text(text, owned);
     }
     parsed_row *kept = st == CM_OK ? table_array_grow(&t->rows, 1) : NULL;
     if (!kept) {

@@ -760,6 +760,43 @@ START_TEST(test_explicit_encoding)
 }
 END_TEST
 
+START_TEST(test_declared_utf8_cells_copied_whole)
+{
+    /* A file declared UTF-8 and valid has its cells copied, not converted one by
+     * one: a long cell, then shorter ones (the copy is reused), blanks around
+     * text and keys, accents, a quoted cell with a separator and doubled quotes. */
+    char long_name[3001];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    char text[4096];
+    snprintf(text, sizeof text,
+             "territoire;organisme\n"
+             "  Saint-Michel ;%s\n"
+             "C\xC3\xB4te-des-Neiges\xE2\x80\x93Notre-Dame-de-Gr\xC3\xA2\x63\x65;"
+             "  Biblioth\xC3\xA8que \n"
+             "Saint-Michel;\"Caf\xC3\xA9; \"\"jeunesse\"\"\"\n",
+             long_name);
+    ts_write_in_temp("partenaires.csv", text);
+    cm_project *project;
+    cm_store *store;
+    cm_error err = {0};
+    cm_status st = ingest("data:\n"
+                          "  - source: partenaires.csv\n    key: territoire\n    role: partners\n"
+                          "    encoding: utf8\n    columns: { name: organisme }\n",
+                          &project, &store, &err);
+    assert_ok(st, &err);
+    expect_rows(store, "SELECT line, source_key, length(name), substr(name, 1, 3) FROM table_1 "
+                       "WHERE line = 2",
+                "2|Saint-Michel|3000|xxx\n");
+    expect_rows(store, "SELECT line, source_key, territory_key, name FROM table_1 WHERE line > 2 "
+                       "ORDER BY line",
+                "3|Côte-des-Neiges–Notre-Dame-de-Grâce|Côte-des-Neiges–Notre-Dame-de-Grâce|"
+                "Bibliothèque\n"
+                "4|Saint-Michel|Saint-Michel|Café; \"jeunesse\"\n");
+    release(project, store);
+}
+END_TEST
+
 START_TEST(test_quoting_numbers_blanks_and_carried_columns)
 {
     /* Thousands with an ASCII space, U+00A0 and U+202F; a decimal comma; blank
@@ -1149,6 +1186,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(tables, test_utf8_with_and_without_bom);
     tcase_add_test(tables, test_cp1252_detected);
     tcase_add_test(tables, test_explicit_encoding);
+    tcase_add_test(tables, test_declared_utf8_cells_copied_whole);
     tcase_add_test(tables, test_quoting_numbers_blanks_and_carried_columns);
     tcase_add_test(tables, test_funding_values);
     tcase_add_test(tables, test_text_to_utf8);
