@@ -42,6 +42,12 @@ cm_status cm_boundaries_open_start(const cm_project *project, bool in_thread,
 cm_status cm_ingest_opened_territories(cm_store *store, cm_boundaries_opening *opening,
                                        cm_territory_summary *summary, cm_progress *progress,
                                        cm_error *err);
+/* Lets cm_ingest_opened_territories check the geometries on a second thread once
+ * core_is_free(context) answers true (asked between batches of features, from the
+ * ingesting thread): the run passes "the tables have been read", when the core
+ * that read them is free. The rows stored are the same either way. */
+void cm_boundaries_share_core(cm_boundaries_opening *opening,
+                              bool (*core_is_free)(const void *context), const void *context);
 /* Waits for the opening and releases it; NULL is fine. */
 void cm_boundaries_opening_free(cm_boundaries_opening *opening);
 
@@ -79,6 +85,10 @@ cm_status cm_ingest_read_tables(cm_store *store, cm_table_read *read, cm_progres
 
 /* Stops and waits for the reading thread, if any, and frees read. NULL is fine. */
 void cm_tables_read_free(cm_table_read *read);
+
+/* True once the reading thread has finished, or when there was nothing to read;
+ * false while it reads, and without a thread. Any thread may ask. */
+bool cm_tables_read_finished(const cm_table_read *read);
 
 /* Converts text in `encoding` (NULL or "": UTF-8 when valid, else CP1252) to UTF-8.
  * Returns a malloc'd string (caller frees), NULL on failure. */

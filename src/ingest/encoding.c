@@ -16,8 +16,8 @@ static char *copy_cpl_string(char *cpl_text)
 
 bool cm_encoding_is_utf8(const char *encoding)
 {
-    return encoding &&
-           (g_ascii_strcasecmp(encoding, "UTF-8") == 0 || g_ascii_strcasecmp(encoding, "UTF8") == 0);
+    return encoding && (g_ascii_strcasecmp(encoding, "UTF-8") == 0 ||
+                        g_ascii_strcasecmp(encoding, "UTF8") == 0);
 }
 
 char *cm_text_to_utf8(const char *raw, const char *encoding)

@@ -612,6 +612,7 @@ struct cm_table_read {
     cm_status status;     /* the first failure, in tables[read_count]: reading stops there */
     cm_error error;
     bool done;
+    atomic_bool finished;  /* the thread has read everything (cm_tables_read_finished) */
     atomic_bool abandoned; /* set by cm_tables_read_free: the thread stops early */
     pthread_t thread;
     bool threaded; /* the thread runs until wait_for_reading joins it */
@@ -871,10 +872,17 @@ static void read_all(cm_table_read *read)
 
 static void *read_in_thread(void *arg)
 {
+    cm_table_read *read = arg;
     cm_trace_mark("tables: thread started");
-    read_all(arg);
+    read_all(read);
+    atomic_store(&read->finished, true);
     cm_trace_mark("tables: read");
     return NULL;
+}
+
+bool cm_tables_read_finished(const cm_table_read *read)
+{
+    return atomic_load(&read->finished);
 }
 
 /* Without a thread the tables are read here, when they are needed, as before. */
@@ -907,6 +915,7 @@ cm_status cm_tables_read_start(const cm_project *project, bool in_thread, cm_tab
     }
     read->project = project;
     atomic_init(&read->abandoned, false);
+    atomic_init(&read->finished, project->table_count == 0);
     /* A thread that cannot start leaves the reading to cm_ingest_read_tables. */
     read->threaded = in_thread && project->table_count > 0 &&
                      pthread_create(&read->thread, NULL, read_in_thread, read) == 0;

@@ -6,6 +6,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,10 @@ typedef struct {
     char *encoding;    /* recoding of raw DBF text; NULL: OGR already gives UTF-8 */
     const char *table; /* "territories" or "districts" */
     OGRCoordinateTransformationH to_store; /* districts: into the territories' CRS */
+    /* When set, the geometries' checks may be shared with a second thread once it
+     * answers true (cm_boundaries_share_core). */
+    bool (*core_is_free)(const void *context);
+    const void *core_context;
 } territory_reader;
 
 static void reader_close(territory_reader *r)
@@ -416,23 +421,21 @@ static cm_status key_error(const territory_reader *r, OGRFeatureH feature, const
     return CM_ERR_INPUT;
 }
 
+/* Stores one feature with its geometry, prepared beforehand (prepare_geometry);
+ * the geometry's WKB is taken over (freed on every path). */
 static cm_status insert_feature(cm_store *store, territory_reader *r, sqlite3_stmt *insert,
-                                OGRFeatureH feature, cm_territory_summary *summary, cm_error *err)
+                                OGRFeatureH feature, prepared_geometry geometry,
+                                cm_territory_summary *summary, cm_error *err)
 {
     char *key = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->key_index), r->encoding);
     if (!key || cm_text_is_blank(key)) {
         free(key);
+        free(geometry.wkb);
         return key_error(r, feature, "empty or unreadable key", NULL, err);
     }
     g_strstrip(key);
     char *name = cm_text_to_utf8(OGR_F_GetFieldAsString(feature, r->name_index), r->encoding);
-    prepared_geometry geometry;
-    cm_status st = prepare_geometry(feature, r->to_store, &geometry);
-    if (st != CM_OK) {
-        free(key);
-        free(name);
-        return cm_error_set(err, st, "out of memory reading a geometry");
-    }
+    cm_status st = CM_OK;
     sqlite3_reset(insert); /* every parameter is bound below: no clear_bindings */
     sqlite3_bind_text(insert, 1, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert, 2, name ? g_strstrip(name) : key, -1, SQLITE_TRANSIENT);
@@ -478,6 +481,136 @@ static cm_status stamp_last_insert(cm_store *store, const territory_reader *r, c
     return st;
 }
 
+/* ---- geometry checks on a second thread ---------------------------------------
+ *
+ * The validity check (GEOS) is most of the copy's time and needs nothing but the
+ * feature. Features are read and stored in batches, in order, by the ingesting
+ * thread; once the reader's core_is_free says another core has nothing left to do
+ * (the run: the tables have been read), a helper thread prepares the second half of
+ * each batch while this one prepares the first. The store gets the same rows in
+ * the same order either way. */
+
+enum { GEOMETRY_BATCH = 64 };
+
+typedef struct {
+    OGRFeatureH feature;
+    prepared_geometry geometry;
+    cm_status status;
+} pending_feature;
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    pending_feature *work; /* handed over, NULL when the helper waits */
+    size_t work_count;
+    bool quit;
+    pthread_t thread;
+    bool running;
+} geometry_helper;
+
+static void prepare_pending(pending_feature *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        items[i].status = prepare_geometry(items[i].feature, NULL, &items[i].geometry);
+}
+
+static void *help_with_geometries(void *arg)
+{
+    geometry_helper *h = arg;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        while (!h->work && !h->quit)
+            pthread_cond_wait(&h->changed, &h->lock);
+        if (!h->work)
+            break;
+        pending_feature *work = h->work;
+        size_t count = h->work_count;
+        pthread_mutex_unlock(&h->lock);
+        prepare_pending(work, count);
+        pthread_mutex_lock(&h->lock);
+        h->work = NULL;
+        pthread_cond_broadcast(&h->changed);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+/* Starts the helper the first time the other core is free; false while it is not. */
+static bool helper_ready(geometry_helper *h, const territory_reader *r)
+{
+    if (h->running)
+        return true;
+    if (!r->core_is_free || r->to_store || !r->core_is_free(r->core_context))
+        return false;
+    h->running = pthread_create(&h->thread, NULL, help_with_geometries, h) == 0;
+    return h->running;
+}
+
+/* Prepares the batch's geometries, half of them on the helper when it is ready. */
+static void prepare_batch(geometry_helper *h, const territory_reader *r, pending_feature *items,
+                          size_t count)
+{
+    size_t mine = count >= 2 && helper_ready(h, r) ? count / 2 : count;
+    if (mine < count) {
+        pthread_mutex_lock(&h->lock);
+        h->work = items + mine;
+        h->work_count = count - mine;
+        pthread_cond_broadcast(&h->changed);
+        pthread_mutex_unlock(&h->lock);
+    }
+    prepare_pending(items, mine);
+    if (mine < count) {
+        pthread_mutex_lock(&h->lock);
+        while (h->work)
+            pthread_cond_wait(&h->changed, &h->lock);
+        pthread_mutex_unlock(&h->lock);
+    }
+}
+
+static void stop_helper(geometry_helper *h)
+{
+    if (h->running) {
+        pthread_mutex_lock(&h->lock);
+        h->quit = true;
+        pthread_cond_broadcast(&h->changed);
+        pthread_mutex_unlock(&h->lock);
+        pthread_join(h->thread, NULL);
+    }
+    pthread_cond_destroy(&h->changed);
+    pthread_mutex_destroy(&h->lock);
+}
+
+/* Reads up to GEOMETRY_BATCH features; 0 at the end of the layer. */
+static size_t read_batch(OGRLayerH layer, pending_feature *items)
+{
+    size_t count = 0;
+    OGRFeatureH feature;
+    while (count < GEOMETRY_BATCH && (feature = OGR_L_GetNextFeature(layer)) != NULL)
+        items[count++] = (pending_feature){.feature = feature};
+    return count;
+}
+
+/* Stores the batch's features in order; the first failure stops the storing, and
+ * every feature and geometry is released either way. */
+static cm_status store_batch(cm_store *store, territory_reader *r, sqlite3_stmt *insert,
+                             pending_feature *items, size_t count, cm_territory_summary *summary,
+                             cm_progress *progress, cm_error *err)
+{
+    cm_status st = CM_OK;
+    for (size_t i = 0; i < count; i++) {
+        if (st == CM_OK && items[i].status != CM_OK)
+            st = cm_error_set(err, items[i].status, "out of memory reading a geometry");
+        if (st == CM_OK)
+            st =
+                insert_feature(store, r, insert, items[i].feature, items[i].geometry, summary, err);
+        else
+            free(items[i].geometry.wkb);
+        OGR_F_Destroy(items[i].feature);
+        cm_progress_advance(progress, 1);
+    }
+    return st;
+}
+
 static cm_status copy_rows(cm_store *store, territory_reader *r, cm_territory_summary *summary,
                            cm_progress *progress, cm_error *err)
 {
@@ -488,12 +621,21 @@ static cm_status copy_rows(cm_store *store, territory_reader *r, cm_territory_su
     OGR_L_ResetReading(r->layer);
     GIntBig total = OGR_L_GetFeatureCount(r->layer, FALSE);
     cm_progress_begin(progress, "reading territories", total > 0 ? (size_t)total : 0);
-    OGRFeatureH feature;
-    while (st == CM_OK && (feature = OGR_L_GetNextFeature(r->layer)) != NULL) {
-        st = insert_feature(store, r, insert, feature, summary, err);
-        OGR_F_Destroy(feature);
-        cm_progress_advance(progress, 1);
+    geometry_helper helper = {.running = false};
+    pthread_mutex_init(&helper.lock, NULL);
+    pthread_cond_init(&helper.changed, NULL);
+    pending_feature batch[GEOMETRY_BATCH];
+    size_t count;
+    while (st == CM_OK && (count = read_batch(r->layer, batch)) > 0) {
+        if (r->to_store)
+            for (size_t i = 0; i < count; i++)
+                batch[i].status =
+                    prepare_geometry(batch[i].feature, r->to_store, &batch[i].geometry);
+        else
+            prepare_batch(&helper, r, batch, count);
+        st = store_batch(store, r, insert, batch, count, summary, progress, err);
     }
+    stop_helper(&helper);
     cm_progress_end(progress);
     sqlite3_finalize(insert);
     if (st == CM_OK && summary->territory_count == 0) {
@@ -588,6 +730,8 @@ static cm_status ingest_into(cm_store *store, territory_reader *r, cm_territory_
 struct cm_boundaries_opening {
     const cm_project *project;
     territory_reader reader;
+    bool (*core_is_free)(const void *context); /* cm_boundaries_share_core */
+    const void *core_context;
     cm_status status;
     cm_error error; /* filled in the opening's thread, read after the join */
     pthread_t thread;
@@ -634,10 +778,20 @@ cm_status cm_ingest_opened_territories(cm_store *store, cm_boundaries_opening *o
     cm_status st = opening->status;
     if (st != CM_OK && err)
         *err = opening->error;
-    if (st == CM_OK)
+    if (st == CM_OK) {
+        opening->reader.core_is_free = opening->core_is_free;
+        opening->reader.core_context = opening->core_context;
         st = ingest_into(store, &opening->reader, summary, progress, err);
+    }
     cm_boundaries_opening_free(opening);
     return st;
+}
+
+void cm_boundaries_share_core(cm_boundaries_opening *opening,
+                              bool (*core_is_free)(const void *context), const void *context)
+{
+    opening->core_is_free = core_is_free;
+    opening->core_context = context;
 }
 
 void cm_boundaries_opening_free(cm_boundaries_opening *opening)

@@ -77,6 +77,11 @@ static char *source_line(const cm_project *p)
 }
 
 /* ingest -> store -> join -> indicators, into staging/covermap.sqlite. */
+static bool tables_are_read(const void *tables)
+{
+    return cm_tables_read_finished(tables);
+}
+
 static cm_status build_store(run_state *s, cm_error *err)
 {
     char *db_path = staged(s, "covermap.sqlite");
@@ -99,6 +104,9 @@ static cm_status build_store(run_state *s, cm_error *err)
      * boundaries; cm_tables_read_free below joins the thread on every path. */
     cm_table_read *tables = NULL;
     st = cm_tables_read_start(s->project, s->workers > 1, &tables, err);
+    /* Once they are read, that core checks half of the boundaries' geometries. */
+    if (st == CM_OK && s->workers > 1)
+        cm_boundaries_share_core(boundaries, tables_are_read, tables);
     cm_territory_summary territories;
     if (st == CM_OK)
         st = cm_ingest_opened_territories(store, boundaries, &territories, &s->progress, err);

@@ -294,9 +294,9 @@ static void add_probe(cm_store *store, bool with_rows)
                             &err),
               &err);
     if (with_rows)
-        assert_ok(cm_store_exec(store, "INSERT INTO probe SELECT fid, geom FROM territories;",
-                                &err),
-                  &err);
+        assert_ok(
+            cm_store_exec(store, "INSERT INTO probe SELECT fid, geom FROM territories;", &err),
+            &err);
     assert_ok(cm_store_exec(store, "SELECT CreateSpatialIndex('probe', 'geom');", &err), &err);
 }
 
@@ -447,6 +447,76 @@ START_TEST(test_territory_repaired)
     expect_rows(store, "SELECT key, note FROM territory_repairs",
                 "Noeud|invalid geometry (self-intersection or touching ring) made valid\n");
     release(project, store);
+}
+END_TEST
+
+static bool core_always_free(const void *context)
+{
+    (void)context;
+    return true;
+}
+
+/* The territories of 'territoires.geojson' stored with their checks on one thread or
+ * shared with a second: every column of every row, in rowid order. */
+static char *stored_territories(const cm_project *project, bool shared, size_t *repaired)
+{
+    cm_store *store = new_store();
+    cm_boundaries_opening *opening = NULL;
+    cm_error err = {0};
+    assert_ok(cm_boundaries_open_start(project, false, &opening, &err), &err);
+    if (shared)
+        cm_boundaries_share_core(opening, core_always_free, NULL);
+    cm_territory_summary summary;
+    assert_ok(cm_ingest_opened_territories(store, opening, &summary, NULL, &err), &err);
+    *repaired = summary.repaired_count;
+    char *rows = query_rows(store, "SELECT rowid, key, name, repaired, hex(geom) FROM territories "
+                                   "ORDER BY rowid");
+    char *repairs = query_rows(store, "SELECT key, note FROM territory_repairs ORDER BY rowid");
+    char *both = g_strconcat(rows, repairs, NULL);
+    free(rows);
+    free(repairs);
+    cm_store_close(store);
+    return both;
+}
+
+START_TEST(test_geometry_checks_shared_with_a_second_thread)
+{
+    /* 150 squares (batches, and halves of them, of uneven sizes), every seventh a
+     * bowtie to repair, one without a geometry. */
+    GString *json = feature_collection(MTM8);
+    for (int i = 0; i < 150; i++) {
+        char properties[64];
+        snprintf(properties, sizeof properties, "\"nom\":\"T%03d\"", i);
+        double x = 290000 + (i % 15) * 2000, y = 5030000 + (i / 15) * 2000;
+        if (i == 77) {
+            g_string_append_printf(json,
+                                   "%s{\"type\":\"Feature\",\"properties\":{%s},"
+                                   "\"geometry\":null}",
+                                   i ? ",\n" : "", properties);
+        } else if (i % 7 == 3) {
+            g_string_append_printf(json,
+                                   "%s{\"type\":\"Feature\",\"properties\":{%s},"
+                                   "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%g,%g],"
+                                   "[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}",
+                                   i ? ",\n" : "", properties, x, y, x + 1000, y + 1000, x + 1000,
+                                   y, x, y + 1000, x, y);
+        } else {
+            append_square(json, properties, x, y, 1000);
+        }
+    }
+    write_collection("territoires.geojson", json);
+    cm_project *project = load_project("territories:\n  source: territoires.geojson\n  key: nom\n");
+    size_t repaired_alone, repaired_shared;
+    char *alone = stored_territories(project, false, &repaired_alone);
+    char *shared = stored_territories(project, true, &repaired_shared);
+    ck_assert_uint_eq(repaired_alone, 21);
+    ck_assert_uint_eq(repaired_shared, repaired_alone);
+    ck_assert_str_eq(shared, alone);
+    ck_assert_ptr_nonnull(strstr(alone, "T003|invalid geometry"));
+    ck_assert_ptr_nonnull(strstr(alone, "T077|no geometry in the source"));
+    free(alone);
+    free(shared);
+    cm_project_free(project);
 }
 END_TEST
 
@@ -785,11 +855,13 @@ START_TEST(test_declared_utf8_cells_copied_whole)
                           "    encoding: utf8\n    columns: { name: organisme }\n",
                           &project, &store, &err);
     assert_ok(st, &err);
-    expect_rows(store, "SELECT line, source_key, length(name), substr(name, 1, 3) FROM table_1 "
-                       "WHERE line = 2",
+    expect_rows(store,
+                "SELECT line, source_key, length(name), substr(name, 1, 3) FROM table_1 "
+                "WHERE line = 2",
                 "2|Saint-Michel|3000|xxx\n");
-    expect_rows(store, "SELECT line, source_key, territory_key, name FROM table_1 WHERE line > 2 "
-                       "ORDER BY line",
+    expect_rows(store,
+                "SELECT line, source_key, territory_key, name FROM table_1 WHERE line > 2 "
+                "ORDER BY line",
                 "3|Côte-des-Neiges–Notre-Dame-de-Grâce|Côte-des-Neiges–Notre-Dame-de-Grâce|"
                 "Bibliothèque\n"
                 "4|Saint-Michel|Saint-Michel|Café; \"jeunesse\"\n");
@@ -1173,6 +1245,7 @@ static Suite *ingest_suite(void)
     tcase_add_test(territories, test_spatial_index_filled);
     tcase_add_test(territories, test_curves_become_lines);
     tcase_add_test(territories, test_territory_repaired);
+    tcase_add_test(territories, test_geometry_checks_shared_with_a_second_thread);
     tcase_add_test(territories, test_points_refused);
     tcase_add_test(territories, test_no_crs_refused_srs_override_accepted);
     tcase_add_test(territories, test_duplicate_territory_key_refused);
