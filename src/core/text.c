@@ -970,19 +970,49 @@ void cm_format_number(double value, int decimals, cm_locale locale, char *buf, s
     format_decimal(value, decimals, locale, buf, size);
 }
 
+/* Appends text to out (room for `size` bytes, *used of them taken), as much as fits;
+ * out stays NUL-terminated. A few of these replace snprintf where a report
+ * formats one amount or date per territory (snprintf was most of their time). */
+static void append_text(char *out, size_t size, size_t *used, const char *text)
+{
+    size_t n = strlen(text);
+    if (*used + n >= size)
+        n = size - 1 - *used;
+    memcpy(out + *used, text, n);
+    *used += n;
+    out[*used] = '\0';
+}
+
+/* Appends a non-negative number in decimal. */
+static void append_unsigned(char *out, size_t size, size_t *used, unsigned long value)
+{
+    char digits[24];
+    size_t n = sizeof digits - 1;
+    digits[n] = '\0';
+    do {
+        digits[--n] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    append_text(out, size, used, digits + n);
+}
+
 void cm_format_money(double value, cm_locale locale, char *buf, size_t size)
 {
     char number[FORMAT_BYTES];
     char text[FORMAT_BYTES + 8];
+    size_t used = 0;
+    text[0] = '\0';
     format_decimal(value, 0, locale, number, sizeof number);
-    if (!isfinite(value))
-        snprintf(text, sizeof text, "%s", number);
-    else if (locale == CM_LOCALE_FR_CA)
-        snprintf(text, sizeof text, "%s" NBSP "$", number);
-    else if (number[0] == '-')
-        snprintf(text, sizeof text, "-$%s", number + 1);
-    else
-        snprintf(text, sizeof text, "$%s", number);
+    if (!isfinite(value)) {
+        append_text(text, sizeof text, &used, number);
+    } else if (locale == CM_LOCALE_FR_CA) {
+        append_text(text, sizeof text, &used, number);
+        append_text(text, sizeof text, &used, NBSP "$");
+    } else {
+        bool negative = number[0] == '-';
+        append_text(text, sizeof text, &used, negative ? "-$" : "$");
+        append_text(text, sizeof text, &used, number + negative);
+    }
     write_truncated(buf, size, text);
 }
 
@@ -1008,10 +1038,21 @@ void cm_format_date(cm_day day, cm_locale locale, char *buf, size_t size)
                                            "September", "October",  "November", "December"};
     cm_civil_date c = cm_civil_from_day(day);
     char text[64];
-    if (locale == CM_LOCALE_FR_CA)
-        snprintf(text, sizeof text, "%d%s %s %d", c.day, c.day == 1 ? "er" : "", mois[c.month - 1],
-                 c.year);
-    else
-        snprintf(text, sizeof text, "%s %d, %d", months[c.month - 1], c.day, c.year);
+    size_t used = 0;
+    text[0] = '\0';
+    bool negative_year = c.year < 0; /* outside what the calendar module is used for */
+    unsigned long year = negative_year ? 0UL - (unsigned long)c.year : (unsigned long)c.year;
+    if (locale == CM_LOCALE_FR_CA) {
+        append_unsigned(text, sizeof text, &used, (unsigned long)c.day);
+        append_text(text, sizeof text, &used, c.day == 1 ? "er " : " ");
+        append_text(text, sizeof text, &used, mois[c.month - 1]);
+        append_text(text, sizeof text, &used, negative_year ? " -" : " ");
+    } else {
+        append_text(text, sizeof text, &used, months[c.month - 1]);
+        append_text(text, sizeof text, &used, " ");
+        append_unsigned(text, sizeof text, &used, (unsigned long)c.day);
+        append_text(text, sizeof text, &used, negative_year ? ", -" : ", ");
+    }
+    append_unsigned(text, sizeof text, &used, year);
     write_truncated(buf, size, text);
 }

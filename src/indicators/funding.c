@@ -317,15 +317,31 @@ bool cm_risk_level_parse(const char *name, cm_risk_level *out)
     return false;
 }
 
+/* The pieces (a NULL-ended list) one after the other in out, cut where out ends
+ * (always NUL-terminated): a reason is a sentence with a date or amounts in it. */
+static void join_pieces(char *out, size_t size, const char *const *pieces)
+{
+    size_t used = 0;
+    for (; *pieces && used + 1 < size; pieces++) {
+        size_t n = strlen(*pieces);
+        if (used + n + 1 > size)
+            n = size - 1 - used;
+        memcpy(out + used, *pieces, n);
+        used += n;
+    }
+    out[used] = '\0';
+}
+
 /* Appends one reason to buf, after "; " unless it is the first; a reason that
  * does not fit whole is left out rather than cut inside a UTF-8 character. */
 static void append_reason(char *buf, size_t size, const char *reason)
 {
     size_t used = strlen(buf);
-    const char *separator = used > 0 ? "; " : "";
-    if (used + strlen(separator) + strlen(reason) + 1 > size)
+    size_t separator = used > 0 ? 2 : 0, length = strlen(reason);
+    if (used + separator + length + 1 > size)
         return;
-    snprintf(buf + used, size - used, "%s%s", separator, reason);
+    memcpy(buf + used, "; ", separator);
+    memcpy(buf + used + separator, reason, length + 1);
 }
 
 static void coverage_reason(const cm_funding_result *r, const cm_funding_params *p, bool en,
@@ -336,27 +352,29 @@ static void coverage_reason(const cm_funding_result *r, const cm_funding_params 
     reason[0] = '\0';
     if (r->risk == CM_RISK_NO_COORDINATION) {
         cm_format_date(p->as_of, locale, date, sizeof date);
-        snprintf(reason, size,
-                 en ? "no coordination grant active on %s"
-                    : "aucune subvention de coordination active le %s",
-                 date);
+        join_pieces(reason, size,
+                    (const char *const[]){en ? "no coordination grant active on "
+                                             : "aucune subvention de coordination active le ",
+                                          date, NULL});
     } else if (r->has_months_funded && !r->has_funded_until) {
         cm_format_date(p->as_of, locale, date, sizeof date);
         cm_format_money(r->rate_on_as_of, locale, rate, sizeof rate);
         cm_format_money(p->coordination_cost, locale, cost, sizeof cost);
-        snprintf(reason, size,
-                 en ? "insufficient funding from %s (%s a year for %s)"
-                    : "financement insuffisant dès le %s (%s par an pour %s)",
-                 date, rate, cost);
+        join_pieces(reason, size,
+                    (const char *const[]){
+                        en ? "insufficient funding from " : "financement insuffisant dès le ", date,
+                        " (", rate, en ? " a year for " : " par an pour ", cost, ")", NULL});
     } else if (r->has_funded_until) {
         cm_format_date(r->funded_until, locale, date, sizeof date);
-        snprintf(reason, size,
-                 en ? "coordination funded until %s" : "financement de coordination jusqu'au %s",
-                 date);
+        join_pieces(reason, size,
+                    (const char *const[]){en ? "coordination funded until "
+                                             : "financement de coordination jusqu'au ",
+                                          date, NULL});
     } else if (p->coordination_cost > 0) {
-        snprintf(reason, size, "%s",
-                 en ? "coordination funded with no end date"
-                    : "financement de coordination sans date de fin");
+        join_pieces(reason, size,
+                    (const char *const[]){en ? "coordination funded with no end date"
+                                             : "financement de coordination sans date de fin",
+                                          NULL});
     }
 }
 
@@ -383,8 +401,9 @@ void cm_funding_reasons(const cm_funding_result *result, const cm_funding_params
         cm_format_money(result->shortfall, locale, money, sizeof money);
         /* The last day of the horizon, as in the report's headline. */
         cm_format_date(result->horizon_end - 1, locale, date, sizeof date);
-        snprintf(reason, sizeof reason, en ? "%s missing by %s" : "manque %s d'ici le %s", money,
-                 date);
+        join_pieces(reason, sizeof reason,
+                    en ? (const char *const[]){money, " missing by ", date, NULL}
+                       : (const char *const[]){"manque ", money, " d'ici le ", date, NULL});
         append_reason(buf, size, reason);
     }
 }
