@@ -506,6 +506,7 @@ typedef struct {
     bool quit;
     pthread_t thread;
     bool running;
+    bool refused; /* the thread could not start: not tried again */
 } geometry_helper;
 
 static void prepare_pending(pending_feature *items, size_t count)
@@ -538,11 +539,12 @@ static void *help_with_geometries(void *arg)
 /* Starts the helper the first time the other core is free; false while it is not. */
 static bool helper_ready(geometry_helper *h, const territory_reader *r)
 {
-    if (h->running)
-        return true;
+    if (h->running || h->refused)
+        return h->running;
     if (!r->core_is_free || r->to_store || !r->core_is_free(r->core_context))
         return false;
     h->running = pthread_create(&h->thread, NULL, help_with_geometries, h) == 0;
+    h->refused = !h->running;
     return h->running;
 }
 
