@@ -95,6 +95,11 @@ size_t cm_edit_distance(const char *a, const char *b);
  * zero (1.005 -> "1.01", 2.5 -> "3"); a result that rounds to zero has no sign.
  * NaN and infinities are written "n/d" (fr-CA) or "n/a" (en-CA). */
 
+/* The pieces (a NULL-ended list) one after the other in buf, cut where buf ends but
+ * never inside a UTF-8 character; always NUL-terminated when size > 0. What a
+ * sentence with a number or a date in it is made of, for a fraction of snprintf's time. */
+void cm_join_text(char *buf, size_t size, const char *const *pieces);
+
 /* Integers and decimals: fr-CA "12 400" / "12,5" (U+00A0 no-break space between
  * thousands, decimal comma), en-CA "12,400" / "12.5"; negative "-1 234,5".
  * decimals: digits after the decimal separator, clamped to 0..12. */

@@ -94,18 +94,33 @@ static bool is_accent_mark(gunichar c)
 }
 
 /* Copies text into buf, cutting at a code point boundary when it does not fit. */
-static void write_truncated(char *buf, size_t size, const char *text)
+void cm_join_text(char *buf, size_t size, const char *const *pieces)
 {
     if (!buf || size == 0)
         return;
-    size_t n = strlen(text);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-            n--;
+    size_t used = 0;
+    for (; *pieces; pieces++) {
+        size_t n = strlen(*pieces);
+        if (used + n < size) {
+            memcpy(buf + used, *pieces, n);
+            used += n;
+            continue;
+        }
+        /* Cut: never inside a UTF-8 character (c: the first byte left out). */
+        n = size - 1 - used;
+        memcpy(buf + used, *pieces, n);
+        used += n;
+        unsigned char c = (unsigned char)(*pieces)[n];
+        while (used > 0 && (c & 0xC0) == 0x80)
+            c = (unsigned char)buf[--used];
+        break;
     }
-    memcpy(buf, text, n);
-    buf[n] = '\0';
+    buf[used] = '\0';
+}
+
+static void write_truncated(char *buf, size_t size, const char *text)
+{
+    cm_join_text(buf, size, (const char *const[]){text, NULL});
 }
 
 /* ---- numbers ------------------------------------------------------------------ */
@@ -970,50 +985,30 @@ void cm_format_number(double value, int decimals, cm_locale locale, char *buf, s
     format_decimal(value, decimals, locale, buf, size);
 }
 
-/* Appends text to out (room for `size` bytes, *used of them taken), as much as fits;
- * out stays NUL-terminated. A few of these replace snprintf where a report
- * formats one amount or date per territory (snprintf was most of their time). */
-static void append_text(char *out, size_t size, size_t *used, const char *text)
+/* value in decimal, written at the end of digits (24 bytes); returns where it starts. */
+static const char *unsigned_text(unsigned long value, char digits[24])
 {
-    size_t n = strlen(text);
-    if (*used + n >= size)
-        n = size - 1 - *used;
-    memcpy(out + *used, text, n);
-    *used += n;
-    out[*used] = '\0';
-}
-
-/* Appends a non-negative number in decimal. */
-static void append_unsigned(char *out, size_t size, size_t *used, unsigned long value)
-{
-    char digits[24];
-    size_t n = sizeof digits - 1;
-    digits[n] = '\0';
+    char *p = digits + 23;
+    *p = '\0';
     do {
-        digits[--n] = (char)('0' + value % 10);
+        *--p = (char)('0' + value % 10);
         value /= 10;
     } while (value > 0);
-    append_text(out, size, used, digits + n);
+    return p;
 }
 
 void cm_format_money(double value, cm_locale locale, char *buf, size_t size)
 {
     char number[FORMAT_BYTES];
-    char text[FORMAT_BYTES + 8];
-    size_t used = 0;
-    text[0] = '\0';
     format_decimal(value, 0, locale, number, sizeof number);
-    if (!isfinite(value)) {
-        append_text(text, sizeof text, &used, number);
-    } else if (locale == CM_LOCALE_FR_CA) {
-        append_text(text, sizeof text, &used, number);
-        append_text(text, sizeof text, &used, NBSP "$");
-    } else {
-        bool negative = number[0] == '-';
-        append_text(text, sizeof text, &used, negative ? "-$" : "$");
-        append_text(text, sizeof text, &used, number + negative);
-    }
-    write_truncated(buf, size, text);
+    bool negative = number[0] == '-';
+    if (!isfinite(value))
+        write_truncated(buf, size, number);
+    else if (locale == CM_LOCALE_FR_CA)
+        cm_join_text(buf, size, (const char *const[]){number, NBSP "$", NULL});
+    else
+        cm_join_text(buf, size,
+                     (const char *const[]){negative ? "-$" : "$", number + negative, NULL});
 }
 
 void cm_format_percent(double value, int decimals, cm_locale locale, char *buf, size_t size)
@@ -1037,22 +1032,17 @@ void cm_format_date(cm_day day, cm_locale locale, char *buf, size_t size)
                                            "May",       "June",     "July",     "August",
                                            "September", "October",  "November", "December"};
     cm_civil_date c = cm_civil_from_day(day);
-    char text[64];
-    size_t used = 0;
-    text[0] = '\0';
+    char day_digits[24], year_digits[24];
+    const char *day_text = unsigned_text((unsigned long)c.day, day_digits);
     bool negative_year = c.year < 0; /* outside what the calendar module is used for */
-    unsigned long year = negative_year ? 0UL - (unsigned long)c.year : (unsigned long)c.year;
-    if (locale == CM_LOCALE_FR_CA) {
-        append_unsigned(text, sizeof text, &used, (unsigned long)c.day);
-        append_text(text, sizeof text, &used, c.day == 1 ? "er " : " ");
-        append_text(text, sizeof text, &used, mois[c.month - 1]);
-        append_text(text, sizeof text, &used, negative_year ? " -" : " ");
-    } else {
-        append_text(text, sizeof text, &used, months[c.month - 1]);
-        append_text(text, sizeof text, &used, " ");
-        append_unsigned(text, sizeof text, &used, (unsigned long)c.day);
-        append_text(text, sizeof text, &used, negative_year ? ", -" : ", ");
-    }
-    append_unsigned(text, sizeof text, &used, year);
-    write_truncated(buf, size, text);
+    const char *year_text = unsigned_text(
+        negative_year ? 0UL - (unsigned long)c.year : (unsigned long)c.year, year_digits);
+    if (locale == CM_LOCALE_FR_CA)
+        cm_join_text(buf, size,
+                     (const char *const[]){day_text, c.day == 1 ? "er " : " ", mois[c.month - 1],
+                                           negative_year ? " -" : " ", year_text, NULL});
+    else
+        cm_join_text(buf, size,
+                     (const char *const[]){months[c.month - 1], " ", day_text,
+                                           negative_year ? ", -" : ", ", year_text, NULL});
 }

@@ -317,21 +317,6 @@ bool cm_risk_level_parse(const char *name, cm_risk_level *out)
     return false;
 }
 
-/* The pieces (a NULL-ended list) one after the other in out, cut where out ends
- * (always NUL-terminated): a reason is a sentence with a date or amounts in it. */
-static void join_pieces(char *out, size_t size, const char *const *pieces)
-{
-    size_t used = 0;
-    for (; *pieces && used + 1 < size; pieces++) {
-        size_t n = strlen(*pieces);
-        if (used + n + 1 > size)
-            n = size - 1 - used;
-        memcpy(out + used, *pieces, n);
-        used += n;
-    }
-    out[used] = '\0';
-}
-
 /* Appends one reason to buf, after "; " unless it is the first; a reason that
  * does not fit whole is left out rather than cut inside a UTF-8 character. */
 static void append_reason(char *buf, size_t size, const char *reason)
@@ -352,29 +337,29 @@ static void coverage_reason(const cm_funding_result *r, const cm_funding_params 
     reason[0] = '\0';
     if (r->risk == CM_RISK_NO_COORDINATION) {
         cm_format_date(p->as_of, locale, date, sizeof date);
-        join_pieces(reason, size,
-                    (const char *const[]){en ? "no coordination grant active on "
-                                             : "aucune subvention de coordination active le ",
-                                          date, NULL});
+        cm_join_text(reason, size,
+                     (const char *const[]){en ? "no coordination grant active on "
+                                              : "aucune subvention de coordination active le ",
+                                           date, NULL});
     } else if (r->has_months_funded && !r->has_funded_until) {
         cm_format_date(p->as_of, locale, date, sizeof date);
         cm_format_money(r->rate_on_as_of, locale, rate, sizeof rate);
         cm_format_money(p->coordination_cost, locale, cost, sizeof cost);
-        join_pieces(reason, size,
-                    (const char *const[]){
-                        en ? "insufficient funding from " : "financement insuffisant dès le ", date,
-                        " (", rate, en ? " a year for " : " par an pour ", cost, ")", NULL});
+        cm_join_text(reason, size,
+                     (const char *const[]){
+                         en ? "insufficient funding from " : "financement insuffisant dès le ",
+                         date, " (", rate, en ? " a year for " : " par an pour ", cost, ")", NULL});
     } else if (r->has_funded_until) {
         cm_format_date(r->funded_until, locale, date, sizeof date);
-        join_pieces(reason, size,
-                    (const char *const[]){en ? "coordination funded until "
-                                             : "financement de coordination jusqu'au ",
-                                          date, NULL});
+        cm_join_text(reason, size,
+                     (const char *const[]){en ? "coordination funded until "
+                                              : "financement de coordination jusqu'au ",
+                                           date, NULL});
     } else if (p->coordination_cost > 0) {
-        join_pieces(reason, size,
-                    (const char *const[]){en ? "coordination funded with no end date"
-                                             : "financement de coordination sans date de fin",
-                                          NULL});
+        cm_join_text(reason, size,
+                     (const char *const[]){en ? "coordination funded with no end date"
+                                              : "financement de coordination sans date de fin",
+                                           NULL});
     }
 }
 
@@ -401,9 +386,9 @@ void cm_funding_reasons(const cm_funding_result *result, const cm_funding_params
         cm_format_money(result->shortfall, locale, money, sizeof money);
         /* The last day of the horizon, as in the report's headline. */
         cm_format_date(result->horizon_end - 1, locale, date, sizeof date);
-        join_pieces(reason, sizeof reason,
-                    en ? (const char *const[]){money, " missing by ", date, NULL}
-                       : (const char *const[]){"manque ", money, " d'ici le ", date, NULL});
+        cm_join_text(reason, sizeof reason,
+                     en ? (const char *const[]){money, " missing by ", date, NULL}
+                        : (const char *const[]){"manque ", money, " d'ici le ", date, NULL});
         append_reason(buf, size, reason);
     }
 }

@@ -509,10 +509,11 @@ typedef struct {
     bool refused; /* the thread could not start: not tried again */
 } geometry_helper;
 
-static void prepare_pending(pending_feature *items, size_t count)
+static void prepare_pending(pending_feature *items, size_t count,
+                            OGRCoordinateTransformationH to_store)
 {
     for (size_t i = 0; i < count; i++)
-        items[i].status = prepare_geometry(items[i].feature, NULL, &items[i].geometry);
+        items[i].status = prepare_geometry(items[i].feature, to_store, &items[i].geometry);
 }
 
 static void *help_with_geometries(void *arg)
@@ -527,7 +528,7 @@ static void *help_with_geometries(void *arg)
         pending_feature *work = h->work;
         size_t count = h->work_count;
         pthread_mutex_unlock(&h->lock);
-        prepare_pending(work, count);
+        prepare_pending(work, count, NULL); /* shared only without a transformation */
         pthread_mutex_lock(&h->lock);
         h->work = NULL;
         pthread_cond_broadcast(&h->changed);
@@ -536,7 +537,8 @@ static void *help_with_geometries(void *arg)
     return NULL;
 }
 
-/* Starts the helper the first time the other core is free; false while it is not. */
+/* Starts the helper the first time the other core is free; false while it is not,
+ * and always for a layer to reproject (a transformation is not for two threads). */
 static bool helper_ready(geometry_helper *h, const territory_reader *r)
 {
     if (h->running || h->refused)
@@ -560,7 +562,7 @@ static void prepare_batch(geometry_helper *h, const territory_reader *r, pending
         pthread_cond_broadcast(&h->changed);
         pthread_mutex_unlock(&h->lock);
     }
-    prepare_pending(items, mine);
+    prepare_pending(items, mine, r->to_store);
     if (mine < count) {
         pthread_mutex_lock(&h->lock);
         while (h->work)
@@ -629,12 +631,7 @@ static cm_status copy_rows(cm_store *store, territory_reader *r, cm_territory_su
     pending_feature batch[GEOMETRY_BATCH];
     size_t count;
     while (st == CM_OK && (count = read_batch(r->layer, batch)) > 0) {
-        if (r->to_store)
-            for (size_t i = 0; i < count; i++)
-                batch[i].status =
-                    prepare_geometry(batch[i].feature, r->to_store, &batch[i].geometry);
-        else
-            prepare_batch(&helper, r, batch, count);
+        prepare_batch(&helper, r, batch, count);
         st = store_batch(store, r, insert, batch, count, summary, progress, err);
     }
     stop_helper(&helper);
