@@ -20,20 +20,24 @@
 #include "core/large_buffer.h"
 #include "render_internal.h"
 
+/* 16 bytes, so that the table (tens of megabytes at province scale, fresh memory
+ * for the kernel to clear) is a fifth smaller than with whole fields. A slot whose
+ * count is 0 is empty: the table starts as the zeroed memory it is given. */
 typedef struct {
     int32_t x, y;
-    uint32_t first_at; /* index of its first occurrence in the shapes' points */
-    uint32_t first_ring;
-    uint8_t count; /* occurrences, saturating at 3 */
-    bool node;     /* kept whatever its importance */
+    uint32_t first_at : 31; /* index of its first occurrence in the shapes' points */
+    uint32_t node : 1;      /* kept whatever its importance */
+    uint32_t first_ring : 30;
+    uint32_t count : 2; /* occurrences, saturating at 3; 0: an empty slot */
 } point_info;
+
+/* What the packed fields can hold. */
+enum { MAX_POINTS = 0x7FFFFFFF, MAX_RINGS = 0x3FFFFFFF };
 
 typedef struct {
     point_info *slots;
     size_t size;
 } point_table;
-
-static const int32_t empty_x = INT32_MIN;
 
 static uint64_t point_hash(int32_t x, int32_t y)
 {
@@ -57,7 +61,7 @@ static point_info *point_slot(point_table *table, int32_t x, int32_t y)
 {
     for (size_t i = point_home(table, x, y);; i = i + 1 == table->size ? 0 : i + 1) {
         point_info *slot = &table->slots[i];
-        if (slot->x == empty_x || (slot->x == x && slot->y == y))
+        if (slot->count == 0 || (slot->x == x && slot->y == y))
             return slot;
     }
 }
@@ -105,8 +109,9 @@ static void find_nodes(const cm_page_shapes *s, point_table *table, uint32_t *sl
             const int32_t *next = s->xy + 2 * (start + (i + 1) % n);
             point_info *slot = point_slot(table, p[0], p[1]);
             slot_of[start + i] = (uint32_t)(slot - table->slots);
-            if (slot->x == empty_x) {
-                *slot = (point_info){p[0], p[1], (uint32_t)(start + i), (uint32_t)r, 1, false};
+            if (slot->count == 0) {
+                *slot = (point_info){.x = p[0], .y = p[1], .first_at = (uint32_t)(start + i),
+                                     .first_ring = (uint32_t)r, .count = 1};
                 continue;
             }
             slot->node = slot->node || slot->count >= 2 || slot->first_ring == (uint32_t)r ||
@@ -235,56 +240,50 @@ static void compact(cm_page_shapes *s, const bool *removed)
 bool cm_page_shapes_simplify(cm_page_shapes *s, double tolerance)
 {
     size_t n = s->point_count;
-    if (n == 0 || tolerance <= 0)
+    /* Beyond what the table's fields hold (billions of points), the outlines are
+     * drawn as they are. */
+    if (n == 0 || tolerance <= 0 || n > MAX_POINTS || s->ring_count > MAX_RINGS)
         return true;
     /* At least one and a half slots a point: the load stays under two thirds even
      * when no point is shared (shared boundaries make it a third). Twice as many
      * only meant more fresh memory for the kernel to clear. */
     size_t slots = n + n / 2 + 16;
-    /* Tens of megabytes at province scale, written once: large buffers, of 32-bit
-     * indices (checked below), since fresh memory is most of their cost. */
+    /* Tens of megabytes at province scale, written once: large buffers, since
+     * fresh memory is most of their cost. The per-point arrays share one, whose
+     * huge pages they fill (each on its own left most of a last huge page
+     * unused, to be cleared all the same): five of 32-bit indices, two of flags. */
     point_table table = {cm_large_calloc(slots, sizeof *table.slots), slots};
-    chain_state c = {s->xy,
-                     cm_large_calloc(n, sizeof *c.prev),
-                     cm_large_calloc(n, sizeof *c.next),
-                     cm_large_calloc(n, sizeof *c.fixed),
-                     cm_large_calloc(n, sizeof *c.removed),
-                     tolerance};
-    uint32_t *work = cm_large_calloc(n, sizeof *work);
-    uint32_t *dropped = cm_large_calloc(n, sizeof *dropped);
-    uint32_t *stamp = cm_large_calloc(n, sizeof *stamp);
+    uint32_t *indices = cm_large_calloc(n, 5 * sizeof *indices + 2 * sizeof(bool));
+    if (!table.slots || !indices) {
+        cm_large_free(table.slots);
+        cm_large_free(indices);
+        return false;
+    }
+    bool *flags = (bool *)(indices + 5 * n);
+    chain_state c = {s->xy, indices, indices + n, flags, flags + n, tolerance};
+    uint32_t *work = indices + 2 * n;
+    uint32_t *dropped = indices + 3 * n;
+    uint32_t *stamp = indices + 4 * n;
     /* stamp doubles as slot_of until the rounds start. */
     uint32_t *slot_of = stamp;
-    bool ok = table.slots && c.prev && c.next && c.fixed && c.removed && work && dropped && stamp &&
-              slots <= UINT32_MAX && n <= UINT32_MAX && s->ring_count <= UINT32_MAX;
-    if (ok) {
-        for (size_t i = 0; i < slots; i++)
-            table.slots[i].x = empty_x;
-        find_nodes(s, &table, slot_of);
-        anchor_small_rings(s, &table, slot_of);
-        for (size_t r = 0; r < s->ring_count; r++) {
-            size_t start = s->ring_start[r], len = s->ring_start[r + 1] - start;
-            for (size_t i = 0; i < len; i++) {
-                size_t at = start + i;
-                if (at + PREFETCH_AHEAD < n)
-                    prefetch(&table.slots[slot_of[at + PREFETCH_AHEAD]]);
-                c.prev[at] = (uint32_t)(start + (i + len - 1) % len);
-                c.next[at] = (uint32_t)(start + (i + 1) % len);
-                c.fixed[at] = table.slots[slot_of[at]].node;
-                work[at] = (uint32_t)at;
-            }
+    find_nodes(s, &table, slot_of);
+    anchor_small_rings(s, &table, slot_of);
+    for (size_t r = 0; r < s->ring_count; r++) {
+        size_t start = s->ring_start[r], len = s->ring_start[r + 1] - start;
+        for (size_t i = 0; i < len; i++) {
+            size_t at = start + i;
+            if (at + PREFETCH_AHEAD < n)
+                prefetch(&table.slots[slot_of[at + PREFETCH_AHEAD]]);
+            c.prev[at] = (uint32_t)(start + (i + len - 1) % len);
+            c.next[at] = (uint32_t)(start + (i + 1) % len);
+            c.fixed[at] = table.slots[slot_of[at]].node;
+            work[at] = (uint32_t)at;
         }
-        memset(stamp, 0, n * sizeof *stamp);
-        remove_rounds(&c, work, n, dropped, stamp);
-        compact(s, c.removed);
     }
+    memset(stamp, 0, n * sizeof *stamp);
+    remove_rounds(&c, work, n, dropped, stamp);
+    compact(s, c.removed);
     cm_large_free(table.slots);
-    cm_large_free(c.prev);
-    cm_large_free(c.next);
-    cm_large_free(c.fixed);
-    cm_large_free(c.removed);
-    cm_large_free(work);
-    cm_large_free(dropped);
-    cm_large_free(stamp);
-    return ok;
+    cm_large_free(indices);
+    return true;
 }
