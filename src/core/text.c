@@ -93,7 +93,6 @@ static bool is_accent_mark(gunichar c)
     return type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_ENCLOSING_MARK;
 }
 
-/* Copies text into buf, cutting at a code point boundary when it does not fit. */
 void cm_join_text(char *buf, size_t size, const char *const *pieces)
 {
     if (!buf || size == 0)
@@ -118,6 +117,7 @@ void cm_join_text(char *buf, size_t size, const char *const *pieces)
     buf[used] = '\0';
 }
 
+/* Copies text into buf, cutting at a code point boundary when it does not fit. */
 static void write_truncated(char *buf, size_t size, const char *text)
 {
     cm_join_text(buf, size, (const char *const[]){text, NULL});

@@ -76,12 +76,13 @@ static char *source_line(const cm_project *p)
     return result;
 }
 
-/* ingest -> store -> join -> indicators, into staging/covermap.sqlite. */
+/* Whether the tables' reading thread is done (cm_boundaries_share_core's question). */
 static bool tables_are_read(const void *tables)
 {
     return cm_tables_read_finished(tables);
 }
 
+/* ingest -> store -> join -> indicators, into staging/covermap.sqlite. */
 static cm_status build_store(run_state *s, cm_error *err)
 {
     char *db_path = staged(s, "covermap.sqlite");
