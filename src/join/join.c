@@ -244,55 +244,175 @@ static char *unmatched_note(const report_writer *w, const char *source_key)
     return g_strdup_printf("no such territory; closest: \"%s\"", best->key);
 }
 
-static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_indicators,
-                             cm_error *err)
+/* The note of one report entry; rows > 1 for a key of several rows. Owned by the
+ * caller (g_free). */
+static char *entry_note(const report_writer *w, const char *source_key, const char *status,
+                        const char *territory_key, long rows, long first_line, long line)
 {
-    /* Indicators: one entry per row (a second row is a duplicate, whose note names
-     * the first line: looked up for duplicates only). Partners and funding have many
-     * rows per territory: one entry per key, at its first line. */
-    char *same_year =
-        has_year_column(store, n) ? sqlite3_mprintf(" AND b.year IS d.year") : sqlite3_mprintf("");
-    char *sql = is_indicators
-                    ? sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, 1, "
-                                      "CASE WHEN match_status = 'duplicate' THEN "
-                                      "(SELECT min(b.line) FROM table_%d b WHERE "
-                                      "b.territory_key = d.territory_key%s) END "
-                                      "FROM table_%d d ORDER BY line",
-                                      n, same_year, n)
-                    : sqlite3_mprintf("SELECT source_key, match_status, territory_key, "
-                                      "min(line), count(*), NULL FROM table_%d "
-                                      "GROUP BY source_key ORDER BY min(line)",
-                                      n);
-    sqlite3_free(same_year);
+    char *note = NULL;
+    if (strcmp(status, "normalised") == 0)
+        note = normalised_note(source_key, territory_key);
+    else if (strcmp(status, "unmatched") == 0)
+        note = unmatched_note(w, source_key);
+    else if (strcmp(status, "duplicate") == 0)
+        note =
+            g_strdup_printf("second row for this territory: lines %ld and %ld", first_line, line);
+    else if (rows > 1)
+        return g_strdup_printf("%ld rows", rows);
+    if (rows <= 1)
+        return note;
+    char *with_rows = g_strdup_printf("%s (%ld rows)", note, rows);
+    g_free(note);
+    return with_rows;
+}
+
+static cm_status report_entry(report_writer *w, const char *source_key, const char *status,
+                              const char *territory_key, long rows, long first_line, long line,
+                              cm_error *err)
+{
+    char *note = entry_note(w, source_key, status, territory_key, rows, first_line, line);
+    cm_status st = add_report_row(w, source_key, status, territory_key, note, line, err);
+    g_free(note);
+    return st;
+}
+
+/* Indicators: one entry per row; a second row is a duplicate, whose note names the
+ * first line (looked up for duplicates only). */
+static cm_status report_indicator_rows(report_writer *w, cm_store *store, int n, cm_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT source_key, match_status, territory_key, line, "
+                                "CASE WHEN match_status = 'duplicate' THEN "
+                                "(SELECT min(b.line) FROM table_%d b WHERE "
+                                "b.territory_key = d.territory_key%s) END "
+                                "FROM table_%d d ORDER BY line",
+                                n, has_year_column(store, n) ? " AND b.year IS d.year" : "", n);
     sqlite3_stmt *stmt = NULL;
     cm_status st = cm_store_prepare(store, sql, &stmt, err);
     sqlite3_free(sql);
-    while (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-        const char *source_key = (const char *)sqlite3_column_text(stmt, 0);
-        const char *status = (const char *)sqlite3_column_text(stmt, 1);
-        const char *territory_key = (const char *)sqlite3_column_text(stmt, 2);
-        long line = (long)sqlite3_column_int64(stmt, 3);
-        long rows = (long)sqlite3_column_int64(stmt, 4);
-        char *note = NULL;
-        if (strcmp(status, "normalised") == 0)
-            note = normalised_note(source_key, territory_key);
-        else if (strcmp(status, "unmatched") == 0)
-            note = unmatched_note(w, source_key);
-        else if (strcmp(status, "duplicate") == 0)
-            note = g_strdup_printf("second row for this territory: lines %lld and %ld",
-                                   (long long)sqlite3_column_int64(stmt, 5), line);
-        else if (rows > 1)
-            note = g_strdup_printf("%ld rows", rows);
-        char *with_rows = rows > 1 && strcmp(status, "matched") != 0
-                              ? g_strdup_printf("%s (%ld rows)", note, rows)
-                              : NULL;
-        st = add_report_row(w, source_key, status, territory_key, with_rows ? with_rows : note,
-                            line, err);
-        g_free(with_rows);
-        g_free(note);
-    }
+    while (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        st = report_entry(
+            w, (const char *)sqlite3_column_text(stmt, 0),
+            (const char *)sqlite3_column_text(stmt, 1), (const char *)sqlite3_column_text(stmt, 2),
+            1, (long)sqlite3_column_int64(stmt, 4), (long)sqlite3_column_int64(stmt, 3), err);
     sqlite3_finalize(stmt);
     return st;
+}
+
+/* One key of a partners or funding table: its values at its first line. */
+typedef struct {
+    const char *source_key; /* in the group list's text; NULL for a blank key */
+    const char *status;
+    const char *territory_key;
+    long line;
+    long rows;
+} key_group;
+
+typedef struct {
+    key_group *items; /* owned */
+    size_t count, capacity;
+    GStringChunk *text; /* owns the strings */
+    GHashTable *by_key; /* source_key -> 1 + index in items */
+    size_t blank;       /* 1 + index of the blank key's group; 0 when none */
+} key_groups;
+
+static void key_groups_free(key_groups *g)
+{
+    free(g->items);
+    if (g->text)
+        g_string_chunk_free(g->text);
+    if (g->by_key)
+        g_hash_table_destroy(g->by_key);
+}
+
+static const char *interned(key_groups *g, const char *text)
+{
+    return text ? g_string_chunk_insert_const(g->text, text) : NULL;
+}
+
+static cm_status add_to_group(key_groups *g, sqlite3_stmt *row, cm_error *err)
+{
+    const char *key = (const char *)sqlite3_column_text(row, 0);
+    long line = (long)sqlite3_column_int64(row, 3);
+    size_t slot = key ? GPOINTER_TO_SIZE(g_hash_table_lookup(g->by_key, key)) : g->blank;
+    key_group *group = slot ? &g->items[slot - 1] : NULL;
+    if (group) {
+        group->rows++;
+        if (line >= group->line)
+            return CM_OK;
+    } else {
+        if (g->count == g->capacity) {
+            size_t capacity = g->capacity ? g->capacity * 2 : 256;
+            key_group *bigger = realloc(g->items, capacity * sizeof *bigger);
+            if (!bigger)
+                return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
+            g->items = bigger;
+            g->capacity = capacity;
+        }
+        group = &g->items[g->count++];
+        group->source_key = interned(g, key);
+        group->rows = 1;
+        if (key)
+            g_hash_table_insert(g->by_key, (gpointer)group->source_key, GSIZE_TO_POINTER(g->count));
+        else
+            g->blank = g->count;
+    }
+    /* The key's values are those of its first line, as in GROUP BY with min(line). */
+    group->line = line;
+    group->status = interned(g, (const char *)sqlite3_column_text(row, 1));
+    group->territory_key = interned(g, (const char *)sqlite3_column_text(row, 2));
+    return CM_OK;
+}
+
+static int by_first_line(const void *a, const void *b)
+{
+    const key_group *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The keys of table_<n> with their row counts, in the order of their first lines:
+ * grouped here in one scan of the table rather than by SQL's GROUP BY, which sorted
+ * every row and then every key (tens of milliseconds at 20 000 territories). */
+static cm_status group_keys(cm_store *store, int n, key_groups *g, cm_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->text = g_string_chunk_new(64 * 1024);
+    g->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+    char *sql =
+        sqlite3_mprintf("SELECT source_key, match_status, territory_key, line FROM table_%d", n);
+    sqlite3_stmt *stmt = NULL;
+    cm_status st = cm_store_prepare(store, sql, &stmt, err);
+    sqlite3_free(sql);
+    int rc = SQLITE_DONE;
+    while (st == CM_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        st = add_to_group(g, stmt, err);
+    if (st == CM_OK && rc != SQLITE_DONE)
+        st = cm_error_set(err, CM_ERR_SQL, "cannot read the keys of table_%d: %s", n,
+                          sqlite3_errmsg(cm_store_db(store)));
+    sqlite3_finalize(stmt);
+    if (st == CM_OK && g->count > 1)
+        qsort(g->items, g->count, sizeof *g->items, by_first_line);
+    return st;
+}
+
+/* Partners and funding have many rows per territory: one entry per key, at its
+ * first line. */
+static cm_status report_grouped_keys(report_writer *w, cm_store *store, int n, cm_error *err)
+{
+    key_groups groups;
+    cm_status st = group_keys(store, n, &groups, err);
+    for (size_t i = 0; i < groups.count && st == CM_OK; i++) {
+        const key_group *g = &groups.items[i];
+        st = report_entry(w, g->source_key, g->status, g->territory_key, g->rows, 0, g->line, err);
+    }
+    key_groups_free(&groups);
+    return st;
+}
+
+static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_indicators,
+                             cm_error *err)
+{
+    return is_indicators ? report_indicator_rows(w, store, n, err)
+                         : report_grouped_keys(w, store, n, err);
 }
 
 static cm_status report_no_data(report_writer *w, cm_store *store, int n, cm_error *err)

@@ -302,6 +302,34 @@ START_TEST(test_no_districts_empty_overlay)
 }
 END_TEST
 
+/* Rows without a key are one entry, like any key of several rows. */
+START_TEST(test_blank_keys_are_one_entry)
+{
+    static const char *const keys[] = {"Alpha", "Bravo"};
+    write_territories(keys, 2);
+    ts_write_in_temp("partenaires.csv", "territoire,organisme\n"
+                                        ",CLSC\n"
+                                        "Bravo,CPE\n"
+                                        " ,École\n"
+                                        "Bravo,Halte\n");
+    cm_project *project = load_project("data:\n  - source: partenaires.csv\n    key: territoire\n"
+                                       "    role: partners\n    columns: { name: organisme }\n");
+    cm_store *store = ingest_all(project);
+    cm_join_counts counts;
+    cm_error err = {0};
+    assert_ok(cm_join_tables(store, project, &counts, &err), &err);
+    expect_rows(store, report_query,
+                "partenaires.csv||unmatched||empty key: the row matches no territory (2 rows)|2\n"
+                "partenaires.csv|Bravo|matched|Bravo|2 rows|3\n"
+                "partenaires.csv||no-data|Alpha|no row for this territory|0\n");
+    ck_assert_uint_eq(counts.unmatched, 1);
+    ck_assert_uint_eq(counts.matched, 1);
+    ck_assert_uint_eq(counts.no_data, 1);
+    cm_store_close(store);
+    cm_project_free(project);
+}
+END_TEST
+
 /* ---- indicators over the fixture -------------------------------------------------------- */
 
 START_TEST(test_gap_indicators)
@@ -492,6 +520,35 @@ END_TEST
 
 /* Sectors are told apart like keys: "ÉCOLE" and "école" (case beyond ASCII), "Santé",
  * "SANTÉ" and "sante" are one sector each. */
+/* Report order between equals: at one risk level and one shortfall, the most families
+ * reached first, unknown last, then the key. */
+START_TEST(test_gap_order_breaks_ties)
+{
+    static const char *const keys[] = {"Echo",    "Alpha", "Delta", "Foxtrot",
+                                       "Charlie", "Bravo", "Golf"};
+    write_territories(keys, 7);
+    ts_write_in_temp("indicateurs.csv", "territoire;familles\n"
+                                        "Bravo;10\nCharlie;20\nDelta;20\nFoxtrot;5\nGolf;900\n");
+    ts_write_in_temp("financement.csv", "territoire;montant;type\nGolf;65 000 $;récurrent\n");
+    cm_project *project =
+        load_project("data:\n  - source: indicateurs.csv\n    key: territoire\n"
+                     "    columns: { families_reached: familles }\n"
+                     "  - source: financement.csv\n    key: territoire\n    role: funding\n"
+                     "    columns: { amount: montant, kind: type }\n");
+    cm_store *store = ingest_all(project);
+    cm_join_counts counts;
+    cm_error err = {0};
+    assert_ok(cm_join_tables(store, project, &counts, &err), &err);
+    assert_ok(cm_indicators_compute(store, project, &err), &err);
+    expect_rows(store, "SELECT key, risk_rank, shortfall, families_reached FROM gap ORDER BY rowid",
+                "Charlie|0|65000.0|20\nDelta|0|65000.0|20\nBravo|0|65000.0|10\n"
+                "Foxtrot|0|65000.0|5\nAlpha|0|65000.0|NULL\nEcho|0|65000.0|NULL\n"
+                "Golf|3|0.0|900\n");
+    cm_store_close(store);
+    cm_project_free(project);
+}
+END_TEST
+
 START_TEST(test_sectors_compared_like_keys)
 {
     write_territories(montreal, 1);
@@ -623,10 +680,12 @@ static Suite *join_suite(void)
     tcase_add_test(report, test_one_row_per_territory_and_year);
     tcase_add_test(report, test_same_year_twice_is_duplicate);
     tcase_add_test(report, test_ambiguous_folded_key_not_joined);
+    tcase_add_test(report, test_blank_keys_are_one_entry);
     suite_add_tcase(s, report);
     TCase *indicators = tcase_create("indicators");
     tcase_add_checked_fixture(indicators, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(indicators, test_gap_indicators);
+    tcase_add_test(indicators, test_gap_order_breaks_ties);
     tcase_add_test(indicators, test_sectors_compared_like_keys);
     suite_add_tcase(s, indicators);
     TCase *speed = tcase_create("speed");
