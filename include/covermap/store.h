@@ -31,7 +31,7 @@
  *       status: matched | normalised | unmatched | duplicate | no-data
  *       (table_name is the source file name as written in the project file).
  *
- *   gap(key TEXT PRIMARY KEY, name TEXT, risk_level TEXT, risk_rank INTEGER,
+ *   gap(key TEXT NOT NULL (unique index gap_key), name TEXT, risk_level TEXT, risk_rank INTEGER,
  *       months_funded INTEGER, shortfall REAL, families_reached INTEGER,
  *       coverage_rate REAL, partners INTEGER, sectors INTEGER, risk_reasons TEXT,
  *       coordination_funded_until DATE (ISO text), funded_never_stops INTEGER,
