@@ -13,12 +13,14 @@ typedef struct {
     char *name;
     char *key_folded;
     char *name_folded;
+    bool has_row; /* in the table being reported */
 } candidate;
 
 typedef struct {
     candidate *items;
     size_t count;
-    bool names_folded; /* name_folded is filled on the first unmatched key */
+    bool names_folded;  /* name_folded is filled on the first unmatched key */
+    GHashTable *by_key; /* key -> candidate; the keys are the candidates' */
 } candidate_list;
 
 static void candidates_free(candidate_list *list)
@@ -30,6 +32,8 @@ static void candidates_free(candidate_list *list)
         free(list->items[i].name_folded);
     }
     free(list->items);
+    if (list->by_key)
+        g_hash_table_destroy(list->by_key);
 }
 
 static char *column_copy(sqlite3_stmt *stmt, int column)
@@ -63,8 +67,14 @@ static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error
         c->name = column_copy(stmt, 1);
         c->key_folded = column_copy(stmt, 2);
         c->name_folded = NULL;
+        c->has_row = false;
     }
     sqlite3_finalize(stmt);
+    /* Indexed once the array no longer moves. */
+    list->by_key = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i].key)
+            g_hash_table_insert(list->by_key, list->items[i].key, &list->items[i]);
     return CM_OK;
 }
 
@@ -182,6 +192,12 @@ static cm_status add_report_row(report_writer *w, const char *source_key, const 
     if (sqlite3_step(s) != SQLITE_DONE)
         return cm_error_set(err, CM_ERR_SQL, "cannot write the join report: %s",
                             sqlite3_errmsg(sqlite3_db_handle(s)));
+    /* A row of the table names the territory (a duplicate too): it has data. */
+    candidate *territory = territory_key && strcmp(status, "no-data") != 0
+                               ? g_hash_table_lookup(w->candidates->by_key, territory_key)
+                               : NULL;
+    if (territory)
+        territory->has_row = true;
     if (strcmp(status, "matched") == 0)
         w->counts->matched++;
     else if (strcmp(status, "normalised") == 0)
@@ -415,19 +431,17 @@ static cm_status report_rows(report_writer *w, cm_store *store, int n, int is_in
                          : report_grouped_keys(w, store, n, err);
 }
 
-static cm_status report_no_data(report_writer *w, cm_store *store, int n, cm_error *err)
+/* The territories that no row of the table just reported names, in key order. */
+static cm_status report_no_data(report_writer *w, cm_error *err)
 {
-    char *sql = sqlite3_mprintf("SELECT key FROM territories t WHERE NOT EXISTS "
-                                "(SELECT 1 FROM table_%d d WHERE d.territory_key = t.key) "
-                                "ORDER BY key",
-                                n);
-    sqlite3_stmt *stmt = NULL;
-    cm_status st = cm_store_prepare(store, sql, &stmt, err);
-    sqlite3_free(sql);
-    while (st == CM_OK && sqlite3_step(stmt) == SQLITE_ROW)
-        st = add_report_row(w, "", "no-data", (const char *)sqlite3_column_text(stmt, 0),
-                            "no row for this territory", 0, err);
-    sqlite3_finalize(stmt);
+    cm_status st = CM_OK;
+    for (size_t i = 0; i < w->candidates->count && st == CM_OK; i++) {
+        candidate *c = &w->candidates->items[i];
+        if (!c->has_row)
+            st = add_report_row(w, "", "no-data", c->key, "no row for this territory", 0, err);
+    }
+    for (size_t i = 0; i < w->candidates->count; i++)
+        w->candidates->items[i].has_row = false;
     return st;
 }
 
@@ -488,7 +502,7 @@ cm_status cm_join_tables(cm_store *store, const cm_project *project, cm_join_cou
         if (st == CM_OK)
             st = report_rows(&w, store, n, is_indicators, err);
         if (st == CM_OK)
-            st = report_no_data(&w, store, n, err);
+            st = report_no_data(&w, err);
     }
     sqlite3_finalize(w.insert);
     if (st == CM_OK)
