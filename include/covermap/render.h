@@ -25,12 +25,28 @@ cm_status cm_render_map(const char *db_path, const cm_project *project, const cm
  * CRS. Opaque; owned by the caller. */
 typedef struct cm_map_geometry cm_map_geometry;
 
+/* Threads that take part in drawing the boundary layers of cm_map_geometry_load as
+ * it runs in another thread: the layer is cut in bands, and each band is drawn by
+ * whichever thread takes it first (the bytes are the same whoever draws it). */
+typedef struct cm_draw_pool cm_draw_pool;
+
+/* NULL when out of memory (then the loading thread draws every band). */
+cm_draw_pool *cm_draw_pool_new(void);
+/* Draws bands of the layers offered to pool until it is closed. */
+void cm_draw_pool_help(cm_draw_pool *pool);
+/* No layer will be offered any more: cm_draw_pool_help returns. */
+void cm_draw_pool_close(cm_draw_pool *pool);
+/* Once no thread uses pool; NULL is fine. */
+void cm_draw_pool_free(cm_draw_pool *pool);
+
 /* Loads the outlines for map (its srs setting decides the drawing CRS) from
  * db_path, opened read-only; waits for the writer's commits if the store is
  * being written. When *cancel (may be NULL) turns true, stops after its current
- * step with CM_ERR_INTERNAL. *out is freed with cm_map_geometry_free. */
+ * step with CM_ERR_INTERNAL. The boundary layer is offered to helpers (may be
+ * NULL). *out is freed with cm_map_geometry_free. */
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
-                               const atomic_bool *cancel, cm_map_geometry **out, cm_error *err);
+                               const atomic_bool *cancel, cm_draw_pool *helpers,
+                               cm_map_geometry **out, cm_error *err);
 /* Draws, once, the at-risk outlines on a layer when two or more of maps (count of
  * them) would draw the same ones on a PNG of geometry's page (same page, same
  * emphasis settings): they then paint it instead of drawing their own, the same

@@ -33,10 +33,11 @@ static void *load_all(void *arg)
             continue;
         cm_error ignored;
         cm_error_clear(&ignored);
-        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->abandoned, &p->geometries[i],
-                                 &ignored) != CM_OK)
+        if (cm_map_geometry_load(p->db_path, &p->project->maps[i], &p->abandoned, p->helpers,
+                                 &p->geometries[i], &ignored) != CM_OK)
             p->geometries[i] = NULL;
     }
+    cm_draw_pool_close(p->helpers);
     cm_trace_mark("preload: outlines loaded");
     return NULL;
 }
@@ -54,13 +55,18 @@ void cm_preload_start(cm_geometry_preload *p, const char *db_path, const cm_proj
         cm_preload_free(p);
         return;
     }
+    p->helpers = cm_draw_pool_new(); /* NULL: the thread draws every band alone */
     p->started = pthread_create(&p->thread, NULL, load_all, p) == 0;
 }
 
 void cm_preload_finish(cm_geometry_preload *p)
 {
-    if (p->started)
+    if (p->started) {
+        /* Rather than wait for the boundary layers, draw bands of them. */
+        if (!atomic_load(&p->abandoned))
+            cm_draw_pool_help(p->helpers);
         pthread_join(p->thread, NULL);
+    }
     p->started = false;
 }
 
@@ -89,6 +95,7 @@ void cm_preload_free(cm_geometry_preload *p)
     for (size_t i = 0; p->geometries && i < p->project->map_count; i++)
         cm_map_geometry_free(p->geometries[i]);
     free(p->geometries);
+    cm_draw_pool_free(p->helpers);
     free(p->db_path);
     memset(p, 0, sizeof *p);
 }

@@ -17,13 +17,14 @@ typedef struct {
     pthread_t thread;
     bool started;          /* the thread runs until cm_preload_finish */
     atomic_bool abandoned; /* set by cm_preload_free: the thread stops early */
+    cm_draw_pool *helpers; /* cm_preload_finish's thread draws bands of the layers */
 } cm_geometry_preload;
 
 /* Starts reading the outlines of every map from db_path, whose territories must be
  * committed; the store may go on being written meanwhile. Without a thread (or with
  * no map) nothing is preloaded and every map reads its own outlines. */
 void cm_preload_start(cm_geometry_preload *p, const char *db_path, const cm_project *project);
-/* Waits for the thread. */
+/* Waits for the thread, drawing bands of its boundary layers meanwhile. */
 void cm_preload_finish(cm_geometry_preload *p);
 /* Once the store is complete and the thread finished: draws the at-risk outlines
  * once for the maps that would each draw the same ones (their risk levels come from

@@ -239,11 +239,11 @@ static bool draw_territories(cairo_t *cr, const cm_page *page)
 }
 
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
-                                 cairo_surface_t **out)
+                                 cm_draw_pool *helpers, cairo_surface_t **out)
 {
     *out = NULL;
     cairo_surface_t *layer = cm_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-    cm_status st = cm_draw_boundaries_on(layer, page, scale);
+    cm_status st = cm_draw_boundaries_on(layer, page, scale, helpers);
     if (st != CM_OK) {
         cairo_surface_destroy(layer);
         return st;
@@ -252,19 +252,94 @@ cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, i
     return CM_OK;
 }
 
-cm_status cm_draw_boundaries_on(cairo_surface_t *layer, const cm_page *page, double scale)
+/* Bands of the boundary layer: enough for a thread that joins late to find some
+ * left, few enough that the territories crossing two bands (stroked in both) stay
+ * a small part of the work. */
+enum { BOUNDARY_BANDS = 8 };
+
+typedef struct {
+    cairo_surface_t *surface;
+    const cm_page *page;
+    double scale;
+    int rows[BOUNDARY_BANDS + 1];
+    double *top, *bottom; /* per feature: the rows its outline may touch */
+} boundary_bands;
+
+/* Each feature's rows on the layer, widened by the line and its antialiasing. */
+static bool find_feature_rows(boundary_bands *b)
 {
-    cairo_t *cr = cairo_create(layer);
-    cairo_scale(cr, scale, scale);
-    const cm_layout *l = &page->layout;
+    const cm_page_shapes *s = &b->page->shapes;
+    size_t n = s->feature_count;
+    b->top = malloc((n ? n : 1) * sizeof *b->top);
+    b->bottom = malloc((n ? n : 1) * sizeof *b->bottom);
+    if (!b->top || !b->bottom)
+        return false;
+    double reach = cm_boundary_style_of(b->page->map).width * cm_page_factor(b->page) * b->scale;
+    for (size_t f = 0; f < n; f++) {
+        double top = INFINITY, bottom = -INFINITY;
+        for (size_t i = s->ring_start[s->feature_ring[f]];
+             i < s->ring_start[s->feature_ring[f + 1]]; i++) {
+            double y = s->xy[2 * i + 1] * s->grid * b->scale;
+            top = fmin(top, y);
+            bottom = fmax(bottom, y);
+        }
+        b->top[f] = top - reach - 2;
+        b->bottom[f] = bottom + reach + 2;
+    }
+    return true;
+}
+
+/* Rows rows[band] .. rows[band + 1] - 1, from the features that reach them (a
+ * sub-surface of those rows: threads never draw on the same cairo surface). */
+static cairo_status_t draw_boundary_band(void *context, int band)
+{
+    boundary_bands *b = context;
+    int first = b->rows[band], end = b->rows[band + 1];
+    if (end <= first)
+        return CAIRO_STATUS_SUCCESS;
+    size_t n = b->page->shapes.feature_count;
+    bool *selected = malloc((n ? n : 1) * sizeof *selected);
+    if (!selected)
+        return CAIRO_STATUS_NO_MEMORY;
+    for (size_t f = 0; f < n; f++)
+        selected[f] = b->bottom[f] >= first && b->top[f] < end;
+    int stride = cairo_image_surface_get_stride(b->surface);
+    cairo_surface_t *part = cairo_image_surface_create_for_data(
+        cairo_image_surface_get_data(b->surface) + (size_t)first * (size_t)stride,
+        cairo_image_surface_get_format(b->surface), cairo_image_surface_get_width(b->surface),
+        end - first, stride);
+    cairo_t *cr = cairo_create(part);
+    cairo_translate(cr, 0, -first);
+    cairo_scale(cr, b->scale, b->scale);
+    const cm_layout *l = &b->page->layout;
     cairo_rectangle(cr, l->frame_x, l->frame_y, l->frame_w, l->frame_h);
     cairo_clip(cr);
-    stroke_boundaries(cr, page, NULL);
+    stroke_boundaries(cr, b->page, selected);
     cairo_status_t status = cairo_status(cr);
     cairo_destroy(cr);
-    cairo_surface_flush(layer);
+    cairo_surface_flush(part);
     if (status == CAIRO_STATUS_SUCCESS)
-        status = cairo_surface_status(layer);
+        status = cairo_surface_status(part);
+    cairo_surface_destroy(part);
+    free(selected);
+    return status;
+}
+
+cm_status cm_draw_boundaries_on(cairo_surface_t *layer, const cm_page *page, double scale,
+                                cm_draw_pool *helpers)
+{
+    if (cairo_surface_status(layer) != CAIRO_STATUS_SUCCESS)
+        return CM_ERR_RENDER;
+    boundary_bands bands = {layer, page, scale, {0}, NULL, NULL};
+    cairo_surface_flush(layer);
+    cm_balanced_rows(&page->shapes, scale, cairo_image_surface_get_height(layer), BOUNDARY_BANDS,
+                     bands.rows);
+    cairo_status_t status = find_feature_rows(&bands)
+                                ? cm_draw_bands(helpers, draw_boundary_band, &bands, BOUNDARY_BANDS)
+                                : CAIRO_STATUS_NO_MEMORY;
+    cairo_surface_mark_dirty(layer);
+    free(bands.top);
+    free(bands.bottom);
     return status == CAIRO_STATUS_SUCCESS ? CM_OK : CM_ERR_RENDER;
 }
 

@@ -117,35 +117,6 @@ static void *draw_band(void *arg)
     return NULL;
 }
 
-/* The row that halves the drawing: fills, boundaries and outlines cost in proportion
- * to the points they draw, and the page's top (title) and bottom (legend, credits)
- * hold none, so halving the height left one thread waiting for the other. */
-static int balanced_split(const cm_page *page, double scale, int height)
-{
-    const cm_page_shapes *s = &page->shapes;
-    size_t *per_row = calloc((size_t)height, sizeof *per_row);
-    int split = height / 2;
-    if (!per_row || s->point_count == 0) {
-        free(per_row);
-        return split;
-    }
-    for (size_t i = 0; i < s->point_count; i++) {
-        double y = s->xy[2 * i + 1] * s->grid * scale;
-        int row = y <= 0 ? 0 : y >= height - 1 ? height - 1 : (int)y;
-        per_row[row]++;
-    }
-    size_t seen = 0;
-    for (int row = 0; row < height; row++) {
-        seen += per_row[row];
-        if (2 * seen >= s->point_count) {
-            split = row + 1;
-            break;
-        }
-    }
-    free(per_row);
-    return split < 1 ? 1 : split > height - 1 ? height - 1 : split;
-}
-
 /* The territories and their emphasis are most of a raster page's time and only read
  * the page: two bands holding half the outlines each are drawn at once, the bottom
  * one in a thread (or after the top one when no thread can start). The cut depends
@@ -155,9 +126,13 @@ static cairo_status_t draw_in_bands(cairo_surface_t *surface, double scale, cons
 {
     int height = cairo_image_surface_get_height(surface);
     cairo_surface_flush(surface);
-    int split = height > 1 ? balanced_split(page, scale, height) : height;
-    band_job bands[2] = {{surface, page, draw, scale, 0, split, CAIRO_STATUS_SUCCESS},
-                         {surface, page, draw, scale, split, height, CAIRO_STATUS_SUCCESS}};
+    /* Halving the height left one thread waiting for the other: the page's top
+     * (title) and bottom (legend, credits) hold no outline. */
+    int rows[3] = {0, height, height};
+    if (height > 1)
+        cm_balanced_rows(&page->shapes, scale, height, 2, rows);
+    band_job bands[2] = {{surface, page, draw, scale, rows[0], rows[1], CAIRO_STATUS_SUCCESS},
+                         {surface, page, draw, scale, rows[1], rows[2], CAIRO_STATUS_SUCCESS}};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, draw_band, &bands[1]) == 0;
     draw_band(&bands[0]);
@@ -294,14 +269,15 @@ static void png_size(const cm_page *page, double dpi, int *width, int *height)
     *height = (int)lround(page->layout.page_h / 72.0 * dpi);
 }
 
-/* The page's boundaries stroked on a transparent layer the size of its PNG at dpi;
- * NULL when it cannot be drawn (each map then strokes its own). */
-static cairo_surface_t *boundary_layer(const cm_page *page, double dpi)
+/* The page's boundaries stroked on a transparent layer the size of its PNG at dpi,
+ * with helpers (may be NULL); NULL when it cannot be drawn (each map then strokes
+ * its own). */
+static cairo_surface_t *boundary_layer(const cm_page *page, double dpi, cm_draw_pool *helpers)
 {
     int width, height;
     png_size(page, dpi, &width, &height);
     cairo_surface_t *layer = NULL;
-    if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, &layer) != CM_OK)
+    if (cm_draw_boundary_layer(page, dpi / 72.0, width, height, helpers, &layer) != CM_OK)
         return NULL;
     return layer;
 }
@@ -325,7 +301,7 @@ static cairo_surface_t *png_canvas(const cm_page *page, double dpi, int width, i
                (size_t)stride * (size_t)height);
         cairo_surface_mark_dirty(canvas);
     } else if (drawn) {
-        drawn = cm_draw_boundaries_on(canvas, page, dpi / 72.0) == CM_OK;
+        drawn = cm_draw_boundaries_on(canvas, page, dpi / 72.0, NULL) == CM_OK;
     }
     if (!drawn) {
         cairo_surface_destroy(canvas);
@@ -519,7 +495,8 @@ static cm_status check_cancel(const atomic_bool *cancel, cm_error *err)
 }
 
 cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
-                               const atomic_bool *cancel, cm_map_geometry **out, cm_error *err)
+                               const atomic_bool *cancel, cm_draw_pool *helpers,
+                               cm_map_geometry **out, cm_error *err)
 {
     *out = NULL;
     cm_map_geometry *geometry = calloc(1, sizeof *geometry);
@@ -550,7 +527,7 @@ cm_status cm_map_geometry_load(const char *db_path, const cm_map_spec *map,
     if (st == CM_OK && geometry->has_shapes && map->format_png) {
         cm_page page = geometry_page(geometry, map);
         geometry->look = look_of(map);
-        geometry->boundary_layer = boundary_layer(&page, geometry->look.dpi);
+        geometry->boundary_layer = boundary_layer(&page, geometry->look.dpi, helpers);
         cm_trace_mark("preload: boundary layer");
     }
     cm_store_close(store);

@@ -234,11 +234,23 @@ void cm_layout_page(cm_page *page);
  * scale pixels per point, clipped to the frame (*out: destroy with
  * cairo_surface_destroy). They do not depend on the values, so the layer can be
  * drawn before the store is complete; a PNG starts from it (or from a copy), and
- * the rest of the page goes behind the boundaries (cm_draw_page_base). */
+ * the rest of the page goes behind the boundaries (cm_draw_page_base). The layer
+ * is drawn in bands, shared with helpers (may be NULL). */
 cm_status cm_draw_boundary_layer(const cm_page *page, double scale, int width, int height,
-                                 cairo_surface_t **out);
-/* The same boundaries stroked on a raster surface of that size. */
-cm_status cm_draw_boundaries_on(cairo_surface_t *surface, const cm_page *page, double scale);
+                                 cm_draw_pool *helpers, cairo_surface_t **out);
+/* The same boundaries stroked on a raster surface of that size (the same bytes). */
+cm_status cm_draw_boundaries_on(cairo_surface_t *surface, const cm_page *page, double scale,
+                                cm_draw_pool *helpers);
+
+/* Draws band `band` of a drawing cut in bands (band_pool.c). */
+typedef cairo_status_t (*cm_band_fn)(void *context, int band);
+/* Draws bands 0 .. count - 1 with draw, taking part with pool's helpers (pool NULL:
+ * all of them here); returns when every band is drawn, with the first failure. */
+cairo_status_t cm_draw_bands(cm_draw_pool *pool, cm_band_fn draw, void *context, int count);
+/* rows[0] = 0 < rows[1] < ... < rows[count] = height (when height >= count): the
+ * rows that cut the page's outline points, drawn at scale, into count bands of about
+ * as many points each. */
+void cm_balanced_rows(const cm_page_shapes *shapes, double scale, int height, int count, int *rows);
 /* A page is drawn in two layers, in points. The base (white page, territories, at-risk
  * emphasis, inside the frame) only reads the page and may be drawn on parts of a
  * raster page in parallel; the overlay (header, scale bar, arrow, labels, frame,

@@ -298,3 +298,33 @@ void cm_shapes_fill_features(cairo_t *cr, const cm_page_shapes *s, const bool *s
         fill_batch(cr, outline);
     cairo_new_path(cr);
 }
+
+void cm_balanced_rows(const cm_page_shapes *s, double scale, int height, int count, int *rows)
+{
+    /* Fills, boundaries and outlines cost in proportion to the points they draw. */
+    for (int band = 0; band <= count; band++)
+        rows[band] = (int)((long long)height * band / count);
+    size_t *per_row = height > 0 ? calloc((size_t)height, sizeof *per_row) : NULL;
+    if (!per_row || s->point_count == 0 || height < count) {
+        free(per_row);
+        return;
+    }
+    for (size_t i = 0; i < s->point_count; i++) {
+        double y = s->xy[2 * i + 1] * s->grid * scale;
+        int row = y <= 0 ? 0 : y >= height - 1 ? height - 1 : (int)y;
+        per_row[row]++;
+    }
+    size_t seen = 0;
+    int band = 1;
+    for (int row = 0; row < height && band < count; row++) {
+        seen += per_row[row];
+        while (band < count && (size_t)count * seen >= (size_t)band * s->point_count)
+            rows[band++] = row + 1;
+    }
+    free(per_row);
+    /* Every band at least one row high, in order. */
+    for (band = 1; band < count; band++) {
+        int lowest = rows[band - 1] + 1, highest = height - (count - band);
+        rows[band] = rows[band] < lowest ? lowest : rows[band] > highest ? highest : rows[band];
+    }
+}

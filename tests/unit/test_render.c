@@ -4,11 +4,14 @@
 #include <check.h>
 #include <gdal.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "covermap/export.h"
 #include "covermap/render.h"
@@ -479,7 +482,7 @@ START_TEST(test_shared_emphasis_with_two_widths)
     char *own = render_into(db, "own", &maps[0]);
     free(render_into(db, "own", &maps[1]));
     cm_map_geometry *geometry = NULL;
-    ck_assert_int_eq(cm_map_geometry_load(db, &maps[0], NULL, &geometry, &err), CM_OK);
+    ck_assert_int_eq(cm_map_geometry_load(db, &maps[0], NULL, NULL, &geometry, &err), CM_OK);
     cm_map_geometry_share_emphasis(geometry, db, maps, 2);
     char *shared = ts_path_in(ts_temp_dir, "shared");
     ck_assert_int_eq(mkdir(shared, 0755), 0);
@@ -490,6 +493,147 @@ START_TEST(test_shared_emphasis_with_two_widths)
     assert_same_files(own, shared, pngs, 2);
     cm_map_geometry_free(geometry);
     free(shared);
+    free(own);
+    free(db);
+}
+END_TEST
+
+/* ---- bands drawn by whichever thread takes them ---------------------------------- */
+
+enum { POOL_BANDS = 64 };
+
+typedef struct {
+    atomic_int drawn[POOL_BANDS];
+    pthread_t drawer[POOL_BANDS];
+} band_record;
+
+static cairo_status_t record_band(void *context, int band)
+{
+    band_record *r = context;
+    atomic_fetch_add(&r->drawn[band], 1);
+    r->drawer[band] = pthread_self();
+    struct timespec pause = {0, 500 * 1000}; /* long enough for the helper to take some */
+    nanosleep(&pause, NULL);
+    return band == 7 ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
+typedef struct {
+    cm_draw_pool *pool;
+    band_record record[2];
+    cairo_status_t status[2];
+} pool_owner;
+
+static void *offer_two_drawings(void *arg)
+{
+    pool_owner *o = arg;
+    for (int i = 0; i < 2; i++)
+        o->status[i] = cm_draw_bands(o->pool, record_band, &o->record[i], POOL_BANDS);
+    cm_draw_pool_close(o->pool);
+    return NULL;
+}
+
+/* Every band of every drawing offered is drawn once, some by the helper, and a
+ * band's failure is the drawing's; the helper returns once the pool is closed. */
+START_TEST(test_pool_bands_drawn_once)
+{
+    pool_owner *o = calloc(1, sizeof *o);
+    o->pool = cm_draw_pool_new();
+    ck_assert_ptr_nonnull(o->pool);
+    pthread_t owner;
+    ck_assert_int_eq(pthread_create(&owner, NULL, offer_two_drawings, o), 0);
+    cm_draw_pool_help(o->pool);
+    ck_assert_int_eq(pthread_join(owner, NULL), 0);
+    int helped = 0;
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(o->status[i], CAIRO_STATUS_NO_MEMORY);
+        for (int b = 0; b < POOL_BANDS; b++) {
+            ck_assert_int_eq(atomic_load(&o->record[i].drawn[b]), 1);
+            helped += pthread_equal(o->record[i].drawer[b], pthread_self()) != 0;
+        }
+    }
+    ck_assert_int_gt(helped, 0);
+    ck_assert_int_lt(helped, 2 * POOL_BANDS);
+    /* Without a pool, every band is drawn here. */
+    band_record alone = {0};
+    ck_assert_int_eq(cm_draw_bands(NULL, record_band, &alone, 3), CAIRO_STATUS_SUCCESS);
+    for (int b = 0; b < 3; b++)
+        ck_assert_int_eq(atomic_load(&alone.drawn[b]), 1);
+    cm_draw_pool_free(o->pool);
+    free(o);
+}
+END_TEST
+
+/* Cuts of about as many points each, every band at least a row high. */
+START_TEST(test_balanced_rows)
+{
+    /* Points on rows 10 (three times), 20 and 30 of a 100-row page, drawn at scale 1. */
+    int32_t xy[] = {0, 10, 1, 10, 2, 10, 0, 20, 0, 30, 1, 30};
+    size_t ring_start[] = {0, 6}, feature_ring[] = {0, 1};
+    cm_page_shapes shapes = {1.0, xy, 6, ring_start, 1, feature_ring, 1};
+    int rows[5];
+    cm_balanced_rows(&shapes, 1.0, 100, 2, rows);
+    ck_assert_int_eq(rows[0], 0);
+    ck_assert_int_eq(rows[1], 11); /* half the points are on row 10 */
+    ck_assert_int_eq(rows[2], 100);
+    cm_balanced_rows(&shapes, 1.0, 100, 4, rows);
+    /* A quarter and half of the points are reached on row 10: the second band keeps
+     * a row all the same; three quarters on row 30. */
+    ck_assert_int_eq(rows[0], 0);
+    ck_assert_int_eq(rows[1], 11);
+    ck_assert_int_eq(rows[2], 12);
+    ck_assert_int_eq(rows[3], 31);
+    ck_assert_int_eq(rows[4], 100);
+    cm_balanced_rows(&shapes, 1.0, 3, 4, rows); /* fewer rows than bands: even cuts */
+    ck_assert_int_eq(rows[4], 3);
+    for (int b = 0; b < 4; b++)
+        ck_assert_int_le(rows[b], rows[b + 1]);
+}
+END_TEST
+
+/* Outlines loaded in a thread while another draws bands of their boundary layer
+ * draw the same PNG as a map that reads and strokes its own. */
+typedef struct {
+    const char *db;
+    const cm_map_spec *map;
+    cm_draw_pool *pool;
+    cm_map_geometry *geometry;
+    cm_status status;
+} helped_load;
+
+static void *load_with_helper(void *arg)
+{
+    helped_load *h = arg;
+    cm_error err;
+    cm_error_clear(&err);
+    h->status = cm_map_geometry_load(h->db, h->map, NULL, h->pool, &h->geometry, &err);
+    cm_draw_pool_close(h->pool);
+    return NULL;
+}
+
+START_TEST(test_helped_boundary_layer_is_the_same)
+{
+    char *db = ts_path_in(ts_temp_dir, "store.sqlite");
+    build_store(db, false);
+    cm_map_spec coverage = make_map("couverture", "coverage_rate");
+    coverage.format_svg = coverage.format_pdf = false;
+    char *own = render_into(db, "own", &coverage);
+    helped_load h = {db, &coverage, cm_draw_pool_new(), NULL, CM_ERR_INTERNAL};
+    pthread_t loader;
+    ck_assert_int_eq(pthread_create(&loader, NULL, load_with_helper, &h), 0);
+    cm_draw_pool_help(h.pool);
+    ck_assert_int_eq(pthread_join(loader, NULL), 0);
+    ck_assert_int_eq(h.status, CM_OK);
+    char *helped = ts_path_in(ts_temp_dir, "helped");
+    ck_assert_int_eq(mkdir(helped, 0755), 0);
+    cm_project project = make_project();
+    cm_error err;
+    cm_error_clear(&err);
+    ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, h.geometry, helped, &err), CM_OK);
+    const char *files[] = {"couverture.png"};
+    assert_same_files(own, helped, files, 1);
+    cm_map_geometry_free(h.geometry);
+    cm_draw_pool_free(h.pool);
+    free(helped);
     free(own);
     free(db);
 }
@@ -506,7 +650,7 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
     cm_map_geometry *geometry = NULL;
     cm_error err;
     cm_error_clear(&err);
-    ck_assert_int_eq(cm_map_geometry_load(db, &coverage, NULL, &geometry, &err), CM_OK);
+    ck_assert_int_eq(cm_map_geometry_load(db, &coverage, NULL, NULL, &geometry, &err), CM_OK);
     ck_assert(cm_map_geometry_fits(geometry, &risk));
     cm_map_spec other_crs = make_map("autre", "coverage_rate");
     other_crs.srs = "EPSG:3857";
@@ -569,7 +713,7 @@ START_TEST(test_preloaded_outlines_draw_the_same_maps)
      * drawn from them draws its own, to the same bytes (and leaks nothing). */
     cm_map_spec vector_only = make_map("couverture", "coverage_rate");
     vector_only.format_png = false;
-    ck_assert_int_eq(cm_map_geometry_load(db, &vector_only, NULL, &geometry, &err), CM_OK);
+    ck_assert_int_eq(cm_map_geometry_load(db, &vector_only, NULL, NULL, &geometry, &err), CM_OK);
     char *no_layer = ts_path_in(ts_temp_dir, "no-layer");
     ck_assert_int_eq(mkdir(no_layer, 0755), 0);
     ck_assert_int_eq(cm_render_map_with(db, &project, &coverage, geometry, no_layer, &err), CM_OK);
@@ -663,8 +807,7 @@ START_TEST(test_numbers_as_categories)
         cm_symbology sym;
         cm_error err;
         cm_error_clear(&err);
-        ck_assert_msg(cm_load_value_features(handle, &map, &set, &err) == CM_OK, "%s",
-                      err.message);
+        ck_assert_msg(cm_load_value_features(handle, &map, &set, &err) == CM_OK, "%s", err.message);
         ck_assert_msg(cm_build_symbology(&map, CM_LOCALE_FR_CA, &set, &sym, &err) == CM_OK, "%s",
                       err.message);
         /* What SQLite itself gives as text, in the classes' (numeric) order. */
@@ -1002,6 +1145,9 @@ int main(void)
     tcase_add_test(tc, test_vector_pages_draw_every_boundary);
     tcase_add_test(tc, test_shared_emphasis_with_two_widths);
     tcase_add_test(tc, test_preloaded_outlines_draw_the_same_maps);
+    tcase_add_test(tc, test_pool_bands_drawn_once);
+    tcase_add_test(tc, test_balanced_rows);
+    tcase_add_test(tc, test_helped_boundary_layer_is_the_same);
     tcase_add_test(tc, test_lonlat_is_drawn_in_metres);
     tcase_add_test(tc, test_risk_map_is_categorical);
     tcase_add_test(tc, test_numbers_as_categories);
