@@ -486,9 +486,9 @@ static cm_status stamp_last_insert(cm_store *store, const territory_reader *r, c
  * The validity check (GEOS) is most of the copy's time and needs nothing but the
  * feature. Features are read and stored in batches, in order, by the ingesting
  * thread; once the reader's core_is_free says another core has nothing left to do
- * (the run: the tables have been read), a helper thread prepares the second half of
- * each batch while this one prepares the first. The store gets the same rows in
- * the same order either way. */
+ * (the run: the tables have been read), a helper thread prepares most of the next
+ * batch while this one stores the current batch and then prepares the rest. The
+ * store gets the same rows in the same order either way. */
 
 enum { GEOMETRY_BATCH = 64 };
 
@@ -550,25 +550,38 @@ static bool helper_ready(geometry_helper *h, const territory_reader *r)
     return h->running;
 }
 
-/* Prepares the batch's geometries, half of them on the helper when it is ready. */
-static void prepare_batch(geometry_helper *h, const territory_reader *r, pending_feature *items,
+/* The part of a batch the helper prepares while this thread stores the batch
+ * before it and then prepares the rest: storing a feature costs about half of
+ * preparing one (GEOS's validity check), so three quarters keep both busy. */
+enum { HELPER_SHARE_NUM = 3, HELPER_SHARE_DEN = 4 };
+
+/* Hands the last part of the batch to the helper when it is ready; returns how many
+ * features, from the first, are left to this thread (finish_batch). */
+static size_t start_batch(geometry_helper *h, const territory_reader *r, pending_feature *items,
                           size_t count)
 {
-    size_t mine = count >= 2 && helper_ready(h, r) ? count / 2 : count;
-    if (mine < count) {
+    size_t theirs =
+        count >= 2 && helper_ready(h, r) ? count * HELPER_SHARE_NUM / HELPER_SHARE_DEN : 0;
+    size_t mine = count - theirs;
+    if (theirs) {
         pthread_mutex_lock(&h->lock);
         h->work = items + mine;
-        h->work_count = count - mine;
+        h->work_count = theirs;
         pthread_cond_broadcast(&h->changed);
         pthread_mutex_unlock(&h->lock);
     }
+    return mine;
+}
+
+/* Prepares this thread's part of the batch, then waits for the helper's. */
+static void finish_batch(geometry_helper *h, const territory_reader *r, pending_feature *items,
+                         size_t mine)
+{
     prepare_pending(items, mine, r->to_store);
-    if (mine < count) {
-        pthread_mutex_lock(&h->lock);
-        while (h->work)
-            pthread_cond_wait(&h->changed, &h->lock);
-        pthread_mutex_unlock(&h->lock);
-    }
+    pthread_mutex_lock(&h->lock);
+    while (h->work)
+        pthread_cond_wait(&h->changed, &h->lock);
+    pthread_mutex_unlock(&h->lock);
 }
 
 static void stop_helper(geometry_helper *h)
@@ -592,6 +605,15 @@ static size_t read_batch(OGRLayerH layer, pending_feature *items)
     while (count < GEOMETRY_BATCH && (feature = OGR_L_GetNextFeature(layer)) != NULL)
         items[count++] = (pending_feature){.feature = feature};
     return count;
+}
+
+/* Releases what a batch holds (once it is no longer stored). */
+static void release_batch(pending_feature *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(items[i].geometry.wkb);
+        OGR_F_Destroy(items[i].feature);
+    }
 }
 
 /* Stores the batch's features in order; the first failure stops the storing, and
@@ -628,11 +650,23 @@ static cm_status copy_rows(cm_store *store, territory_reader *r, cm_territory_su
     geometry_helper helper = {.running = false};
     pthread_mutex_init(&helper.lock, NULL);
     pthread_cond_init(&helper.changed, NULL);
-    pending_feature batch[GEOMETRY_BATCH];
-    size_t count;
-    while (st == CM_OK && (count = read_batch(r->layer, batch)) > 0) {
-        prepare_batch(&helper, r, batch, count);
-        st = store_batch(store, r, insert, batch, count, summary, progress, err);
+    /* Two batches: the next is prepared (mostly by the helper, once it is ready)
+     * while the current one is stored. */
+    pending_feature batches[2][GEOMETRY_BATCH];
+    pending_feature *current = batches[0], *next = batches[1];
+    size_t count = read_batch(r->layer, current);
+    finish_batch(&helper, r, current, start_batch(&helper, r, current, count));
+    while (st == CM_OK && count > 0) {
+        size_t next_count = read_batch(r->layer, next);
+        size_t mine = start_batch(&helper, r, next, next_count);
+        st = store_batch(store, r, insert, current, count, summary, progress, err);
+        finish_batch(&helper, r, next, st == CM_OK ? mine : 0);
+        if (st != CM_OK)
+            release_batch(next, next_count);
+        pending_feature *stored = current;
+        current = next;
+        next = stored;
+        count = st == CM_OK ? next_count : 0;
     }
     stop_helper(&helper);
     cm_progress_end(progress);

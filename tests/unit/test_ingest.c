@@ -481,7 +481,7 @@ static char *stored_territories(const cm_project *project, bool shared, size_t *
 
 START_TEST(test_geometry_checks_shared_with_a_second_thread)
 {
-    /* 150 squares (batches, and halves of them, of uneven sizes), every seventh a
+    /* 150 squares (batches, and the helper's parts of them, of uneven sizes), every seventh a
      * bowtie to repair, one without a geometry. */
     GString *json = feature_collection(MTM8);
     for (int i = 0; i < 150; i++) {
