@@ -1008,6 +1008,47 @@ START_TEST(test_error_not_a_number)
 }
 END_TEST
 
+/* Tables read in a thread, the waiting thread taking what is left, stop where a
+ * sequential reading stops: the first failing table's error is the one reported,
+ * not a later table's, whoever read what. */
+START_TEST(test_tables_read_in_a_thread_fail_in_order)
+{
+    GString *good = g_string_new("territoire;enfants_0_5;familles\n");
+    for (int i = 0; i < 3000; i++)
+        g_string_append(good, i % 2 ? "Saint-Michel;100;10\n" : "Pierrefonds-Roxboro;200;20\n");
+    ts_write_in_temp("premier.csv", good->str);
+    ts_write_in_temp("deuxieme.csv", "territoire;enfants_0_5;familles\nSaint-Michel;-5;10\n");
+    ts_write_in_temp("troisieme.csv", "territoire;enfants_0_5;familles\nSaint-Michel;1;1\n");
+    ts_write_in_temp("quatrieme.csv", "territoire;enfants_0_5;familles\nSaint-Michel;x;1\n");
+    g_string_free(good, TRUE);
+    write_territories("territoires.geojson");
+    GString *body = g_string_new(default_territories);
+    g_string_append(body, "data:\n");
+    const char *files[] = {"premier.csv", "deuxieme.csv", "troisieme.csv", "quatrieme.csv"};
+    for (int i = 0; i < 4; i++)
+        g_string_append_printf(body,
+                               "  - source: %s\n    key: territoire\n"
+                               "    columns: { children_0_5: enfants_0_5 }\n",
+                               files[i]);
+    cm_project *project = load_project(body->str);
+    g_string_free(body, TRUE);
+    for (int threaded = 0; threaded < 2; threaded++) {
+        cm_store *store = new_store();
+        cm_error err = {0};
+        cm_table_read *read = NULL;
+        assert_ok(cm_tables_read_start(project, threaded, &read, &err), &err);
+        cm_territory_summary summary;
+        assert_ok(cm_ingest_territories(store, project, &summary, NULL, &err), &err);
+        ck_assert_int_eq(cm_ingest_read_tables(store, read, NULL, &err), CM_ERR_INPUT);
+        cm_tables_read_free(read);
+        ck_assert_str_eq(err.file, "deuxieme.csv");
+        ck_assert_int_eq(err.line, 2);
+        cm_store_close(store);
+    }
+    cm_project_free(project);
+}
+END_TEST
+
 START_TEST(test_error_negative_count)
 {
     expect_table_error("indicateurs.csv",
@@ -1270,6 +1311,7 @@ static Suite *ingest_suite(void)
     TCase *errors = tcase_create("errors");
     tcase_add_checked_fixture(errors, ts_temp_setup, ts_temp_teardown);
     tcase_add_test(errors, test_error_not_a_number);
+    tcase_add_test(errors, test_tables_read_in_a_thread_fail_in_order);
     tcase_add_test(errors, test_error_negative_count);
     tcase_add_test(errors, test_error_bad_date);
     tcase_add_test(errors, test_error_bad_boolean);
