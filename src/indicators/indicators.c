@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "covermap/funding.h"
 
 static const char *const indicator_columns[] = {"children_0_5", "families_reached",
@@ -129,14 +130,8 @@ typedef struct {
 
 static cm_status grant_push(grant_list *list, const cm_grant *grant, cm_error *err)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 16;
-        cm_grant *bigger = realloc(list->items, capacity * sizeof *bigger);
-        if (!bigger)
-            return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-        list->items = bigger;
-        list->capacity = capacity;
-    }
+    if (!cm_grow((void **)&list->items, &list->capacity, list->count + 1, sizeof *list->items))
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     list->items[list->count++] = *grant;
     return CM_OK;
 }
@@ -250,14 +245,8 @@ static void assessments_free(assessment_list *list)
 static cm_status assess_territory(assessment_list *list, sqlite3_stmt *territory,
                                   const grant_list *grants, cm_error *err)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 1024;
-        assessment *bigger = realloc(list->items, capacity * sizeof *bigger);
-        if (!bigger)
-            return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-        list->items = bigger;
-        list->capacity = capacity;
-    }
+    if (!cm_grow((void **)&list->items, &list->capacity, list->count + 1, sizeof *list->items))
+        return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
     assessment *a = &list->items[list->count];
     cm_status st = cm_funding_assess(grants->items, grants->count, &list->params, &a->result, err);
     if (st != CM_OK)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "covermap/text.h"
 
 typedef struct {
@@ -53,14 +54,9 @@ static cm_status load_candidates(cm_store *store, candidate_list *list, cm_error
         return st;
     size_t capacity = 0;
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-        if (list->count == capacity) {
-            capacity = capacity ? capacity * 2 : 64;
-            candidate *bigger = realloc(list->items, capacity * sizeof *bigger);
-            if (!bigger) {
-                sqlite3_finalize(stmt);
-                return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-            }
-            list->items = bigger;
+        if (!cm_grow((void **)&list->items, &capacity, list->count + 1, sizeof *list->items)) {
+            sqlite3_finalize(stmt);
+            return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
         }
         candidate *c = &list->items[list->count++];
         c->key = column_copy(stmt, 0);
@@ -356,14 +352,8 @@ static cm_status add_to_group(key_groups *g, sqlite3_stmt *row, cm_error *err)
         if (line >= group->line)
             return CM_OK;
     } else {
-        if (g->count == g->capacity) {
-            size_t capacity = g->capacity ? g->capacity * 2 : 256;
-            key_group *bigger = realloc(g->items, capacity * sizeof *bigger);
-            if (!bigger)
-                return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
-            g->items = bigger;
-            g->capacity = capacity;
-        }
+        if (!cm_grow((void **)&g->items, &g->capacity, g->count + 1, sizeof *g->items))
+            return cm_error_set(err, CM_ERR_NOMEM, "out of memory");
         group = &g->items[g->count++];
         group->source_key = interned(g, key);
         group->rows = 1;

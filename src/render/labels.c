@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/grow.h"
 #include "render_internal.h"
 
 typedef struct {
@@ -95,24 +96,9 @@ static bool grid_collides_except(const label_grid *g, const label_box *b, size_t
     return false;
 }
 
-static bool grow(void **items, size_t *capacity, size_t needed, size_t item_size)
-{
-    if (needed <= *capacity)
-        return true;
-    size_t grown = *capacity ? *capacity * 2 : 64;
-    while (grown < needed)
-        grown *= 2;
-    void *bigger = realloc(*items, grown * item_size);
-    if (!bigger)
-        return false;
-    *items = bigger;
-    *capacity = grown;
-    return true;
-}
-
 static bool grid_add(label_grid *g, const label_box *b)
 {
-    if (!grow((void **)&g->boxes, &g->box_capacity, g->box_count + 1, sizeof *g->boxes))
+    if (!cm_grow((void **)&g->boxes, &g->box_capacity, g->box_count + 1, sizeof *g->boxes))
         return false;
     size_t index = g->box_count++;
     g->boxes[index] = *b;
@@ -121,8 +107,8 @@ static bool grid_add(label_grid *g, const label_box *b)
     for (int cy = cy0; cy <= cy1; cy++) {
         for (int cx = cx0; cx <= cx1; cx++) {
             size_t needed = g->entry_count + 1;
-            if (!grow((void **)&g->next, &g->next_capacity, needed, sizeof *g->next) ||
-                !grow((void **)&g->box_of, &g->box_of_capacity, needed, sizeof *g->box_of))
+            if (!cm_grow((void **)&g->next, &g->next_capacity, needed, sizeof *g->next) ||
+                !cm_grow((void **)&g->box_of, &g->box_of_capacity, needed, sizeof *g->box_of))
                 return false;
             size_t cell = (size_t)cy * (size_t)g->nx + (size_t)cx;
             g->box_of[g->entry_count] = index;
@@ -405,8 +391,8 @@ static bool add_guards(label_pass *pass)
             label_grid *grid = &pass->guards;
             if (!grid_add(grid, &(label_box){xy[2 * g] - r, xy[2 * g + 1] - r, xy[2 * g] + r,
                                              xy[2 * g + 1] + r}) ||
-                !grow((void **)&grid->owner, &grid->owner_capacity, grid->box_count,
-                      sizeof *grid->owner))
+                !cm_grow((void **)&grid->owner, &grid->owner_capacity, grid->box_count,
+                         sizeof *grid->owner))
                 return false;
             grid->owner[grid->box_count - 1] = i;
         }
