@@ -50,8 +50,8 @@ static uint64_t point_hash(int32_t x, int32_t y)
 }
 
 /* Where linear probing for a point starts: the hash scaled to the table's size,
- * which is under 2^32 (checked before use) and need not be a power of two:
- * rounding up to one could double the table. */
+ * which is under 2^32 (at most MAX_POINTS points, one and a half slots each) and need not be a
+ * power of two: rounding up to one could double the table. */
 static size_t point_home(const point_table *table, int32_t x, int32_t y)
 {
     return (size_t)(((point_hash(x, y) >> 32) * (uint64_t)table->size) >> 32);
@@ -110,8 +110,11 @@ static void find_nodes(const cm_page_shapes *s, point_table *table, uint32_t *sl
             point_info *slot = point_slot(table, p[0], p[1]);
             slot_of[start + i] = (uint32_t)(slot - table->slots);
             if (slot->count == 0) {
-                *slot = (point_info){.x = p[0], .y = p[1], .first_at = (uint32_t)(start + i),
-                                     .first_ring = (uint32_t)r, .count = 1};
+                *slot = (point_info){.x = p[0],
+                                     .y = p[1],
+                                     .first_at = (uint32_t)(start + i),
+                                     .first_ring = (uint32_t)r,
+                                     .count = 1};
                 continue;
             }
             slot->node = slot->node || slot->count >= 2 || slot->first_ring == (uint32_t)r ||
